@@ -29,14 +29,16 @@ class BertTokenizerTest {
     BertTokenizer cased = new BertTokenizer(GOLDEN, false);
     BertTokenizer uncased = new BertTokenizer(GOLDEN, true);
     String text = "Café NAÏVE e\u0301t\u00e9 Σίσυφος, Hello!";
-    assertEquals(List.of("Café", "NAÏVE", "e\u0301t\u00e9", "Σίσυφος", ",", "Hello", "!"), cased.basicTokenize(text));
+    assertEquals(List.of("Café", "NAÏVE", "e\u0301t\u00e9", "Σίσυφος", ",", "Hello", "!"),
+        cased.basicTokenize(text));
     assertEquals(List.of("cafe", "naive", "ete", "σισυφος", ",", "hello", "!"), uncased.basicTokenize(text));
   }
 
   @Test
   void casedModeLooksUpWordPiecesWithTheirCase() {
     BertTokenizer cased = new BertTokenizer(vocab("Hello", "hello", "##World", "##world", "Café"), false);
-    assertEquals(List.of("Hello", "##World", "Café", "hello", "##world"), cased.tokenize("HelloWorld Café helloworld"));
+    assertEquals(List.of("Hello", "##World", "Café", "hello", "##world"),
+        cased.tokenize("HelloWorld Café helloworld"));
     assertEquals(List.of(Vocab.UNK), cased.tokenize("Cafe"));
   }
 
