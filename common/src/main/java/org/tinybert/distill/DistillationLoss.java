@@ -40,7 +40,7 @@ public final class DistillationLoss {
 
   /** Loss values of one batch. {@code total} is the weighted sum the student minimises. */
   public record Result(double attention, double[] attentionPerLayer, double embedding, double hidden,
-      double[] representationPerLayer, double prediction, double total) {
+      double[] representationPerLayer, double prediction, double label, double total) {
 
     public double representation() {
       return embedding + hidden;
@@ -48,15 +48,15 @@ public final class DistillationLoss {
 
     @Override
     public String toString() {
-      return String.format("total %.6f (att %.6f, emb %.6f, hidden %.6f, pred %.6f)", total, attention, embedding,
-          hidden, prediction);
+      return String.format("total %.6f (att %.6f, emb %.6f, hidden %.6f, pred %.6f, label %.6f)", total, attention,
+          embedding, hidden, prediction, label);
     }
   }
 
   /**
    * Computes the losses; when {@code grads} is not null, fills it with d(total)/d(student output).
    *
-   * @param labels gold labels for regression (one per example), else null
+   * @param labels gold labels (class index, or the value for regression), one per example; needed by the label loss
    */
   public Result compute(BertModel.Forward teacher, BertModel.Forward student, float[] labels,
       BertModel.OutputGrads grads) {
@@ -96,26 +96,29 @@ public final class DistillationLoss {
         if (grads != null) grads.fitHiddenStates[i] = g;
       }
     }
-    if (weights.prediction() > 0) {
+    double label = 0;
+    if (weights.needsLogits()) {
       INDArray sl = weights.reluHead() ? student.logitsRelu : student.logits;
-      if (sl == null) throw new IllegalStateException("prediction loss needs the student's classifier");
-      INDArray g = grads != null ? Nd4j.createUninitialized(DataType.FLOAT, sl.shape()) : null;
-      if (weights.regression()) {
-        if (labels == null) throw new IllegalArgumentException("regression prediction loss needs gold labels");
-        pred = regressionMse(sl, labels, weights.prediction(), g);
-      } else {
+      if (sl == null) throw new IllegalStateException("prediction and label losses need the student's classifier");
+      INDArray g = grads != null ? Nd4j.zeros(DataType.FLOAT, sl.shape()) : null;
+      if (weights.prediction() > 0) {
         INDArray tl = weights.reluHead() ? teacher.logitsRelu : teacher.logits;
         if (tl == null) throw new IllegalStateException("prediction loss needs the teacher's classifier");
         requireSameShape("logits", sl, tl);
         pred = softCrossEntropy(sl, tl, weights.temperature(), weights.prediction(), g);
+      }
+      if (weights.label() > 0) {
+        if (labels == null) throw new IllegalArgumentException("the label loss needs gold labels");
+        label = weights.regression() ? regressionMse(sl, labels, weights.label(), g)
+            : crossEntropy(sl, labels, weights.label(), g);
       }
       if (grads != null) {
         if (weights.reluHead()) grads.logitsRelu = g; else grads.logits = g;
       }
     }
     double total = weights.attention() * att + weights.embedding() * emb + weights.hidden() * hidden
-        + weights.prediction() * pred;
-    return new Result(att, attPer, emb, hidden, repPer, pred, total);
+        + weights.prediction() * pred + weights.label() * label;
+    return new Result(att, attPer, emb, hidden, repPer, pred, label, total);
   }
 
   private static void requireSameShape(String what, INDArray student, INDArray teacher) {
@@ -163,7 +166,7 @@ public final class DistillationLoss {
       for (int j = 0; j < c; j++) {
         double pt = Math.exp(lt[j]);
         sum += -pt * ls[j];
-        if (grad != null) grad.putScalar(i, j, (float) (gscale * (Math.exp(ls[j]) - pt)));
+        if (grad != null) grad.putScalar(i, j, grad.getFloat(i, j) + (float) (gscale * (Math.exp(ls[j]) - pt)));
       }
     }
     return sum / ((double) b * c);
@@ -180,6 +183,33 @@ public final class DistillationLoss {
     return out;
   }
 
+  /** Mean cross-entropy of the logits against gold class indices; gradient (softmax - onehot) / B. */
+  static double crossEntropy(INDArray student, float[] labels, double weight, INDArray grad) {
+    int b = (int) student.size(0);
+    int c = (int) student.size(1);
+    if (labels.length != b) {
+      throw new IllegalArgumentException("one label per example needed: " + b + " examples, " + labels.length
+          + " labels");
+    }
+    float[][] s = student.toFloatMatrix();
+    double sum = 0;
+    for (int i = 0; i < b; i++) {
+      int y = Math.round(labels[i]);
+      if (y < 0 || y >= c || y != labels[i]) {
+        throw new IllegalArgumentException("label " + labels[i] + " of example " + i + " is not a class in 0.." + (c - 1));
+      }
+      double[] ls = logSoftmax(s[i], 1.0);
+      sum -= ls[y];
+      if (grad != null) {
+        for (int j = 0; j < c; j++) {
+          double d = Math.exp(ls[j]) - (j == y ? 1 : 0);
+          grad.putScalar(i, j, grad.getFloat(i, j) + (float) (weight * d / b));
+        }
+      }
+    }
+    return sum / b;
+  }
+
   /** MSE of the student's first logit against gold labels (TinyBERT's STS-B prediction stage). */
   static double regressionMse(INDArray student, float[] labels, double weight, INDArray grad) {
     int b = (int) student.size(0);
@@ -187,12 +217,11 @@ public final class DistillationLoss {
       throw new IllegalArgumentException("regression needs one label per example: " + b + " examples, "
           + labels.length + " labels");
     }
-    if (grad != null) grad.assign(0);
     double sum = 0;
     for (int i = 0; i < b; i++) {
       double d = student.getDouble(i, 0) - labels[i];
       sum += d * d;
-      if (grad != null) grad.putScalar(i, 0, (float) (2.0 * weight * d / b));
+      if (grad != null) grad.putScalar(i, 0, grad.getFloat(i, 0) + (float) (2.0 * weight * d / b));
     }
     return sum / b;
   }

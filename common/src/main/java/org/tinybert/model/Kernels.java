@@ -212,7 +212,8 @@ public final class Kernels {
       throw new IllegalArgumentException("kernel needs a contiguous float 'c' array, found " + a.ordering() + " "
           + a.dataType());
     }
-    FloatBuffer fb = a.data().asNioFloat();
+    // ND4J's NIO views default to big-endian; native order keeps every access a plain load.
+    FloatBuffer fb = a.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
     int off = (int) a.offset();
     fb.position(off);
     return fb.slice();
