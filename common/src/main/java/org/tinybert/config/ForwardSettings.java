@@ -1,0 +1,29 @@
+package org.tinybert.config;
+
+import com.typesafe.config.Config;
+import java.io.Serializable;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Settings of {@code tinybert forward} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ *
+ * @param model Hugging Face model directory
+ * @param input examples to run through the model
+ * @param output where the outputs are written
+ * @param maxSeqLength tokens per example, [CLS] and [SEP] included
+ */
+public record ForwardSettings(Path model, Path input, Path output, int maxSeqLength) implements Serializable {
+  public static final String ROOT = "tinybert.forward";
+
+  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  public static ForwardSettings from(Config config) {
+    Validator v = new Validator(config, ROOT);
+    Path model = v.path("model");
+    Path input = v.path("input");
+    Path output = v.path("output");
+    // [CLS] and [SEP] alone take two positions; the model's max_position_embeddings is checked when it is loaded.
+    int maxSeqLength = v.intAtLeast("max-seq-length", 2);
+    v.finish();
+    return new ForwardSettings(model, input, output, maxSeqLength);
+  }
+}

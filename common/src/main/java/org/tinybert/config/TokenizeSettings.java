@@ -1,0 +1,39 @@
+package org.tinybert.config;
+
+import com.typesafe.config.Config;
+import java.io.Serializable;
+import java.util.Optional;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Settings of {@code tinybert tokenize} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ *
+ * @param vocab WordPiece vocabulary (vocab.txt)
+ * @param cased keep case and accents; false lower-cases and strips accents as uncased BERT does
+ * @param maxSeqLength pack tokens into sequences of at most this many, [CLS] and [SEP] included; 0 = no packing
+ * @param input {@value #STDIN} for standard input, otherwise a Hadoop path
+ */
+public record TokenizeSettings(Path vocab, boolean cased, int maxSeqLength, String input) implements Serializable {
+  public static final String ROOT = "tinybert.tokenize";
+  /** The {@code input} that means standard input. */
+  public static final String STDIN = "-";
+
+  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  public static TokenizeSettings from(Config config) {
+    Validator v = new Validator(config, ROOT);
+    Path vocab = v.path("vocab");
+    boolean cased = v.bool("cased");
+    int maxSeqLength = v.intAtLeast("max-seq-length", 0);
+    // A packed sequence needs room for [CLS], at least one token and [SEP].
+    v.require(maxSeqLength == 0 || maxSeqLength >= 3, "max-seq-length", "must be 0 (no packing) or >= 3");
+    String input = v.string("input");
+    if (v.ok("input") && !STDIN.equals(input)) v.path("input");
+    v.finish();
+    return new TokenizeSettings(vocab, cased, maxSeqLength, input);
+  }
+
+  /** The input path, or empty for standard input. */
+  public Optional<Path> inputPath() {
+    return STDIN.equals(input) ? Optional.empty() : Optional.of(new Path(input));
+  }
+}

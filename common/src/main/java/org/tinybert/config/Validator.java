@@ -1,0 +1,320 @@
+package org.tinybert.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Typed reads of one job's section that record every failure instead of throwing at the first, for a settings record's
+ * {@code from(Config)}:
+ *
+ * <pre>{@code
+ * Validator v = new Validator(config, "tinybert.forward");
+ * int maxSeqLength = v.intAtLeast("max-seq-length", 2);
+ * Path model = v.path("model");
+ * v.finish();   // throws one SettingsException listing every problem, unknown keys included
+ * return new ForwardSettings(model, maxSeqLength);
+ * }</pre>
+ *
+ * <p>Keys are relative to the section; messages name the full key, the rule, the value found and its origin:
+ * {@code tinybert.forward.max-seq-length must be >= 2, found 1 (conf/x.conf: 12)}. A failed read returns a
+ * placeholder (0, "", false, empty) that {@link #finish()} never lets escape.
+ *
+ * <p>Written here rather than taken from Typesafe's getters because those stop at the first error, name no rule and
+ * quietly truncate: {@code getInt} reads 1.5 as 1.
+ */
+public final class Validator {
+  private final Config config;
+  private final String root;
+  private final List<SettingsException.Problem> problems = new ArrayList<>();
+  private final Set<String> failed = new HashSet<>();
+
+  /**
+   * @param config the whole loaded settings ({@link SettingsLoader#load})
+   * @param root the job's section, e.g. {@code tinybert.forward}
+   */
+  public Validator(Config config, String root) {
+    this.config = config;
+    this.root = root;
+  }
+
+  /** An integer >= 1. */
+  public int positiveInt(String key) {
+    return intAtLeast(key, 1);
+  }
+
+  /** An integer >= {@code min}. */
+  public int intAtLeast(String key, int min) {
+    return intIn(key, min, Integer.MAX_VALUE);
+  }
+
+  /** An integer in [{@code lo}, {@code hi}]. */
+  public int intIn(String key, int lo, int hi) {
+    ConfigValue v = present(key, "an integer");
+    if (v == null) return 0;
+    Long n = asLong(v);
+    if (n == null) return fail(key, "must be an integer", v, 0);
+    if (n < lo) return fail(key, "must be >= " + lo, v, 0);
+    if (n > hi) return fail(key, hi == Integer.MAX_VALUE ? "must fit in an int" : "must be <= " + hi, v, 0);
+    return n.intValue();
+  }
+
+  /** A number > 0. */
+  public double positiveDouble(String key) {
+    ConfigValue v = present(key, "a number");
+    if (v == null) return 0;
+    Double d = asDouble(v);
+    if (d == null) return fail(key, "must be a number", v, 0.0);
+    if (!(d > 0) || d.isInfinite()) return fail(key, "must be > 0", v, 0.0);
+    return d;
+  }
+
+  /** A number in [{@code lo}, {@code hi}]. */
+  public double doubleIn(String key, double lo, double hi) {
+    ConfigValue v = present(key, "a number");
+    if (v == null) return 0;
+    Double d = asDouble(v);
+    if (d == null) return fail(key, "must be a number", v, 0.0);
+    if (!(d >= lo && d <= hi)) return fail(key, "must be in [" + lo + ", " + hi + "]", v, 0.0);
+    return d;
+  }
+
+  /** true or false (HOCON's yes/no/on/off too). */
+  public boolean bool(String key) {
+    ConfigValue v = present(key, "true or false");
+    if (v == null) return false;
+    if (v.valueType() == ConfigValueType.BOOLEAN) return (Boolean) v.unwrapped();
+    if (v.valueType() == ConfigValueType.STRING) {
+      switch (((String) v.unwrapped()).strip().toLowerCase(Locale.ROOT)) {
+        case "true", "yes", "on":
+          return true;
+        case "false", "no", "off":
+          return false;
+        default:
+          break;
+      }
+    }
+    return fail(key, "must be true or false", v, false);
+  }
+
+  /** A non-empty string (a number given where a string is expected is taken as its text). */
+  public String string(String key) {
+    ConfigValue v = present(key, "a string");
+    return v == null ? "" : stringOf(key, v);
+  }
+
+  /** A non-empty string, or empty when the key is absent or null. */
+  public Optional<String> optionalString(String key) {
+    ConfigValue v = valueAt(key);
+    if (v == null || v.valueType() == ConfigValueType.NULL) return Optional.empty();
+    String s = stringOf(key, v);
+    return s.isEmpty() ? Optional.empty() : Optional.of(s);
+  }
+
+  /** One of {@code allowed}, compared exactly. */
+  public String oneOf(String key, String... allowed) {
+    ConfigValue v = present(key, "one of " + String.join(", ", allowed));
+    if (v == null) return "";
+    String rule = "must be one of " + String.join(", ", allowed);
+    if (v.valueType() != ConfigValueType.STRING) return fail(key, rule, v, "");
+    String s = (String) v.unwrapped();
+    if (!Arrays.asList(allowed).contains(s)) {
+      return fail(key, rule + Suggestions.didYouMean(s, Arrays.asList(allowed)), v, "");
+    }
+    return s;
+  }
+
+  /** A list of integers, e.g. {@code [0, 3, 6]}; may be empty. */
+  public List<Integer> intList(String key) {
+    ConfigValue v = present(key, "a list of integers");
+    if (v == null) return List.of();
+    if (!(v instanceof ConfigList list)) return fail(key, "must be a list of integers", v, List.of());
+    List<Integer> out = new ArrayList<>(list.size());
+    for (ConfigValue e : list) {
+      Long n = asLong(e);
+      if (n == null || n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+        return fail(key, "must be a list of integers", v, List.of());
+      }
+      out.add(n.intValue());
+    }
+    return List.copyOf(out);
+  }
+
+  /** A Hadoop path or URI: a local path, file://, hdfs://, s3a://... */
+  public Path path(String key) {
+    ConfigValue v = present(key, "a path");
+    if (v == null) return null;
+    String s = stringOf(key, v);
+    return s.isEmpty() ? null : toPath(key, v, s);
+  }
+
+  /** A Hadoop path, or empty when the key is absent or null. */
+  public Optional<Path> optionalPath(String key) {
+    ConfigValue v = valueAt(key);
+    if (v == null || v.valueType() == ConfigValueType.NULL) return Optional.empty();
+    String s = stringOf(key, v);
+    return s.isEmpty() ? Optional.empty() : Optional.ofNullable(toPath(key, v, s));
+  }
+
+  /**
+   * A rule across keys, checked after the reads: records "{@code key} {@code rule}, found ..." unless {@code ok}.
+   * Skipped when {@code key} already failed, so a placeholder never causes a second, misleading problem.
+   *
+   * @param rule e.g. {@code "must be <= max-seq-length (128)"}
+   */
+  public void require(boolean ok, String key, String rule) {
+    if (ok || failed.contains(key)) return;
+    ConfigValue v = valueAt(key);
+    if (v == null) {
+      add(full(key), full(key) + " " + rule, false);
+    } else {
+      fail(key, rule, v, null);
+    }
+  }
+
+  /** Whether every read of {@code key} so far succeeded. */
+  public boolean ok(String key) {
+    return !failed.contains(key);
+  }
+
+  /** The problems recorded so far, unknown keys not yet included. */
+  public List<SettingsException.Problem> problems() {
+    return List.copyOf(problems);
+  }
+
+  /**
+   * Adds a problem for every key under {@value SettingsLoader#NAMESPACE} (and under the section) that
+   * {@code reference.conf} does not define, since a typo such as {@code epochz} would otherwise be silently ignored;
+   * then throws if anything was recorded. The whole namespace is checked, not just this section, so a typo anywhere
+   * in a --config file or a --set is reported with everything else at once.
+   */
+  public void finish() {
+    ConfigValue section = SettingsReference.valueAt(config, root).orElse(null);
+    if (section != null && !(section instanceof ConfigObject)) {
+      add(root, root + " must be an object of settings, found " + render(section) + " ("
+          + section.origin().description() + ")", false);
+    }
+    List<String> leaves = new ArrayList<>();
+    SettingsReference.valueAt(config, SettingsLoader.NAMESPACE).ifPresent(v -> {
+      if (v instanceof ConfigObject o) SettingsReference.collectLeaves(o, List.of(SettingsLoader.NAMESPACE), leaves);
+    });
+    if (section instanceof ConfigObject o && !root.startsWith(SettingsLoader.NAMESPACE + ".")) {
+      SettingsReference.collectLeaves(o, ConfigUtil.splitPath(root), leaves);
+    }
+    List<String> ours = SettingsReference.keys(root).stream().map(this::relative).toList();
+    List<String> all = SettingsReference.keys(SettingsLoader.NAMESPACE);
+    for (String key : leaves) {
+      if (SettingsReference.isKnown(key)) continue;
+      ConfigValue v = SettingsReference.valueAt(config, key).orElseThrow();
+      String hint = key.startsWith(root + ".") ? Suggestions.didYouMean(relative(key), ours)
+          : Suggestions.didYouMean(key, all);
+      add(key, "unknown key " + key + " (" + v.origin().description() + ")" + hint, false);
+    }
+    if (!problems.isEmpty()) throw new SettingsException(problems);
+  }
+
+  private ConfigValue valueAt(String key) {
+    return SettingsReference.valueAt(config, full(key)).orElse(null);
+  }
+
+  /** The value, or null after recording that it is missing. */
+  private ConfigValue present(String key, String what) {
+    ConfigValue v = valueAt(key);
+    if (v == null || v.valueType() == ConfigValueType.NULL) {
+      // A required key's null in reference.conf is "nothing"; a null the user wrote is shown with its origin.
+      String found = v == null || isReference(v) ? "nothing" : "null (" + v.origin().description() + ")";
+      failed.add(key);
+      add(full(key), full(key) + " must be set (" + what + "), found " + found, true);
+      return null;
+    }
+    return v;
+  }
+
+  private static boolean isReference(ConfigValue v) {
+    String d = v.origin().resource();
+    return d != null && d.endsWith("reference.conf");
+  }
+
+  private String stringOf(String key, ConfigValue v) {
+    if (v.valueType() == ConfigValueType.STRING || v.valueType() == ConfigValueType.NUMBER
+        || v.valueType() == ConfigValueType.BOOLEAN) {
+      String s = String.valueOf(v.unwrapped());
+      if (s.isBlank()) return fail(key, "must not be empty", v, "");
+      return s;
+    }
+    return fail(key, "must be a string", v, "");
+  }
+
+  private Path toPath(String key, ConfigValue v, String s) {
+    try {
+      return new Path(s);
+    } catch (IllegalArgumentException e) {
+      return fail(key, "must be a path or URI (" + e.getMessage() + ")", v, null);
+    }
+  }
+
+  private static Long asLong(ConfigValue v) {
+    if (v.valueType() == ConfigValueType.NUMBER) {
+      Number n = (Number) v.unwrapped();
+      if (n instanceof Integer || n instanceof Long) return n.longValue();
+      double d = n.doubleValue();
+      return d == Math.rint(d) && Math.abs(d) < 0x1p62 ? (long) d : null;
+    }
+    // Strings come from environment substitutions (${?MAX_SEQ_LENGTH}); HOCON itself converts them the same way.
+    if (v.valueType() == ConfigValueType.STRING) {
+      try {
+        return Long.parseLong(((String) v.unwrapped()).strip());
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private static Double asDouble(ConfigValue v) {
+    if (v.valueType() == ConfigValueType.NUMBER) return ((Number) v.unwrapped()).doubleValue();
+    if (v.valueType() == ConfigValueType.STRING) {
+      try {
+        return Double.parseDouble(((String) v.unwrapped()).strip());
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private <T> T fail(String key, String rule, ConfigValue v, T placeholder) {
+    failed.add(key);
+    add(full(key), full(key) + " " + rule + ", found " + render(v) + " (" + v.origin().description() + ")", false);
+    return placeholder;
+  }
+
+  private void add(String fullKey, String message, boolean missing) {
+    problems.add(new SettingsException.Problem(fullKey, message, missing));
+  }
+
+  private String full(String key) {
+    return root + "." + key;
+  }
+
+  private String relative(String fullKey) {
+    return fullKey.startsWith(root + ".") ? fullKey.substring(root.length() + 1) : fullKey;
+  }
+
+  private static String render(ConfigValue v) {
+    String s = v.render(ConfigRenderOptions.concise());
+    return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+  }
+}

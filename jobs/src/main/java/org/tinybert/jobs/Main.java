@@ -1,0 +1,98 @@
+package org.tinybert.jobs;
+
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tinybert.config.SettingsException;
+import org.tinybert.config.Suggestions;
+import org.tinybert.jobs.cli.Command;
+import org.tinybert.jobs.cli.CommandLine;
+import org.tinybert.jobs.cli.CommandRegistry;
+import org.tinybert.jobs.cli.ExitCodes;
+import org.tinybert.jobs.cli.Io;
+import org.tinybert.jobs.cli.Option;
+import org.tinybert.jobs.cli.ParsedArgs;
+import org.tinybert.jobs.cli.UsageException;
+
+/**
+ * {@code tinybert <command> [options]}: the one entry point, for {@code deploy/bin/tinybert} and spark-submit alike.
+ * The only place that calls {@code System.exit}.
+ */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  /** Every command, in the order {@code tinybert --help} lists them. */
+  public static CommandRegistry commands() {
+    return new CommandRegistry()
+        .register(new TokenizeCommand())
+        .register(new ForwardCommand());
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(commands(), Arrays.asList(args), Io.system()));
+  }
+
+  /** Runs one command line and returns the exit code ({@link ExitCodes}). */
+  public static int run(CommandRegistry registry, List<String> args, Io io) {
+    if (args.isEmpty()) {
+      io.err().print(CommandLine.overview(registry));
+      return ExitCodes.USAGE;
+    }
+    String first = args.get(0);
+    if (first.equals("--help") || first.equals("-h") || first.equals("help")) {
+      if (args.size() > 1 && registry.find(args.get(1)).isPresent()) {
+        io.out().print(CommandLine.help(registry.find(args.get(1)).get()));
+      } else {
+        io.out().print(CommandLine.overview(registry));
+      }
+      return ExitCodes.OK;
+    }
+    Command command = registry.find(first).orElse(null);
+    if (command == null) {
+      io.err().println("tinybert: " + (first.startsWith("-") ? "the command comes first, found " + first
+          : "unknown command " + first + Suggestions.didYouMean(first, registry.names())));
+      io.err().println("Run 'tinybert --help' for the commands.");
+      return ExitCodes.USAGE;
+    }
+
+    ParsedArgs parsed;
+    try {
+      parsed = CommandLine.parse(command, args.subList(1, args.size()), io);
+    } catch (UsageException e) {
+      io.err().println("tinybert " + command.name() + ": " + e.getMessage());
+      io.err().println("Run 'tinybert " + command.name() + " --help' for its options.");
+      return ExitCodes.USAGE;
+    }
+    if (parsed.help()) {
+      io.out().print(CommandLine.help(command));
+      return ExitCodes.OK;
+    }
+
+    try {
+      return command.run(parsed);
+    } catch (SettingsException e) {
+      io.err().println("tinybert " + command.name() + ": invalid settings:");
+      for (SettingsException.Problem p : e.problems()) {
+        io.err().println("  - " + p.message() + optionHint(command, p));
+      }
+      io.err().println("Run 'tinybert " + command.name() + " --help' for its options and settings.");
+      return ExitCodes.USAGE;
+    } catch (Exception e) {
+      LOG.error("tinybert {} failed", command.name(), e);
+      io.err().println("tinybert " + command.name() + ": failed: " + e);
+      return ExitCodes.FAILURE;
+    }
+  }
+
+  /** For a required key left unset: the option that gives it, if the command has one. */
+  private static String optionHint(Command command, SettingsException.Problem p) {
+    if (!p.missing()) return "";
+    for (Option o : command.options()) {
+      if (p.key().equals(o.settingsKey())) return "; give it with --" + o.name();
+    }
+    return "";
+  }
+}

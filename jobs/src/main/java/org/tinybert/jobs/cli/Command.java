@@ -1,0 +1,29 @@
+package org.tinybert.jobs.cli;
+
+import java.util.List;
+
+/**
+ * One {@code tinybert <command>}. Implementations return an exit code and never call {@code System.exit}: only
+ * {@link org.tinybert.jobs.Main} does.
+ */
+public interface Command {
+  /** The word after {@code tinybert}, e.g. {@code forward}. */
+  String name();
+
+  /** One line for {@code tinybert --help}. */
+  String summary();
+
+  /** The settings section the command reads, e.g. {@code tinybert.forward}; its keys are listed by --help. */
+  String settingsRoot();
+
+  /** The command's own options; --config, --set and --help are added to every command. */
+  List<Option> options();
+
+  /**
+   * Runs the command.
+   *
+   * @return the process exit code ({@link ExitCodes})
+   * @throws org.tinybert.config.SettingsException when the settings cannot be used (Main prints each problem, exit 2)
+   */
+  int run(ParsedArgs args) throws Exception;
+}
