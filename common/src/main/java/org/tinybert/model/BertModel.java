@@ -20,7 +20,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * attention scores) and, when asked, keeps what {@link #backward} needs. There is no dropout: the reference runs
  * without it and the teacher must never use it.
  *
- * <p>Parameters are read from named views (HF names, see {@link BertNames}); gradients are accumulated into views of the
+ * <p>Parameters are read from named views (Hugging Face names, see {@link org.tinybert.model.checkpoint.HfNames}); gradients are accumulated into views of the
  * same names, so both can live in flat vectors ({@link ParamLayout}).
  */
 public final class BertModel {
@@ -58,7 +58,10 @@ public final class BertModel {
   public int fitCount() {
     if (p.containsKey(BertNames.FIT_W)) return 1;
     int n = 0;
-    while (p.containsKey(BertNames.fitDenses(n) + ".weight")) n++;
+    while (p.containsKey(org.tinybert.model.checkpoint.HfNames.weight(
+        org.tinybert.model.checkpoint.HfNames.fitDense(n)))) {
+      n++;
+    }
     return n;
   }
 
@@ -176,7 +179,7 @@ public final class BertModel {
       int fits = fitCount();
       if (fits == 0) throw new IllegalStateException("model has no fit_dense projection");
       for (int i = 0; i < f.hiddenStates.size(); i++) {
-        String fit = fits == 1 ? "fit_dense" : BertNames.fitDenses(i);
+        String fit = BertNames.fit(fits, i);
         f.fitHiddenStates.add(Kernels.linear(f.hiddenStates.get(i), w(fit + ".weight"), w(fit + ".bias")));
       }
     }
@@ -324,7 +327,7 @@ public final class BertModel {
     int fits = fitCount();
     for (int i = 0; i <= layers; i++) {
       if (g.fitHiddenStates[i] == null) continue;
-      String fit = fits == 1 ? "fit_dense" : BertNames.fitDenses(i);
+      String fit = BertNames.fit(fits, i);
       INDArray dx = Kernels.linearBackward(g.fitHiddenStates[i], f.hiddenStates.get(i), w(fit + ".weight"),
           grads.get(fit + ".weight"), grads.get(fit + ".bias"), true);
       dHidden[i] = add(dHidden[i], dx);

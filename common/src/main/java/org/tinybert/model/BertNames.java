@@ -1,28 +1,31 @@
 package org.tinybert.model;
 
+import static org.tinybert.model.checkpoint.HfNames.bias;
+import static org.tinybert.model.checkpoint.HfNames.weight;
+
+import org.tinybert.model.checkpoint.HfNames;
+
 /**
- * Hugging Face state-dict names of BERT's parameters (the {@code bert.} layout of BertForSequenceClassification /
- * BertForMaskedLM; loaders normalise other layouts to it).
+ * The parameter names the forward and backward passes look up, spelled once by {@link HfNames} and resolved here into
+ * full weight/bias names (per layer, computed once rather than concatenated on every call).
  */
-public final class BertNames {
-  public static final String PREFIX = "bert.";
-  public static final String WORD_EMB = "bert.embeddings.word_embeddings.weight";
-  public static final String POS_EMB = "bert.embeddings.position_embeddings.weight";
-  public static final String TYPE_EMB = "bert.embeddings.token_type_embeddings.weight";
-  public static final String EMB_LN_W = "bert.embeddings.LayerNorm.weight";
-  public static final String EMB_LN_B = "bert.embeddings.LayerNorm.bias";
-  public static final String POOLER_W = "bert.pooler.dense.weight";
-  public static final String POOLER_B = "bert.pooler.dense.bias";
-  public static final String CLASSIFIER_W = "classifier.weight";
-  public static final String CLASSIFIER_B = "classifier.bias";
-  public static final String MLM_DENSE_W = "cls.predictions.transform.dense.weight";
-  public static final String MLM_DENSE_B = "cls.predictions.transform.dense.bias";
-  public static final String MLM_LN_W = "cls.predictions.transform.LayerNorm.weight";
-  public static final String MLM_LN_B = "cls.predictions.transform.LayerNorm.bias";
-  public static final String MLM_BIAS = "cls.predictions.bias";
-  public static final String MLM_DECODER_W = "cls.predictions.decoder.weight";
-  public static final String FIT_W = "fit_dense.weight";
-  public static final String FIT_B = "fit_dense.bias";
+final class BertNames {
+  static final String WORD_EMB = HfNames.WORD_EMBEDDINGS;
+  static final String POS_EMB = HfNames.POSITION_EMBEDDINGS;
+  static final String TYPE_EMB = HfNames.TOKEN_TYPE_EMBEDDINGS;
+  static final String EMB_LN_W = weight(HfNames.EMBEDDINGS_LAYER_NORM);
+  static final String EMB_LN_B = bias(HfNames.EMBEDDINGS_LAYER_NORM);
+  static final String POOLER_W = weight(HfNames.POOLER);
+  static final String POOLER_B = bias(HfNames.POOLER);
+  static final String CLASSIFIER_W = weight(HfNames.CLASSIFIER);
+  static final String CLASSIFIER_B = bias(HfNames.CLASSIFIER);
+  static final String MLM_DENSE_W = weight(HfNames.MLM_TRANSFORM);
+  static final String MLM_DENSE_B = bias(HfNames.MLM_TRANSFORM);
+  static final String MLM_LN_W = weight(HfNames.MLM_LAYER_NORM);
+  static final String MLM_LN_B = bias(HfNames.MLM_LAYER_NORM);
+  static final String MLM_BIAS = HfNames.MLM_BIAS;
+  static final String MLM_DECODER_W = HfNames.MLM_DECODER_WEIGHT;
+  static final String FIT_W = weight(HfNames.FIT_DENSE);
 
   private final Layer[] layers;
 
@@ -35,35 +38,34 @@ public final class BertNames {
     return layers[i];
   }
 
-  /** The i-th per-representation projection of the released general TinyBERT checkpoints. */
-  public static String fitDenses(int i) {
-    return "fit_denses." + i;
+  /** The projection of representation i: the shared {@code fit_dense}, or {@code fit_denses.i}. */
+  static String fit(int fitCount, int representation) {
+    return fitCount == 1 ? HfNames.FIT_DENSE : HfNames.fitDense(representation);
   }
 
   /** The names of one encoder layer's parameters. */
-  public static final class Layer {
-    public final String queryW, queryB, keyW, keyB, valueW, valueB;
-    public final String attnOutW, attnOutB, attnLnW, attnLnB;
-    public final String interW, interB, outW, outB, outLnW, outLnB;
+  static final class Layer {
+    final String queryW, queryB, keyW, keyB, valueW, valueB;
+    final String attnOutW, attnOutB, attnLnW, attnLnB;
+    final String interW, interB, outW, outB, outLnW, outLnB;
 
-    public Layer(int i) {
-      String p = PREFIX + "encoder.layer." + i + ".";
-      queryW = p + "attention.self.query.weight";
-      queryB = p + "attention.self.query.bias";
-      keyW = p + "attention.self.key.weight";
-      keyB = p + "attention.self.key.bias";
-      valueW = p + "attention.self.value.weight";
-      valueB = p + "attention.self.value.bias";
-      attnOutW = p + "attention.output.dense.weight";
-      attnOutB = p + "attention.output.dense.bias";
-      attnLnW = p + "attention.output.LayerNorm.weight";
-      attnLnB = p + "attention.output.LayerNorm.bias";
-      interW = p + "intermediate.dense.weight";
-      interB = p + "intermediate.dense.bias";
-      outW = p + "output.dense.weight";
-      outB = p + "output.dense.bias";
-      outLnW = p + "output.LayerNorm.weight";
-      outLnB = p + "output.LayerNorm.bias";
+    Layer(int i) {
+      queryW = weight(HfNames.query(i));
+      queryB = bias(HfNames.query(i));
+      keyW = weight(HfNames.key(i));
+      keyB = bias(HfNames.key(i));
+      valueW = weight(HfNames.value(i));
+      valueB = bias(HfNames.value(i));
+      attnOutW = weight(HfNames.attentionOutput(i));
+      attnOutB = bias(HfNames.attentionOutput(i));
+      attnLnW = weight(HfNames.attentionLayerNorm(i));
+      attnLnB = bias(HfNames.attentionLayerNorm(i));
+      interW = weight(HfNames.intermediate(i));
+      interB = bias(HfNames.intermediate(i));
+      outW = weight(HfNames.output(i));
+      outB = bias(HfNames.output(i));
+      outLnW = weight(HfNames.outputLayerNorm(i));
+      outLnB = bias(HfNames.outputLayerNorm(i));
     }
   }
 }

@@ -1,0 +1,2 @@
+/** Test support: the golden fixtures and tensor comparisons with their tolerances. */
+package org.tinybert.testing;
