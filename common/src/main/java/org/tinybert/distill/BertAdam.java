@@ -1,5 +1,6 @@
 package org.tinybert.distill;
 
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import java.util.Map;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,6 +19,9 @@ import org.nd4j.linalg.schedule.ISchedule;
  * {@code WeightDecay} regularisation, which the distillation layer attaches to weight matrices only (not biases and
  * LayerNorm), as BERT's recipe does.
  */
+// DL4J ships configurations to Spark executors as JSON through its shaded Jackson; plain private fields carry it.
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 public class BertAdam implements IUpdater {
   public static final String M_STATE = "M";
   public static final String V_STATE = "V";

@@ -1,5 +1,6 @@
 package org.tinybert.distill;
 
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import java.util.Objects;
 import org.nd4j.linalg.schedule.ISchedule;
 
@@ -8,6 +9,9 @@ import org.nd4j.linalg.schedule.ISchedule;
  * then linear decay to 0 at {@code totalSteps} (pytorch-pretrained-bert's {@code warmup_linear}, as TinyBERT uses it).
  * A DL4J {@link ISchedule} over iterations, so it travels with the network configuration to Spark executors.
  */
+// DL4J ships configurations to Spark executors as JSON through its shaded Jackson; plain private fields carry it.
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 public class WarmupLinearSchedule implements ISchedule {
   private double initialValue;
   private double warmupProportion;

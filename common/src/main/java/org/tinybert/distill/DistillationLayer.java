@@ -1,0 +1,199 @@
+package org.tinybert.distill;
+
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.tinybert.model.BertConfig;
+import org.tinybert.model.checkpoint.Heads;
+
+/**
+ * The DL4J layer configuration of a TinyBERT student under distillation: the whole student BERT (plus fit_dense and
+ * classifier), the losses against a teacher, and the training settings DL4J applies to its parameters.
+ *
+ * <p>It is one output layer holding every student parameter because DL4J's Spark training (parameter averaging) trains
+ * a {@code ComputationGraph}, and BERT's layers with the teacher alongside do not decompose into DL4J's built-in layers.
+ * The configuration travels to executors as JSON, so every field here is plain data; the teacher itself is loaded on
+ * each executor from {@link #getTeacherPath()} ({@link TeacherCache}).
+ */
+// DL4J ships configurations to Spark executors as JSON through its shaded Jackson; plain private fields carry it.
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+public class DistillationLayer extends Layer {
+  /** TinyBERT's BertAdam clips each parameter tensor's gradient norm on its own; "global" clips all together. */
+  public enum Clip { PER_TENSOR, GLOBAL, NONE }
+
+  private String studentConfigJson;
+  private boolean pooler;
+  private int numLabels;
+  private String fit = Heads.Fit.SHARED.name();
+  private int fitSize;
+  private String teacherPath;
+  private String layerMapping = "uniform";
+  private double attentionWeight;
+  private double embeddingWeight;
+  private double hiddenWeight;
+  private double predictionWeight;
+  private double labelWeight;
+  private double temperature = 1.0;
+  private boolean regression;
+  private boolean reluHead;
+  private IUpdater updater;
+  private double weightDecay;
+  private String clip = Clip.PER_TENSOR.name();
+  private double clipThreshold = 1.0;
+  private long initSeed;
+  private int seqLength;
+
+  /** For JSON deserialisation. */
+  public DistillationLayer() {
+    setLayerName("student");
+  }
+
+  public DistillationLayer(StudentSpec student, String teacherPath, String layerMapping, LossWeights weights,
+      IUpdater updater, double weightDecay, Clip clip, double clipThreshold, long initSeed, int seqLength) {
+    this();
+    this.studentConfigJson = new String(student.config().toJson(), StandardCharsets.UTF_8);
+    this.pooler = student.heads().pooler();
+    this.numLabels = student.heads().numLabels();
+    this.fit = student.heads().fit().name();
+    this.fitSize = student.heads().fitSize();
+    this.teacherPath = teacherPath;
+    this.layerMapping = layerMapping;
+    this.attentionWeight = weights.attention();
+    this.embeddingWeight = weights.embedding();
+    this.hiddenWeight = weights.hidden();
+    this.predictionWeight = weights.prediction();
+    this.labelWeight = weights.label();
+    this.temperature = weights.temperature();
+    this.regression = weights.regression();
+    this.reluHead = weights.reluHead();
+    this.updater = updater;
+    this.weightDecay = weightDecay;
+    this.clip = clip.name();
+    this.clipThreshold = clipThreshold;
+    this.initSeed = initSeed;
+    this.seqLength = seqLength;
+  }
+
+  public StudentSpec studentSpec() {
+    BertConfig cfg = BertConfig.parse(studentConfigJson.getBytes(StandardCharsets.UTF_8), "student config");
+    return new StudentSpec(cfg, new Heads(pooler, numLabels, false, false, Heads.Fit.valueOf(fit), fitSize));
+  }
+
+  public LossWeights lossWeights() {
+    return new LossWeights(attentionWeight, embeddingWeight, hiddenWeight, predictionWeight, labelWeight, temperature,
+        regression, reluHead);
+  }
+
+  public String getTeacherPath() {
+    return teacherPath;
+  }
+
+  public String getLayerMapping() {
+    return layerMapping;
+  }
+
+  public long getInitSeed() {
+    return initSeed;
+  }
+
+  public int getSeqLength() {
+    return seqLength;
+  }
+
+  public IUpdater getUpdater() {
+    return updater;
+  }
+
+  public double getWeightDecay() {
+    return weightDecay;
+  }
+
+  // ------------------------------------------------------------------------------------------- DL4J contract
+
+  @Override
+  public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+      Collection<TrainingListener> listeners, int layerIndex, INDArray layerParamsView, boolean initializeParams,
+      DataType networkDataType) {
+    DistillationLayerImpl layer = new DistillationLayerImpl(conf, networkDataType);
+    layer.setListeners(listeners);
+    layer.setIndex(layerIndex);
+    layer.setParamsViewArray(layerParamsView);
+    layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
+    layer.setConf(conf);
+    return layer;
+  }
+
+  @Override
+  public ParamInitializer initializer() {
+    return DistillationParamInitializer.INSTANCE;
+  }
+
+  @Override
+  public InputType getOutputType(int layerIndex, InputType inputType) {
+    return InputType.feedForward(Math.max(1, numLabels));
+  }
+
+  @Override
+  public void setNIn(InputType inputType, boolean override) {
+    // The input width is fixed by the sequence length (3L); nothing to infer.
+  }
+
+  @Override
+  public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+    return null;
+  }
+
+  @Override
+  public List<Regularization> getRegularizationByParam(String paramName) {
+    if (weightDecay > 0 && StudentSpec.decays(StudentSpec.hfName(paramName))) {
+      // Decoupled (AdamW-style) decay: DL4J adds lr * wd * param after the updater, as BertAdam does.
+      return List.of(new WeightDecay(weightDecay, true));
+    }
+    return List.of();
+  }
+
+  @Override
+  public boolean isPretrainParam(String paramName) {
+    return false;
+  }
+
+  @Override
+  public IUpdater getUpdaterByParam(String paramName) {
+    return updater;
+  }
+
+  @Override
+  public GradientNormalization getGradientNormalization() {
+    return switch (Clip.valueOf(clip)) {
+      case PER_TENSOR -> GradientNormalization.ClipL2PerParamType;
+      case GLOBAL -> GradientNormalization.ClipL2PerLayer;
+      case NONE -> GradientNormalization.None;
+    };
+  }
+
+  @Override
+  public double getGradientNormalizationThreshold() {
+    return clipThreshold;
+  }
+
+  @Override
+  public LayerMemoryReport getMemoryReport(InputType inputType) {
+    return new LayerMemoryReport.Builder(getLayerName(), DistillationLayer.class, inputType,
+        getOutputType(0, inputType)).standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
+  }
+}

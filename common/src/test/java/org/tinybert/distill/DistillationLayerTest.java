@@ -1,0 +1,91 @@
+package org.tinybert.distill;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.tinybert.testing.Tensors.assertGradientClose;
+import static org.tinybert.testing.Tensors.assertRelClose;
+
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.tinybert.model.BertBatch;
+import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.testing.Golden;
+
+/** The student inside DL4J: the same numbers as the reference, through DL4J's own training calls. */
+class DistillationLayerTest {
+
+  static DistillationLayer goldenLayer(LossWeights w, ISchedule schedule) {
+    HfCheckpoint s = Golden.checkpoint("student");
+    return new DistillationLayer(new StudentSpec(s.config(), s.heads()), Golden.hadoopPath("teacher").toString(),
+        "uniform", w, BertAdam.bertAdam(1e-3, schedule), 0.01, DistillationLayer.Clip.PER_TENSOR, 1.0, 7,
+        Golden.batch("batch").seqLength());
+  }
+
+  static MultiDataSet goldenData(float[] labels) {
+    BertBatch b = Golden.batch("batch");
+    return new MultiDataSet(BatchEncoding.features(b), BatchEncoding.labels(labels == null ? new float[b.batchSize()]
+        : labels));
+  }
+
+  @Test
+  void scoreAndGradientThroughDl4jMatchTheReference() {
+    DistillationLayer layer = goldenLayer(LossWeights.intermediate(), null);
+    ComputationGraph g = DistillationGraph.create(layer, 1, Golden.checkpoint("student").weights());
+    MultiDataSet data = goldenData(null);
+    g.setInputs(data.getFeatures());
+    g.setLabels(data.getLabels());
+    long before = TeacherCache.forwardCount();
+    g.computeGradientAndScore();
+    assertEquals(1, TeacherCache.forwardCount() - before, "one teacher forward per minibatch");
+    assertRelClose("intermediate_total", Golden.json("losses.json").get("intermediate_total").asDouble(), g.score(),
+        1e-5);
+    Map<String, INDArray> grads = g.gradient().gradientForVariable();
+    Map<String, INDArray> expected = Golden.expected();
+    int compared = 0;
+    for (Map.Entry<String, INDArray> e : expected.entrySet()) {
+      if (!e.getKey().startsWith("grad.")) continue;
+      String key = DistillationGraph.LAYER + "_" + StudentSpec.dl4jKey(e.getKey().substring("grad.".length()));
+      assertGradientClose(e.getKey(), e.getValue(), grads.get(key));
+      compared++;
+    }
+    assertEquals(39, compared);
+  }
+
+  @Test
+  void configurationSurvivesJsonAsSparkShipsIt() {
+    DistillationLayer layer = goldenLayer(LossWeights.intermediate(), new WarmupLinearSchedule(1e-3, 0.1, 100));
+    ComputationGraphConfiguration conf = DistillationGraph.configuration(layer, 3);
+    ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
+    assertEquals(conf, back);
+    ComputationGraph a = new ComputationGraph(conf);
+    a.init();
+    ComputationGraph b = new ComputationGraph(back);
+    b.init();
+    assertArrayEquals(a.params().toFloatVector(), b.params().toFloatVector(), "seeded initialisation");
+  }
+
+  @Test
+  void oneStepMovesEveryStudentParameterAndNoTeacherOne() {
+    DistillationLayer layer = goldenLayer(LossWeights.intermediate(), null);
+    ComputationGraph g = DistillationGraph.create(layer, 1, Golden.checkpoint("student").weights());
+    Map<String, INDArray> before = new java.util.LinkedHashMap<>();
+    DistillationGraph.studentWeights(g).forEach((k, v) -> before.put(k, v.dup()));
+    INDArray teacherWord = TeacherCache.get(Golden.hadoopPath("teacher").toString()).params()
+        .get("bert.embeddings.word_embeddings.weight").dup();
+    g.fit(goldenData(null));
+    Map<String, INDArray> after = DistillationGraph.studentWeights(g);
+    for (Map.Entry<String, INDArray> e : before.entrySet()) {
+      // The classifier and pooler take no gradient from intermediate losses and carry no weight decay on biases.
+      if (e.getKey().startsWith("classifier") || e.getKey().startsWith("bert.pooler")) continue;
+      assertTrue(!e.getValue().equals(after.get(e.getKey())), e.getKey() + " did not move");
+    }
+    assertEquals(teacherWord, TeacherCache.get(Golden.hadoopPath("teacher").toString()).params()
+        .get("bert.embeddings.word_embeddings.weight"));
+  }
+}
