@@ -152,6 +152,22 @@ public final class Validator {
     return List.copyOf(out);
   }
 
+  /** A list of non-empty strings, e.g. {@code [entailment, neutral]}, numbers taken as their text; may be empty. */
+  public List<String> stringList(String key) {
+    ConfigValue v = present(key, "a list of strings");
+    if (v == null) return List.of();
+    if (!(v instanceof ConfigList list)) return fail(key, "must be a list of strings", v, List.of());
+    List<String> out = new ArrayList<>(list.size());
+    for (ConfigValue e : list) {
+      ConfigValueType t = e.valueType();
+      String s = t == ConfigValueType.STRING || t == ConfigValueType.NUMBER || t == ConfigValueType.BOOLEAN
+          ? String.valueOf(e.unwrapped()) : null;
+      if (s == null || s.isBlank()) return fail(key, "must be a list of non-empty strings", v, List.of());
+      out.add(s);
+    }
+    return List.copyOf(out);
+  }
+
   /** A Hadoop path or URI: a local path, file://, hdfs://, s3a://... */
   public Path path(String key) {
     ConfigValue v = present(key, "a path");

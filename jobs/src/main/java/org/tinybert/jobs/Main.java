@@ -28,7 +28,10 @@ public final class Main {
   public static CommandRegistry commands() {
     return new CommandRegistry()
         .register(new TokenizeCommand())
-        .register(new ForwardCommand());
+        .register(new ForwardCommand())
+        .register(new EvaluateCommand())
+        .register(new PredictCommand())
+        .register(new MetricsCommand());
   }
 
   public static void main(String[] args) {

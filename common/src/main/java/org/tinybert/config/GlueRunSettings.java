@@ -1,0 +1,81 @@
+package org.tinybert.config;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+import org.tinybert.glue.GlueLabels;
+import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.OutputMode;
+import org.tinybert.model.ClassifierHead;
+
+/**
+ * The keys {@code evaluate} and {@code predict} share: a classifier model run over a split of a GLUE task (each key is
+ * documented in {@code reference.conf}).
+ *
+ * @param model Hugging Face model directory with a sequence classifier
+ * @param task the GLUE task ({@code mnli} also runs {@code mnli-mm})
+ * @param taskDir the task's directory in the GLUE data ({@code glue_data/MNLI})
+ * @param maxSeqLength tokens per example; 0 for the task's own
+ * @param batchSize examples per forward pass
+ * @param head which logits predictions are read from
+ * @param cased keep case and accents (cased models)
+ * @param labelOrder the model's label order; empty for TinyBERT's
+ * @param partitions Spark partitions of the examples; 0 for the session's default parallelism
+ */
+public record GlueRunSettings(Path model, GlueTask task, Path taskDir, int maxSeqLength, int batchSize,
+    ClassifierHead head, boolean cased, List<String> labelOrder, int partitions) implements Serializable {
+
+  public GlueRunSettings {
+    labelOrder = List.copyOf(labelOrder);
+  }
+
+  /** The tasks a run covers: mnli and mnli-mm for {@code mnli}, else the task itself. */
+  public List<GlueTask> tasks() {
+    return task == GlueTask.MNLI ? List.of(GlueTask.MNLI, GlueTask.MNLI_MM) : List.of(task);
+  }
+
+  /** The sequence length of {@code t}: the setting, or the task's own when it is 0. */
+  public int maxSeqLength(GlueTask t) {
+    return maxSeqLength == 0 ? t.maxSeqLength() : maxSeqLength;
+  }
+
+  /** Reads the shared keys of the section {@code v} reads; problems are recorded in {@code v}. */
+  static GlueRunSettings read(Validator v) {
+    Path model = v.path("model");
+    String[] names = Arrays.stream(GlueTask.values()).map(GlueTask::taskName).toArray(String[]::new);
+    String taskName = v.oneOf("task", names);
+    GlueTask task = v.ok("task") ? GlueTask.byName(taskName) : null;
+    Path taskDir = v.path("task-dir");
+    int maxSeqLength = v.intAtLeast("max-seq-length", 0);
+    if (task != null) {
+      int min = task.isPairTask() ? 3 : 2;
+      v.require(maxSeqLength == 0 || maxSeqLength >= min, "max-seq-length",
+          "must be 0 (the task's, " + task.maxSeqLength() + ") or >= " + min + " for " + task);
+    }
+    int batchSize = v.positiveInt("batch-size");
+    String headName = v.oneOf("head", ClassifierHead.settingNames());
+    ClassifierHead head = v.ok("head") ? ClassifierHead.byName(headName) : null;
+    boolean cased = v.bool("cased");
+    List<String> labelOrder = v.stringList("label-order");
+    if (task != null && v.ok("label-order") && !labelOrder.isEmpty()) {
+      if (task.outputMode() == OutputMode.REGRESSION) {
+        v.require(false, "label-order", "must be [] for the regression task " + task);
+      } else {
+        v.require(validOrder(task, labelOrder), "label-order",
+            "must be [] (TinyBERT's order) or list each of " + task.labels() + " once");
+      }
+    }
+    int partitions = v.intAtLeast("partitions", 0);
+    return new GlueRunSettings(model, task, taskDir, maxSeqLength, batchSize, head, cased, labelOrder, partitions);
+  }
+
+  static boolean validOrder(GlueTask task, List<String> order) {
+    try {
+      GlueLabels.of(task, order);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package org.tinybert.config;
+
+import com.typesafe.config.Config;
+import java.io.Serializable;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Settings of {@code tinybert predict} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ *
+ * @param run the model, the task and how to run it
+ * @param output the directory the GLUE server files are written to
+ */
+public record PredictSettings(GlueRunSettings run, Path output) implements Serializable {
+  public static final String ROOT = "tinybert.predict";
+
+  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  public static PredictSettings from(Config config) {
+    Validator v = new Validator(config, ROOT);
+    GlueRunSettings run = GlueRunSettings.read(v);
+    Path output = v.path("output");
+    v.finish();
+    return new PredictSettings(run, output);
+  }
+}

@@ -1,0 +1,91 @@
+package org.tinybert.spark;
+
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.util.SerializableConfiguration;
+import org.tinybert.glue.GlueEvaluator;
+import org.tinybert.glue.GlueExample;
+import org.tinybert.glue.GlueFeatures;
+import org.tinybert.glue.GlueLabels;
+import org.tinybert.glue.GluePrediction;
+import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.OutputMode;
+import org.tinybert.model.ClassifierHead;
+import org.tinybert.text.BertTokenizer;
+
+/**
+ * Runs a model directory over GLUE examples on the executors: the examples are split into partitions, each executor
+ * loads the model and its vocabulary once ({@link ModelCache}), tokenizes and predicts its partitions batch by batch
+ * ({@link GlueEvaluator#predictExamples}), and only the predictions come back to the driver, in example order.
+ */
+public final class GluePredictor {
+  private GluePredictor() {}
+
+  /**
+   * What the executors need to predict: no weights, only where they are.
+   *
+   * @param model Hugging Face model directory (config.json, vocab.txt, weights)
+   * @param labelOrder the model's label order; empty for TinyBERT's (and for regression)
+   * @param cased keep case and accents (cased models); false lower-cases and strips accents
+   * @param maxSeqLength tokens per example; 0 for the task's
+   */
+  public record Spec(Path model, GlueTask task, List<String> labelOrder, boolean cased, int maxSeqLength,
+      ClassifierHead head, int batchSize) implements Serializable {
+    public Spec {
+      labelOrder = List.copyOf(labelOrder);
+    }
+
+    /** The label order as {@link GlueLabels}; null for the regression task. */
+    public GlueLabels labels() {
+      return task.outputMode() == OutputMode.REGRESSION ? null : GlueLabels.of(task, labelOrder);
+    }
+
+    /** The sequence length examples are padded to. */
+    public int effectiveMaxSeqLength() {
+      return maxSeqLength == 0 ? task.maxSeqLength() : maxSeqLength;
+    }
+  }
+
+  /**
+   * Predictions for {@code examples}, one per example in the same order.
+   *
+   * @param partitions how many partitions to split the examples into; 0 for the context's default parallelism
+   */
+  public static List<GluePrediction> predict(JavaSparkContext sc, Spec spec, List<GlueExample> examples,
+      int partitions) {
+    if (examples.isEmpty()) return List.of();
+    int n = partitions > 0 ? partitions : sc.defaultParallelism();
+    n = Math.max(1, Math.min(n, examples.size()));
+    SerializableConfiguration conf = new SerializableConfiguration(sc.hadoopConfiguration());
+    // parallelize and collect keep the order: partition i holds a contiguous slice and comes back i-th.
+    return sc.parallelize(examples, n).mapPartitions(new PartitionPredictor(spec, conf)).collect();
+  }
+
+  /** One partition's predictions, on an executor. */
+  static final class PartitionPredictor implements FlatMapFunction<Iterator<GlueExample>, GluePrediction> {
+    private static final long serialVersionUID = 1L;
+    private final Spec spec;
+    private final SerializableConfiguration conf;
+
+    PartitionPredictor(Spec spec, SerializableConfiguration conf) {
+      this.spec = spec;
+      this.conf = conf;
+    }
+
+    @Override
+    public Iterator<GluePrediction> call(Iterator<GlueExample> examples) {
+      if (!examples.hasNext()) return Collections.emptyIterator();
+      ModelCache.Entry m = ModelCache.get(spec.model(), conf.value());
+      GlueFeatures features = new GlueFeatures(spec.task(), spec.labels(),
+          new BertTokenizer(m.vocab(), !spec.cased()), spec.maxSeqLength());
+      GlueEvaluator evaluator = new GlueEvaluator(features, spec.head(), spec.batchSize());
+      evaluator.checkModel(m.model(), m.dir());
+      return evaluator.predictExamples(m.model(), examples);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Spark helpers of the library: what runs on the executors. {@link org.tinybert.spark.ModelCache} loads a model
+ * directory once per executor JVM (weights never travel in closures); {@link org.tinybert.spark.GluePredictor} runs a
+ * model over GLUE examples partition by partition and collects only the predictions.
+ */
+package org.tinybert.spark;

@@ -1,0 +1,125 @@
+package org.tinybert.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tinybert.config.EvaluateSettings;
+import org.tinybert.config.GlueRunSettings;
+import org.tinybert.glue.GlueEvaluator;
+import org.tinybert.glue.GlueExamples;
+import org.tinybert.glue.GlueLabels;
+import org.tinybert.glue.GluePrediction;
+import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.OutputMode;
+import org.tinybert.glue.Split;
+import org.tinybert.io.HadoopIO;
+
+/**
+ * The {@code evaluate} job: a classifier's metrics on the dev split of a GLUE task (mnli: dev_matched as {@code mnli}
+ * and dev_mismatched as {@code mnli-mm}). The driver reads the examples, the executors tokenize and predict them
+ * (the model loaded once per executor), only the predictions come back, and the driver computes the task's metrics.
+ */
+public final class EvaluateJob {
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private EvaluateJob() {}
+
+  /**
+   * One task's dev metrics.
+   *
+   * @param file the dev file read
+   * @param maxSeqLength the sequence length the examples were encoded with
+   * @param examples examples scored
+   * @param skipped malformed rows skipped (QQP)
+   * @param metrics as {@link org.tinybert.metrics.GlueMetrics} names and orders them
+   */
+  public record TaskResult(GlueTask task, String file, int maxSeqLength, long examples, long skipped,
+      Map<String, Double> metrics) {}
+
+  /**
+   * What a run found.
+   *
+   * @param runId the short id the run logged
+   * @param model the model directory, qualified
+   * @param results one per task (mnli: mnli, then mnli-mm)
+   */
+  public record Summary(String runId, GlueTask task, String model, String taskDir, String head,
+      List<TaskResult> results) {
+
+    /** The result of one task. */
+    public TaskResult result(GlueTask t) {
+      return results.stream().filter(r -> r.task() == t).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("no result for " + t + " in " + results));
+    }
+
+    /** The JSON the job prints and writes. */
+    public ObjectNode toJson() {
+      ObjectNode o = JSON.createObjectNode();
+      o.put("run_id", runId);
+      o.put("task", task.taskName());
+      o.put("model", model);
+      o.put("task_dir", taskDir);
+      o.put("head", head);
+      ObjectNode rs = o.putObject("results");
+      for (TaskResult r : results) {
+        ObjectNode n = rs.putObject(r.task().taskName());
+        n.put("file", r.file());
+        n.put("max_seq_length", r.maxSeqLength());
+        n.put("examples", r.examples());
+        n.put("skipped", r.skipped());
+        ObjectNode m = n.putObject("metrics");
+        r.metrics().forEach(m::put);
+      }
+      return o;
+    }
+
+    public String toJsonString() {
+      try {
+        return JSON.writeValueAsString(toJson());
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  public static Summary run(SparkSession spark, EvaluateSettings settings) throws IOException {
+    String runId = GlueRun.newRunId();
+    LOG.info("evaluate {}: {}", runId, settings);
+    GlueRunSettings s = settings.run();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Map<GlueTask, Path> files = GlueRun.locate(s, Split.DEV, conf);
+    GlueRun.checkModel(s, conf);
+
+    List<TaskResult> results = new ArrayList<>();
+    for (Map.Entry<GlueTask, Path> e : files.entrySet()) {
+      GlueTask task = e.getKey();
+      GlueExamples ex = GlueRun.read(task, Split.DEV, e.getValue(), conf);
+      List<GluePrediction> preds = GlueRun.predict(spark, s, task, ex);
+      Map<String, Double> metrics = GlueEvaluator.metrics(task,
+          task.outputMode() == OutputMode.REGRESSION ? null : GlueLabels.of(task, s.labelOrder()),
+          preds);
+      LOG.info("evaluate {}: {} on {} examples of {}: {}", runId, task, ex.size(), e.getValue(), metrics);
+      results.add(new TaskResult(task, GlueRun.qualified(e.getValue(), conf), s.maxSeqLength(task), ex.size(),
+          ex.skipped(), new LinkedHashMap<>(metrics)));
+    }
+    Summary summary = new Summary(runId, s.task(), GlueRun.qualified(s.model(), conf),
+        GlueRun.qualified(s.taskDir(), conf), s.head().settingName(), List.copyOf(results));
+    if (settings.outputPath().isPresent()) {
+      Path out = settings.outputPath().get();
+      HadoopIO.writeAtomically(out, conf, JSON.writeValueAsBytes(summary.toJson()));
+      LOG.info("evaluate {}: metrics written to {}", runId, out);
+    }
+    return summary;
+  }
+}

@@ -1,0 +1,105 @@
+package org.tinybert.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tinybert.config.GlueRunSettings;
+import org.tinybert.config.PredictSettings;
+import org.tinybert.glue.GlueExamples;
+import org.tinybert.glue.GlueLabels;
+import org.tinybert.glue.GluePrediction;
+import org.tinybert.glue.GluePredictionWriter;
+import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.OutputMode;
+import org.tinybert.glue.Split;
+
+/**
+ * The {@code predict} job: a classifier's predictions on the test split of a GLUE task, written as the GLUE server
+ * expects them ({@link GlueTask#submissionFileName()}: CoLA.tsv, ..., MNLI-m.tsv and MNLI-mm.tsv for mnli, AX.tsv for
+ * ax), one {@code index<TAB>prediction} row per test example with label names (STS-B: scores). Runs as
+ * {@link EvaluateJob} does; each file appears atomically.
+ */
+public final class PredictJob {
+  private static final Logger LOG = LoggerFactory.getLogger(PredictJob.class);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private PredictJob() {}
+
+  /**
+   * One server file written.
+   *
+   * @param input the test file read
+   * @param output the server file written
+   * @param examples rows written
+   * @param skipped malformed rows skipped (QQP)
+   */
+  public record Written(GlueTask task, String input, String output, long examples, long skipped) {}
+
+  /** What a run wrote; {@code files} has one entry per task (mnli: mnli, then mnli-mm). */
+  public record Summary(String runId, GlueTask task, String model, List<Written> files) {
+
+    public Written file(GlueTask t) {
+      return files.stream().filter(w -> w.task() == t).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("no file for " + t + " in " + files));
+    }
+
+    /** The JSON the command prints. */
+    public String toJsonString() {
+      ObjectNode o = JSON.createObjectNode();
+      o.put("run_id", runId);
+      o.put("task", task.taskName());
+      o.put("model", model);
+      ObjectNode fs = o.putObject("files");
+      for (Written w : files) {
+        ObjectNode n = fs.putObject(w.task().taskName());
+        n.put("input", w.input());
+        n.put("output", w.output());
+        n.put("examples", w.examples());
+        n.put("skipped", w.skipped());
+      }
+      try {
+        return JSON.writeValueAsString(o);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  public static Summary run(SparkSession spark, PredictSettings settings) throws IOException {
+    String runId = GlueRun.newRunId();
+    LOG.info("predict {}: {}", runId, settings);
+    GlueRunSettings s = settings.run();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Map<GlueTask, Path> files = GlueRun.locate(s, Split.TEST, conf);
+    GlueRun.checkModel(s, conf);
+
+    List<Written> written = new ArrayList<>();
+    for (Map.Entry<GlueTask, Path> e : files.entrySet()) {
+      GlueTask task = e.getKey();
+      GlueExamples ex = GlueRun.read(task, Split.TEST, e.getValue(), conf);
+      List<GluePrediction> preds = GlueRun.predict(spark, s, task, ex);
+      List<String> indices = preds.stream().map(GluePrediction::index).toList();
+      Path out = new Path(settings.output(), task.submissionFileName());
+      if (task.outputMode() == OutputMode.REGRESSION) {
+        double[] scores = preds.stream().mapToDouble(GluePrediction::score).toArray();
+        GluePredictionWriter.write(task, indices, scores, out, conf);
+      } else {
+        int[] ids = preds.stream().mapToInt(GluePrediction::labelId).toArray();
+        GluePredictionWriter.write(GlueLabels.of(task, s.labelOrder()), indices, ids, out, conf);
+      }
+      LOG.info("predict {}: {} predictions of {} written to {}", runId, preds.size(), task, out);
+      written.add(new Written(task, GlueRun.qualified(e.getValue(), conf), GlueRun.qualified(out, conf), ex.size(),
+          ex.skipped()));
+    }
+    return new Summary(runId, s.task(), GlueRun.qualified(s.model(), conf), List.copyOf(written));
+  }
+}
