@@ -11,7 +11,7 @@ package org.tinybert.text;
  * path keeps (the lower-casing path drops them). A JVM with newer tables still gets 14.0 answers for these
  * characters; characters assigned after 14.0 follow that JVM.
  */
-final class Unicode14 {
+public final class Unicode14 {
   private Unicode14() {}
 
   private static final int CF = Character.FORMAT;
@@ -212,7 +212,7 @@ final class Unicode14 {
    * Python's {@code str.isspace}, which the reference's {@code split()} and {@code strip()} use: categories Zs, Zl,
    * Zp and the controls with a white-space bidi class (tab to carriage return, U+001C to U+001F, U+0085).
    */
-  static boolean isPythonSpace(int cp) {
+  public static boolean isPythonSpace(int cp) {
     if (cp <= 0x20) return cp == 0x20 || (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x1F);
     if (cp == 0x85) return true;
     int t = type(cp);
