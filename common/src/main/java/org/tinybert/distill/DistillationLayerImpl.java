@@ -41,6 +41,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
 
   private transient DistillationLoss loss;
   private transient StepCache cache;
+  private transient DistillationLoss.Result lastResult;
 
   /** One minibatch's forward passes, loss and output gradients. */
   private static final class StepCache {
@@ -109,6 +110,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
           cache.grads = new BertModel.OutputGrads(layerConf().studentSpec().config().numHiddenLayers());
           cache.result = loss().compute(teacherOut, cache.student, BatchEncoding.labels(labels), cache.grads);
           cache.labels = labels;
+          lastResult = cache.result;
         }
       }
     }
@@ -117,7 +119,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
 
   /** The last minibatch's loss values (for progress reporting). */
   public DistillationLoss.Result lastResult() {
-    return cache == null ? null : cache.result;
+    return lastResult;
   }
 
   // ============================================================================================ DL4J: forward/backward

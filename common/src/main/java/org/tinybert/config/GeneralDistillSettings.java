@@ -1,0 +1,42 @@
+package org.tinybert.config;
+
+import com.typesafe.config.Config;
+import java.io.Serializable;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Settings of {@code tinybert general-distill} (section {@value #ROOT}; every key is documented in
+ * {@code reference.conf}, whose defaults run the bundled sample; {@code conf/general-distill.conf} is the paper's).
+ */
+public record GeneralDistillSettings(List<String> corpus, Path teacher, StudentSettings student, Path output,
+    int maxSeqLength, double shortSeqProb, boolean cased, boolean rebuildInstances, boolean skipInvalidUtf8,
+    double attentionWeight, double embeddingWeight, double hiddenWeight, String layerMapping, int probeExamples,
+    TrainingSettings training) implements Serializable {
+  public static final String ROOT = "tinybert.general-distill";
+
+  public static GeneralDistillSettings from(Config config) {
+    Validator v = new Validator(config, ROOT);
+    List<String> corpus = v.stringList("corpus");
+    v.require(!v.ok("corpus") || !corpus.isEmpty(), "corpus", "must name at least one file or directory");
+    Path teacher = v.path("teacher");
+    StudentSettings student = StudentSettings.read(v);
+    Path output = v.path("output");
+    int maxSeqLength = v.intIn("max-seq-length", 3, 4096);
+    double shortSeqProb = v.doubleIn("short-seq-prob", 0.0, 1.0);
+    boolean cased = v.bool("cased");
+    boolean rebuild = v.bool("rebuild-instances");
+    boolean skipInvalid = v.bool("skip-invalid-utf8");
+    double att = v.doubleIn("attention-weight", 0.0, 1e6);
+    double emb = v.doubleIn("embedding-weight", 0.0, 1e6);
+    double hid = v.doubleIn("hidden-weight", 0.0, 1e6);
+    v.require(att + emb + hid > 0 || !v.ok("attention-weight"), "attention-weight",
+        "attention-, embedding- and hidden-weight cannot all be 0 (nothing would be distilled)");
+    String mapping = v.string("layer-mapping");
+    int probe = v.intAtLeast("probe-examples", 0);
+    TrainingSettings training = TrainingSettings.read(v);
+    v.finish();
+    return new GeneralDistillSettings(corpus, teacher, student, output, maxSeqLength, shortSeqProb, cased, rebuild,
+        skipInvalid, att, emb, hid, mapping, probe, training);
+  }
+}

@@ -1,0 +1,44 @@
+package org.tinybert.config;
+
+import java.io.Serializable;
+import java.util.Optional;
+import org.apache.hadoop.fs.Path;
+import org.tinybert.model.BertConfig;
+import org.tinybert.model.checkpoint.Heads;
+
+/**
+ * The student: a Hugging Face directory to start from, or a fresh one of the given architecture over the teacher's
+ * vocabulary, with TinyBERT's projection to the teacher's width.
+ *
+ * @param fit {@code shared} (one fit_dense, TinyBERT's code) or {@code per-representation} (fit_denses.i, as in the
+ *     released general TinyBERT checkpoints)
+ */
+public record StudentSettings(Optional<Path> dir, int layers, int hidden, int heads, int intermediate, String fit)
+    implements Serializable {
+  /** The {@code student} value that asks for a new student instead of a directory. */
+  public static final String FRESH = "fresh";
+
+  static StudentSettings read(Validator v) {
+    Optional<Path> dir = FRESH.equals(v.string("student")) ? Optional.empty() : v.optionalPath("student");
+    int layers = v.positiveInt("student-layers");
+    int hidden = v.positiveInt("student-hidden");
+    int heads = v.positiveInt("student-heads");
+    int intermediate = v.positiveInt("student-intermediate");
+    String fit = v.oneOf("fit", "shared", "per-representation");
+    if (v.ok("student-hidden") && v.ok("student-heads")) {
+      v.require(hidden % heads == 0, "student-heads", "must divide student-hidden " + hidden + ", found " + heads);
+    }
+    return new StudentSettings(dir, layers, hidden, heads, intermediate, fit);
+  }
+
+  public Heads.Fit fitKind() {
+    return "per-representation".equals(fit) ? Heads.Fit.PER_REPRESENTATION : Heads.Fit.SHARED;
+  }
+
+  /** A fresh student's config over the teacher's vocabulary, positions and token types. */
+  public BertConfig freshConfig(BertConfig teacher) {
+    return new BertConfig(teacher.vocabSize(), hidden, layers, heads, intermediate, "gelu",
+        teacher.maxPositionEmbeddings(), teacher.typeVocabSize(), teacher.layerNormEps(), teacher.padTokenId(),
+        teacher.numLabels(), teacher.hiddenSize(), teacher.initializerRange(), null);
+  }
+}

@@ -1,0 +1,136 @@
+package org.tinybert.spark;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tinybert.io.CheckpointStore;
+import org.tinybert.io.TrainingState;
+
+/**
+ * Data-parallel training of a DL4J graph with DL4J Spark's {@link ParameterAveragingTrainingMaster}: each round, every
+ * worker trains its replica on {@code averagingFrequency} minibatches next to the teacher, then parameters and updater
+ * state are averaged on the driver and broadcast back.
+ *
+ * <p>The driver hands DL4J one round at a time (exactly workers x averagingFrequency minibatch files through
+ * {@code fitPaths}, which loads each file once on an executor), so between rounds it can report progress, checkpoint
+ * and stop; a rerun resumes from the last checkpoint at the same minibatch of the same epoch.
+ */
+public final class ParameterAveragingTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(ParameterAveragingTrainer.class);
+
+  /** How the work is split. */
+  public record Plan(int workers, int batchSize, int averagingFrequency, int epochs, int checkpointEvery, long seed) {
+    public int batchesPerRound() {
+      return workers * averagingFrequency;
+    }
+  }
+
+  /** One epoch's minibatch files, in training order, and how to load one. */
+  public record Epoch(List<String> batchPaths, MultiDataSetLoader loader) {}
+
+  /** What the driver learns after each round. */
+  public record Round(TrainingState state, int batches, double score, double roundSeconds, long batchesThisEpoch,
+      long totalBatches) {}
+
+  /** Called on the driver after every round (logging, metrics, probes, early stop). */
+  public interface Observer {
+    void afterRound(ComputationGraph graph, Round round) throws IOException;
+
+    /** Called after each checkpoint is written. */
+    default void afterCheckpoint(TrainingState state) throws IOException {}
+  }
+
+  private final JavaSparkContext jsc;
+  private final Plan plan;
+  private final CheckpointStore store;
+  private final java.util.function.Function<ComputationGraph, CheckpointStore.Extra> extraFactory;
+
+  /**
+   * @param extra what to write into each checkpoint besides the graph (e.g. the student as a Hugging Face model),
+   *     given the graph being checkpointed
+   */
+  public ParameterAveragingTrainer(JavaSparkContext jsc, Plan plan, CheckpointStore store,
+      java.util.function.Function<ComputationGraph, CheckpointStore.Extra> extra) {
+    this.jsc = jsc;
+    this.plan = plan;
+    this.store = store;
+    this.extraFactory = extra;
+  }
+
+  /**
+   * Trains from {@code state} to the end of the last epoch. {@code epochs} gives each epoch's minibatches (called once
+   * per epoch, so an epoch's export happens only when it is reached). Returns the final state; the graph holds the
+   * trained parameters.
+   */
+  public TrainingState train(ComputationGraph graph, TrainingState state, IntFunction<Epoch> epochs, String jobName,
+      Observer observer) throws IOException {
+    if (state.finished()) return state;
+    ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(plan.workers(), plan.batchSize())
+        .batchSizePerWorker(plan.batchSize())
+        .averagingFrequency(plan.averagingFrequency())
+        .workerPrefetchNumBatches(0)
+        .saveUpdater(true)
+        .rddTrainingApproach(RDDTrainingApproach.Direct)
+        .rngSeed(plan.seed())
+        .collectTrainingStats(false)
+        .build();
+    SparkComputationGraph spark = new SparkComputationGraph(jsc, graph, tm);
+    TrainingState s = state;
+    int sinceCheckpoint = 0;
+    long start = System.nanoTime();
+    for (int epoch = s.epoch(); epoch < plan.epochs(); epoch++) {
+      Epoch e = epochs.apply(epoch);
+      List<String> paths = e.batchPaths();
+      long done = epoch == s.epoch() ? s.batchesDone() : 0;
+      // A tail too short to give every worker a minibatch is skipped: DL4J's averaging drops such a round's result.
+      long usable = paths.size() - (paths.size() % plan.batchesPerRound() < plan.workers()
+          ? paths.size() % plan.batchesPerRound() : 0);
+      if (usable < paths.size() && done == 0) {
+        LOG.info("epoch {}: the last {} minibatch(es) are fewer than the {} workers and are skipped", epoch + 1,
+            paths.size() - usable, plan.workers());
+      }
+      while (done < usable) {
+        int n = (int) Math.min(plan.batchesPerRound(), usable - done);
+        List<String> round = paths.subList((int) done, (int) done + n);
+        jsc.setJobDescription(String.format("%s: round %d (epoch %d, minibatches %d-%d of %d)", jobName,
+            s.round() + 1, epoch + 1, done + 1, done + n, paths.size()));
+        long t0 = System.nanoTime();
+        spark.fitPaths(jsc.parallelize(round, Math.min(plan.workers(), n)), e.loader());
+        double secs = (System.nanoTime() - t0) / 1e9;
+        done += n;
+        long stepsPerWorker = (n + plan.workers() - 1) / plan.workers();
+        s = new TrainingState(epoch, done, s.round() + 1, s.steps() + stepsPerWorker,
+            s.examples() + (long) n * plan.batchSize(), state.seconds() + (System.nanoTime() - start) / 1e9, false);
+        // The schedule follows DL4J's iteration count: keep it at the steps each worker has taken.
+        graph.getConfiguration().setIterationCount((int) s.steps());
+        if (observer != null) {
+          observer.afterRound(graph, new Round(s, n, spark.getScore(), secs, usable, usable * plan.epochs()));
+        }
+        if (++sinceCheckpoint >= plan.checkpointEvery()) {
+          checkpoint(graph, s, observer);
+          sinceCheckpoint = 0;
+        }
+      }
+      s = new TrainingState(epoch + 1, 0, s.round(), s.steps(), s.examples(), s.seconds(), epoch + 1 == plan.epochs());
+    }
+    s = new TrainingState(plan.epochs(), 0, s.round(), s.steps(), s.examples(), s.seconds(), true);
+    checkpoint(graph, s, observer);
+    jsc.setJobDescription(null);
+    return s;
+  }
+
+  private void checkpoint(ComputationGraph graph, TrainingState s, Observer observer) throws IOException {
+    org.apache.hadoop.fs.Path p = store.save(graph, s, extraFactory == null ? null : extraFactory.apply(graph));
+    LOG.info("checkpoint {} (round {}, epoch {}, {} examples)", p, s.round(), s.epoch() + (s.finished() ? 0 : 1),
+        s.examples());
+    if (observer != null) observer.afterCheckpoint(s);
+  }
+}
