@@ -1,0 +1,209 @@
+package org.tinybert.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.zip.GZIPOutputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.common.loader.Source;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.tinybert.config.GeneralDistillSettings;
+import org.tinybert.config.SettingsLoader;
+import org.tinybert.distill.TeacherCache;
+import org.tinybert.io.HadoopIO;
+import org.tinybert.io.RunLog;
+import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.testing.Golden;
+import org.tinybert.testing.Tensors;
+
+/** General distillation end to end on local[2] Spark and an in-process HDFS, with tiny models. */
+class GeneralDistillJobTest {
+  @TempDir static java.nio.file.Path tmp;
+  static MiniDFSCluster cluster;
+  static SparkSession spark;
+  static String hdfs;
+  static GeneralDistillJob.Summary baseline;
+  static String baselineOut;
+  static long baselineTeacherForwards;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
+    cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+    cluster.waitActive();
+    hdfs = cluster.getFileSystem().getUri().toString();
+    // local[2, 3]: two worker threads, and a failed task is retried up to 3 times as on a cluster.
+    spark = SparkSession.builder().master("local[2,3]").appName("GeneralDistillJobTest")
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.codegen.wholeStage", "false").config("spark.hadoop.dfs.replication", "1")
+        .getOrCreate();
+    // A small slice of the bundled sample corpus, gzipped on HDFS.
+    List<String> lines = Files.readAllLines(java.nio.file.Path.of(System.getProperty("tinybert.root", ".."))
+        .resolve("deploy/sample/corpus/sample.txt"));
+    FileSystem fs = cluster.getFileSystem();
+    try (OutputStream out = new GZIPOutputStream(fs.create(new Path(hdfs + "/corpus/part-0.txt.gz")))) {
+      out.write(String.join("\n", lines.subList(0, 420)).getBytes(StandardCharsets.UTF_8));
+    }
+    baselineOut = hdfs + "/runs/baseline";
+    long before = TeacherCache.forwardCount();
+    baseline = GeneralDistillJob.run(spark, settings(baselineOut));
+    baselineTeacherForwards = TeacherCache.forwardCount() - before;
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (spark != null) spark.stop();
+    if (cluster != null) cluster.shutdown();
+  }
+
+  static GeneralDistillSettings settings(String output, String... overrides) {
+    List<String> sets = new ArrayList<>(List.of(
+        "tinybert.general-distill.corpus=[\"" + hdfs + "/corpus\"]",
+        "tinybert.general-distill.teacher=\"" + Golden.hadoopPath("teacher") + "\"",
+        "tinybert.general-distill.output=\"" + output + "\"",
+        "tinybert.general-distill.max-seq-length=24",
+        "tinybert.general-distill.epochs=1",
+        "tinybert.general-distill.batch-size=8",
+        "tinybert.general-distill.averaging-frequency=1",
+        "tinybert.general-distill.workers=2",
+        "tinybert.general-distill.probe-examples=0",
+        "tinybert.general-distill.checkpoint-every=2",
+        "tinybert.general-distill.learning-rate=3e-3"));
+    sets.addAll(List.of(overrides));
+    Config c = SettingsLoader.load(GeneralDistillSettings.ROOT, Optional.empty(), sets);
+    return GeneralDistillSettings.from(c);
+  }
+
+  static Map<String, INDArray> student(String output) {
+    return HfCheckpoint.load(new Path(output, "student"), new Configuration()).weights();
+  }
+
+  @Test
+  void runsEndToEndOnHdfsWithOneTeacherForwardPerMinibatch() throws Exception {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    assertTrue(HadoopIO.exists(new Path(baselineOut, "student/model.safetensors"), conf));
+    assertTrue(HadoopIO.exists(new Path(baselineOut, RunLog.MANIFEST), conf));
+    List<?> records = new RunLog(new Path(baselineOut), conf, Long.MAX_VALUE).records();
+    assertEquals(baseline.rounds(), records.size(), "one metrics line per round");
+    assertTrue(baseline.rounds() >= 5, "rounds: " + baseline.rounds());
+    // A rerun of a finished run trains nothing and runs no teacher.
+    long before = TeacherCache.forwardCount();
+    GeneralDistillJob.Summary again = GeneralDistillJob.run(spark, settings(baselineOut));
+    assertTrue(again.alreadyFinished());
+    assertEquals(before, TeacherCache.forwardCount());
+    // Exactly one teacher forward per minibatch trained (the probe is off in these runs).
+    assertEquals(baseline.examples() / 8, baselineTeacherForwards);
+  }
+
+  @Test
+  void aResumedRunMatchesAnUninterruptedOne() throws Exception {
+    String out = hdfs + "/runs/resumed";
+    // Crash (every attempt fails) while loading the 7th minibatch, in round 4: after the checkpoint at round 2.
+    CrashingLoader.reset(7, Integer.MAX_VALUE);
+    assertThrows(Exception.class, () -> GeneralDistillJob.run(spark, settings(out), CrashingLoader.HOOK));
+    assertFalse(HadoopIO.exists(new Path(out, "student"), new Configuration()), "no final student after a crash");
+    GeneralDistillJob.Summary resumed = GeneralDistillJob.run(spark, settings(out));
+    assertTrue(resumed.resumed());
+    assertEquals(baseline.rounds(), resumed.rounds());
+    assertSameStudent(student(baselineOut), student(out));
+  }
+
+  @Test
+  void aFailedTaskIsRetriedAndNothingIsLost() throws Exception {
+    String out = hdfs + "/runs/retried";
+    CrashingLoader.reset(5, 1); // the 5th minibatch load fails once; Spark retries the task
+    GeneralDistillJob.Summary run = GeneralDistillJob.run(spark, settings(out), CrashingLoader.HOOK);
+    assertEquals(1, CrashingLoader.failures.get(), "the injected failure happened");
+    assertEquals(baseline.rounds(), run.rounds());
+    assertSameStudent(student(baselineOut), student(out));
+  }
+
+  static void assertSameStudent(Map<String, INDArray> expected, Map<String, INDArray> actual) {
+    assertEquals(expected.keySet(), actual.keySet());
+    for (String k : expected.keySet()) Tensors.assertClose(k, expected.get(k), actual.get(k), 1e-4);
+  }
+
+  @Test
+  void badInputStopsBeforeTraining() throws Exception {
+    FileSystem fs = cluster.getFileSystem();
+    fs.create(new Path(hdfs + "/empty/blank.txt")).close();
+    assertMessage("empty", settings(hdfs + "/runs/bad1", "tinybert.general-distill.corpus=[\"" + hdfs + "/empty\"]"),
+        hdfs + "/runs/bad1");
+    assertMessage("no-such", settings(hdfs + "/runs/bad2",
+        "tinybert.general-distill.corpus=[\"" + hdfs + "/no-such-dir\"]"), hdfs + "/runs/bad2");
+    // A teacher whose vocabulary does not match its config (and so the tokenizer).
+    java.nio.file.Path badTeacher = tmp.resolve("bad-teacher");
+    Files.createDirectories(badTeacher);
+    java.nio.file.Path golden = java.nio.file.Path.of(Golden.hadoopPath("teacher").toUri());
+    for (String f : List.of("config.json", "model.safetensors")) Files.copy(golden.resolve(f), badTeacher.resolve(f));
+    List<String> vocab = Files.readAllLines(golden.resolve("vocab.txt"));
+    Files.write(badTeacher.resolve("vocab.txt"), vocab.subList(0, 300));
+    assertMessage("vocab", settings(hdfs + "/runs/bad3", "tinybert.general-distill.teacher=\"" + badTeacher + "\""),
+        hdfs + "/runs/bad3");
+    // Attention distillation with a student of another head count.
+    assertMessage("head count", settings(hdfs + "/runs/bad4", "tinybert.general-distill.student-heads=2"),
+        hdfs + "/runs/bad4");
+  }
+
+  static void assertMessage(String fragment, GeneralDistillSettings s, String output) {
+    Exception e = assertThrows(Exception.class, () -> GeneralDistillJob.run(spark, s));
+    assertTrue(String.valueOf(e.getMessage()).contains(fragment), "message: " + e.getMessage());
+    assertFalse(HadoopIO.exists(new Path(output, "checkpoints"), new Configuration()), "training started: " + output);
+  }
+
+  /** Fails the n-th minibatch load (counted across the JVM: local Spark's executors share it) a given number of times. */
+  static final class CrashingLoader implements MultiDataSetLoader {
+    static final AtomicInteger loads = new AtomicInteger();
+    static final AtomicInteger failures = new AtomicInteger();
+    static volatile int failAt;
+    static volatile int maxFailures;
+    static final UnaryOperator<MultiDataSetLoader> HOOK = CrashingLoader::new;
+
+    private final MultiDataSetLoader delegate;
+
+    CrashingLoader(MultiDataSetLoader delegate) {
+      this.delegate = delegate;
+    }
+
+    static void reset(int at, int max) {
+      loads.set(0);
+      failures.set(0);
+      failAt = at;
+      maxFailures = max;
+    }
+
+    @Override
+    public MultiDataSet load(Source source) throws IOException {
+      if (loads.incrementAndGet() >= failAt && failures.get() < maxFailures) {
+        failures.incrementAndGet();
+        loads.decrementAndGet();
+        throw new IOException("injected executor failure loading " + source.getPath());
+      }
+      return delegate.load(source);
+    }
+  }
+}
