@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# spark-submit wrapper for every tinybert job on a cluster (YARN, Kubernetes or standalone; CPU or GPU nodes).
+#
+#   deploy/spark/submit.sh <yarn|k8s|standalone> <cpu|gpu> <command> [command options...]
+#
+# Needs SPARK_HOME (Spark 3.5, Scala 2.12) and the application jar, built once with
+#   mvn -q -B -Papp-jar package -DskipTests            # CPU nodes (ND4J native backend)
+#   mvn -q -B -Papp-jar,cuda package -DskipTests       # GPU nodes (ND4J CUDA 11.6 backend; CUDA 11.6 on the nodes)
+# which writes jobs/target/tinybert-app.jar (everything but Spark and Hadoop, which the cluster provides).
+#
+# Cluster addresses and sizes come from the environment (defaults in brackets):
+#   SPARK_MASTER_URL   k8s://https://host:443 or spark://host:7077 (required for k8s and standalone)
+#   K8S_IMAGE          container image with Spark 3.5 and Java 17 (k8s)
+#   EXECUTORS [4]      EXECUTOR_CORES [cpu: 4, gpu: 1]   EXECUTOR_MEMORY [8g]   EXECUTOR_OFFHEAP [16g]
+#   DRIVER_MEMORY [8g] QUEUE (YARN)   EXTRA_CONF (more --conf flags, space-separated)
+set -euo pipefail
+
+if [[ $# -lt 3 ]]; then
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+fi
+cluster="$1"; kind="$2"; shift 2
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)"
+jar="${APP_JAR:-$root/jobs/target/tinybert-app.jar}"
+[[ -f "$jar" ]] || { echo "no application jar at $jar: build it with mvn -q -B -Papp-jar package -DskipTests" >&2; exit 1; }
+: "${SPARK_HOME:?set SPARK_HOME to a Spark 3.5 (Scala 2.12) installation}"
+
+executors="${EXECUTORS:-4}"
+memory="${EXECUTOR_MEMORY:-8g}"
+offheap="${EXECUTOR_OFFHEAP:-16g}"
+case "$kind" in
+  # CPU: several cores per executor; ND4J's native threads use them, one training task per executor does the rest.
+  cpu) cores="${EXECUTOR_CORES:-4}"; gpu_conf=() ;;
+  # GPU: one task (one training thread) per GPU executor; Spark schedules the GPU as a resource.
+  gpu) cores="${EXECUTOR_CORES:-1}"
+       gpu_conf=(--conf spark.executor.resource.gpu.amount=1 --conf spark.task.resource.gpu.amount=1) ;;
+  *) echo "kind must be cpu or gpu, found $kind" >&2; exit 2 ;;
+esac
+
+opens="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
+# ND4J allocates tensors off-heap through JavaCPP: cap it, and count it in the container's memory overhead.
+nd4j="-Dorg.bytedeco.javacpp.maxbytes=$offheap -Dorg.bytedeco.javacpp.maxphysicalbytes=$offheap"
+
+common=(
+  --class org.tinybert.jobs.Main
+  --num-executors "$executors" --executor-cores "$cores" --executor-memory "$memory"
+  --driver-memory "${DRIVER_MEMORY:-8g}"
+  --conf "spark.executor.memoryOverhead=$offheap"
+  --conf "spark.driver.extraJavaOptions=$opens $nd4j"
+  --conf "spark.executor.extraJavaOptions=$opens $nd4j"
+  # One training task per executor: each task is a data-parallel worker with its own student and teacher.
+  --conf "spark.task.cpus=$cores"
+  --conf spark.executorEnv.OMP_WAIT_POLICY=PASSIVE
+  --conf "spark.executorEnv.OMP_NUM_THREADS=$cores"
+  --conf spark.task.maxFailures=4
+)
+case "$cluster" in
+  yarn) target=(--master yarn --deploy-mode cluster ${QUEUE:+--queue "$QUEUE"}) ;;
+  k8s) : "${SPARK_MASTER_URL:?set SPARK_MASTER_URL=k8s://https://<api-server>:443}"
+       : "${K8S_IMAGE:?set K8S_IMAGE to an image with Spark 3.5 and Java 17}"
+       target=(--master "$SPARK_MASTER_URL" --deploy-mode cluster
+               --conf "spark.kubernetes.container.image=$K8S_IMAGE"
+               ${gpu_conf:+--conf spark.executor.resource.gpu.vendor=nvidia.com}) ;;
+  standalone) : "${SPARK_MASTER_URL:?set SPARK_MASTER_URL=spark://<master>:7077}"
+       target=(--master "$SPARK_MASTER_URL" --deploy-mode client) ;;
+  *) echo "cluster must be yarn, k8s or standalone, found $cluster" >&2; exit 2 ;;
+esac
+
+# shellcheck disable=SC2086
+exec "$SPARK_HOME/bin/spark-submit" "${target[@]}" "${common[@]}" "${gpu_conf[@]}" ${EXTRA_CONF:-} "$jar" "$@"
