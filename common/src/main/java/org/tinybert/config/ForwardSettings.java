@@ -8,11 +8,13 @@ import org.apache.hadoop.fs.Path;
  * Settings of {@code tinybert forward} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
  *
  * @param model Hugging Face model directory
- * @param input examples to run through the model
- * @param output where the outputs are written
- * @param maxSeqLength tokens per example, [CLS] and [SEP] included
+ * @param input examples to run through the model: tab-separated text, or a JSON object of id arrays
+ * @param output where the outputs are written (safetensors)
+ * @param maxSeqLength tokens per text example, [CLS] and [SEP] included (JSON input keeps its own length)
+ * @param cased keep case and accents when tokenizing text; false lower-cases like uncased BERT
  */
-public record ForwardSettings(Path model, Path input, Path output, int maxSeqLength) implements Serializable {
+public record ForwardSettings(Path model, Path input, Path output, int maxSeqLength, boolean cased)
+    implements Serializable {
   public static final String ROOT = "tinybert.forward";
 
   /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
@@ -23,7 +25,8 @@ public record ForwardSettings(Path model, Path input, Path output, int maxSeqLen
     Path output = v.path("output");
     // [CLS] and [SEP] alone take two positions; the model's max_position_embeddings is checked when it is loaded.
     int maxSeqLength = v.intAtLeast("max-seq-length", 2);
+    boolean cased = v.bool("cased");
     v.finish();
-    return new ForwardSettings(model, input, output, maxSeqLength);
+    return new ForwardSettings(model, input, output, maxSeqLength, cased);
   }
 }

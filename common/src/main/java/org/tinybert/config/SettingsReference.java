@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
@@ -21,15 +22,29 @@ import java.util.Optional;
  */
 public final class SettingsReference {
   private static volatile Config reference;
+  private static volatile Config resolved;
 
   private SettingsReference() {}
 
-  /** Every {@code reference.conf} on the classpath, merged, unresolved (it holds no substitutions of ours). */
+  /**
+   * Every {@code reference.conf} on the classpath, merged, unresolved: the comments live on these values (a resolved
+   * substitution such as {@code ${tinybert.sample-dir}"/teacher"} carries none), defaults come from {@link #resolved}.
+   */
   public static Config config() {
     Config r = reference;
     if (r == null) {
       r = ConfigFactory.parseResources(SettingsReference.class.getClassLoader(), "reference.conf");
       reference = r;
+    }
+    return r;
+  }
+
+  /** {@link #config()} with its substitutions resolved (environment variables included), for rendering defaults. */
+  static Config resolved() {
+    Config r = resolved;
+    if (r == null) {
+      r = config().resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
+      resolved = r;
     }
     return r;
   }
@@ -78,14 +93,14 @@ public final class SettingsReference {
 
   /** The default as HOCON ({@code 128}, {@code "-"}, {@code false}); empty for a required (null) or absent key. */
   public static Optional<String> defaultValue(String path) {
-    return valueAt(config(), path)
+    return valueAt(resolved(), path)
         .filter(v -> v.valueType() != ConfigValueType.NULL)
         .map(v -> v.render(ConfigRenderOptions.concise()));
   }
 
   /** Whether {@code reference.conf} sets {@code path} to null, meaning the user must give it. */
   public static boolean isRequired(String path) {
-    return valueAt(config(), path).map(v -> v.valueType() == ConfigValueType.NULL).orElse(false);
+    return valueAt(resolved(), path).map(v -> v.valueType() == ConfigValueType.NULL).orElse(false);
   }
 
   static void collectLeaves(ConfigObject o, List<String> prefix, List<String> out) {

@@ -176,10 +176,14 @@ public final class Validator {
     return s.isEmpty() ? null : toPath(key, v, s);
   }
 
-  /** A Hadoop path, or empty when the key is absent or null. */
+  /**
+   * A Hadoop path, or empty when the key is absent, null or {@code ""} (how {@code reference.conf} gives an optional
+   * file a documented default of none: null there would mean required).
+   */
   public Optional<Path> optionalPath(String key) {
     ConfigValue v = valueAt(key);
     if (v == null || v.valueType() == ConfigValueType.NULL) return Optional.empty();
+    if (v.valueType() == ConfigValueType.STRING && "".equals(v.unwrapped())) return Optional.empty();
     String s = stringOf(key, v);
     return s.isEmpty() ? Optional.empty() : Optional.ofNullable(toPath(key, v, s));
   }

@@ -24,10 +24,14 @@ class SettingsReferenceTest {
   @Test
   void keysDefaultsAndRequiredness() {
     assertEquals(List.of("tinybert.forward.model", "tinybert.forward.input", "tinybert.forward.output",
-        "tinybert.forward.max-seq-length"), SettingsReference.keys(ForwardSettings.ROOT));
+        "tinybert.forward.max-seq-length", "tinybert.forward.cased"), SettingsReference.keys(ForwardSettings.ROOT));
     assertEquals("128", SettingsReference.defaultValue("tinybert.forward.max-seq-length").orElseThrow());
     assertEquals("\"-\"", SettingsReference.defaultValue("tinybert.tokenize.input").orElseThrow());
     assertTrue(SettingsReference.isRequired("tinybert.forward.model"));
+    // A default built by substitution is shown resolved; its comment stays the one written above it.
+    assertTrue(SettingsReference.defaultValue("tinybert.general-distill.teacher").orElseThrow().endsWith("/teacher\""),
+        SettingsReference.defaultValue("tinybert.general-distill.teacher").toString());
+    assertTrue(SettingsReference.comment("tinybert.general-distill.teacher").startsWith("Teacher: "));
     assertTrue(SettingsReference.defaultValue("tinybert.forward.model").isEmpty());
     assertTrue(SettingsReference.isKnown("tinybert.forward.model"));
     assertFalse(SettingsReference.isKnown("tinybert.forward.modle"));

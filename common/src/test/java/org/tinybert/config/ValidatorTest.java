@@ -26,6 +26,7 @@ class ValidatorTest {
       case "string" -> v.string(key);
       case "optionalString" -> v.optionalString(key);
       case "path" -> v.path(key);
+      case "optionalPath" -> v.optionalPath(key);
       default -> throw new IllegalArgumentException("no read " + read);
     };
   }

@@ -1,30 +1,38 @@
 package org.tinybert.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.tinybert.testing.Tensors.assertClose;
 import static org.tinybert.testing.Tensors.assertScoresClose;
 
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tinybert.testing.Golden;
+import org.tinybert.testing.GoldenSet;
 
-/** BERT's forward pass against the PyTorch reference's outputs for the golden teacher and student. */
+/** BERT's forward pass against the PyTorch reference's outputs for the teacher and student of every golden set. */
 class GoldenForwardTest {
   static final double ACT = 1e-4;
-  static Map<String, INDArray> expected;
+  static final Map<GoldenSet, Map<String, INDArray>> EXPECTED = new ConcurrentHashMap<>();
 
-  @BeforeAll
-  static void load() {
-    expected = Golden.expected();
+  static Map<String, INDArray> expected(GoldenSet set) {
+    return EXPECTED.computeIfAbsent(set, GoldenSet::expected);
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"teacher", "student"})
-  void everyOutputMatchesTheReference(String who) {
-    BertModel m = Golden.model(who);
-    BertModel.Forward f = m.forward(Golden.batch("batch"), false, m.fitCount() > 0);
+  static Stream<Arguments> models() {
+    return GoldenSet.all().stream().flatMap(s -> Stream.of(Arguments.of(s, "teacher"), Arguments.of(s, "student")));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("models")
+  void everyOutputMatchesTheReference(GoldenSet set, String who) {
+    Map<String, INDArray> expected = expected(set);
+    BertModel m = set.model(who);
+    BertModel.Forward f = m.forward(set.batch("batch"), false, m.fitCount() > 0);
     int layers = m.config().numHiddenLayers();
     assertClose(who + ".embedding_output", expected.get(who + ".embedding_output"), f.as3d(f.embeddingOutput()), ACT);
     for (int i = 0; i <= layers; i++) {
@@ -38,17 +46,20 @@ class GoldenForwardTest {
     assertClose(who + ".pooled_output", expected.get(who + ".pooled_output"), f.pooledOutput, ACT);
     assertClose(who + ".logits", expected.get(who + ".logits"), f.logits, ACT);
     assertClose(who + ".logits_relu", expected.get(who + ".logits_relu"), f.logitsRelu, ACT);
-    for (int i = 0; i < f.fitHiddenStates.size(); i++) {
+    int fits = (int) expected.keySet().stream().filter(k -> k.startsWith(who + ".fit_hidden_states.")).count();
+    assertEquals(fits, f.fitHiddenStates.size(), who + " fit_dense outputs");
+    for (int i = 0; i < fits; i++) {
       assertClose(who + ".fit_hidden_states." + i, expected.get(who + ".fit_hidden_states." + i),
           f.as3d(f.fitHiddenStates.get(i)), ACT);
     }
   }
 
-  @org.junit.jupiter.api.Test
-  void maskedLmLogitsMatchTheReference() {
-    BertModel teacher = Golden.model("teacher");
-    BertModel.Forward f = teacher.forward(Golden.batch("mlm"), false, false);
-    int[][] positions = Golden.ints(Golden.json("inputs.json").get("mlm").get("masked_positions"));
-    assertClose("teacher.mlm_logits", expected.get("teacher.mlm_logits"), teacher.mlmLogits(f, positions), ACT);
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.tinybert.testing.GoldenSet#all")
+  void maskedLmLogitsMatchTheReference(GoldenSet set) {
+    BertModel teacher = set.model("teacher");
+    BertModel.Forward f = teacher.forward(set.batch("mlm"), false, false);
+    int[][] positions = Golden.ints(set.json("inputs.json").get("mlm").get("masked_positions"));
+    assertClose("teacher.mlm_logits", expected(set).get("teacher.mlm_logits"), teacher.mlmLogits(f, positions), ACT);
   }
 }

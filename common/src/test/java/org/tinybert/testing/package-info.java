@@ -1,2 +1,2 @@
-/** Test support: the golden fixtures, tiny classifiers cut from them, and tensor comparisons with their tolerances. */
+/** Test support: the golden fixture sets, tiny classifiers cut from them, and tensor comparisons with their tolerances. */
 package org.tinybert.testing;

@@ -10,16 +10,27 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.tinybert.testing.GoldenSet;
 
-/** The tokenizer against the PyTorch reference's golden output (tokenizer_cases.json, inputs.json). */
+/** The tokenizer against the PyTorch reference's output (tokenizer_cases.json, inputs.json) of every golden set. */
 class GoldenTokenizerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final BertTokenizer TOKENIZER = new BertTokenizer(vocab("/org/tinybert/golden/vocab.txt"), true);
+  private static final Map<GoldenSet, BertTokenizer> TOKENIZERS = new ConcurrentHashMap<>();
+
+  /** The set's tokenizer (lower-casing, as every golden set is made). */
+  static BertTokenizer tokenizer(GoldenSet set) {
+    return TOKENIZERS.computeIfAbsent(set, s -> new BertTokenizer(vocab(resource(s, "vocab.txt")), true));
+  }
+
+  static String resource(GoldenSet set, String file) {
+    return "/org/tinybert/" + set.name() + "/" + file;
+  }
 
   static Vocab vocab(String resource) {
     try (InputStream in = GoldenTokenizerTest.class.getResourceAsStream(resource)) {
@@ -51,18 +62,22 @@ class GoldenTokenizerTest {
     return out;
   }
 
-  /** Each case as (printable name, case). */
+  /** Each case of every set as (set, printable name, case). */
   static Stream<Arguments> tokenizerCases() {
     List<Arguments> out = new ArrayList<>();
-    json("/org/tinybert/golden/tokenizer_cases.json").get("cases").forEach(c -> out.add(
-        Arguments.of(escape(c.get("text").asText()), c)));
+    for (GoldenSet set : GoldenSet.all()) {
+      json(resource(set, "tokenizer_cases.json")).get("cases").forEach(c -> out.add(
+          Arguments.of(set, escape(c.get("text").asText()), c)));
+    }
     return out.stream();
   }
 
   static Stream<Arguments> inputExamples() {
     List<Arguments> out = new ArrayList<>();
-    JsonNode examples = json("/org/tinybert/golden/inputs.json").get("examples");
-    for (int i = 0; i < examples.size(); i++) out.add(Arguments.of(i, examples.get(i)));
+    for (GoldenSet set : GoldenSet.all()) {
+      JsonNode examples = json(resource(set, "inputs.json")).get("examples");
+      for (int i = 0; i < examples.size(); i++) out.add(Arguments.of(set, i, examples.get(i)));
+    }
     return out.stream();
   }
 
@@ -76,31 +91,33 @@ class GoldenTokenizerTest {
     return s.length() > 60 ? b + "..." : b.toString();
   }
 
-  @Test
-  void fixtureSettingsAreTheOnesThisTokenizerImplements() {
-    JsonNode settings = json("/org/tinybert/golden/tokenizer_cases.json");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.tinybert.testing.GoldenSet#all")
+  void fixtureSettingsAreTheOnesThisTokenizerImplements(GoldenSet set) {
+    JsonNode settings = json(resource(set, "tokenizer_cases.json"));
     assertEquals(true, settings.get("do_lower_case").asBoolean());
     assertEquals(BertTokenizer.MAX_INPUT_CHARS_PER_WORD, settings.get("max_input_chars_per_word").asInt());
     assertEquals(List.of(Vocab.UNK, Vocab.SEP, Vocab.PAD, Vocab.CLS, Vocab.MASK), strings(settings.get("never_split")));
     assertEquals(80, settings.get("cases").size());
   }
 
-  @ParameterizedTest(name = "[{index}] {0}")
+  @ParameterizedTest(name = "[{index}] {0}: {1}")
   @MethodSource("tokenizerCases")
-  void matchesReferenceTokenizer(String name, JsonNode c) {
+  void matchesReferenceTokenizer(GoldenSet set, String name, JsonNode c) {
+    BertTokenizer tokenizer = tokenizer(set);
     String text = c.get("text").asText();
-    assertEquals(strings(c.get("basic_tokens")), TOKENIZER.basicTokenize(text), "basic tokens");
-    List<String> tokens = TOKENIZER.tokenize(text);
+    assertEquals(strings(c.get("basic_tokens")), tokenizer.basicTokenize(text), "basic tokens");
+    List<String> tokens = tokenizer.tokenize(text);
     assertEquals(strings(c.get("tokens")), tokens, "WordPieces");
-    assertArrayEquals(ints(c.get("ids")), TOKENIZER.toIds(tokens), "ids");
+    assertArrayEquals(ints(c.get("ids")), tokenizer.toIds(tokens), "ids");
   }
 
-  @ParameterizedTest(name = "example {0}")
+  @ParameterizedTest(name = "{0} example {1}")
   @MethodSource("inputExamples")
-  void encodesReferenceInputs(int index, JsonNode e) {
-    int maxSeqLength = json("/org/tinybert/golden/inputs.json").get("max_seq_length").asInt();
+  void encodesReferenceInputs(GoldenSet set, int index, JsonNode e) {
+    int maxSeqLength = json(resource(set, "inputs.json")).get("max_seq_length").asInt();
     String textB = e.get("text_b").isNull() ? null : e.get("text_b").asText();
-    EncodedInput in = TOKENIZER.encode(e.get("text_a").asText(), textB, maxSeqLength);
+    EncodedInput in = tokenizer(set).encode(e.get("text_a").asText(), textB, maxSeqLength);
     assertEquals(strings(e.get("tokens")), in.tokens(), "tokens");
     assertArrayEquals(ints(e.get("input_ids")), in.inputIds(), "input_ids");
     assertArrayEquals(ints(e.get("segment_ids")), in.segmentIds(), "segment_ids");

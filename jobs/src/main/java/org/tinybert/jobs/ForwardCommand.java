@@ -1,15 +1,30 @@
 package org.tinybert.jobs;
 
 import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.ForwardSettings;
+import org.tinybert.io.HadoopIO;
 import org.tinybert.jobs.cli.Command;
 import org.tinybert.jobs.cli.ExitCodes;
 import org.tinybert.jobs.cli.Option;
 import org.tinybert.jobs.cli.ParsedArgs;
+import org.tinybert.model.BatchInput;
+import org.tinybert.model.BertModel;
+import org.tinybert.model.ForwardOutputs;
+import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.checkpoint.SafeTensors;
+import org.tinybert.text.BertTokenizer;
+import org.tinybert.text.Vocab;
 
-/** {@code tinybert forward}: runs a BERT model over examples and writes its outputs. */
+/**
+ * {@code tinybert forward}: runs a BERT model over a file of examples (one batch) and writes every output TinyBERT
+ * distils as float32 safetensors, named as the golden fixtures name them ({@link ForwardOutputs}).
+ */
 public final class ForwardCommand implements Command {
   private static final Logger LOG = LoggerFactory.getLogger(ForwardCommand.class);
 
@@ -34,7 +49,8 @@ public final class ForwardCommand implements Command {
         Option.setting("model", "DIR", "tinybert.forward.model"),
         Option.setting("input", "PATH", "tinybert.forward.input"),
         Option.setting("output", "PATH", "tinybert.forward.output"),
-        Option.setting("max-seq-length", "N", "tinybert.forward.max-seq-length"));
+        Option.setting("max-seq-length", "N", "tinybert.forward.max-seq-length"),
+        Option.settingFlag("cased", "tinybert.forward.cased"));
   }
 
   /** The validated settings of this command line. */
@@ -51,7 +67,37 @@ public final class ForwardCommand implements Command {
 
   /** The forward pass itself. */
   int execute(ForwardSettings settings, ParsedArgs args) throws Exception {
-    args.io().err().println("forward: not available in this build");
-    return ExitCodes.UNAVAILABLE;
+    Configuration conf = HadoopIO.defaultConf();
+    HfCheckpoint ck = HfCheckpoint.load(settings.model(), conf);
+    BertModel model = new BertModel(ck.config(), ck.weights());
+    Path vocabFile = new Path(settings.model(), HfCheckpoint.VOCAB_FILE);
+    Vocab vocab = HadoopIO.exists(vocabFile, conf) ? Vocab.load(vocabFile, conf) : null;
+    BatchInput input = BatchInput.read(settings.input(), conf, () -> tokenizer(vocab, vocabFile, settings.cased()),
+        settings.maxSeqLength());
+    input.checkFits(ck.config(), "model " + settings.model());
+
+    BertModel.Forward f = model.forward(input.batch(), false, model.fitCount() > 0);
+    // [MASK] is looked up in the model's own vocabulary: its id differs between vocabularies.
+    if (model.hasMlmHead() && vocab == null) {
+      LOG.warn("{} has a masked-LM head but no {}: no mlm_logits without the id of [MASK]", settings.model(),
+          HfCheckpoint.VOCAB_FILE);
+    }
+    int maskId = vocab == null ? -1 : vocab.maskId();
+    Map<String, INDArray> outputs = ForwardOutputs.of(model, f, maskId);
+    SafeTensors.write(outputs, settings.output(), conf);
+    args.io().out().println("forward: " + input.batch().batchSize() + " examples x " + input.batch().seqLength()
+        + " tokens (" + input.format().name().toLowerCase(java.util.Locale.ROOT) + ") through " + model + ": "
+        + outputs.size() + " tensors written to " + settings.output());
+    args.io().out().flush();
+    return ExitCodes.OK;
+  }
+
+  /** The tokenizer of text input; a model directory without vocab.txt can take only JSON ids. */
+  static BertTokenizer tokenizer(Vocab vocab, Path vocabFile, boolean cased) {
+    if (vocab == null) {
+      throw new IllegalArgumentException("text input needs the model's vocabulary, and " + vocabFile + " does not "
+          + "exist; give token ids as JSON instead");
+    }
+    return new BertTokenizer(vocab, !cased);
   }
 }

@@ -29,6 +29,7 @@ public final class Main {
     return new CommandRegistry()
         .register(new TokenizeCommand())
         .register(new ForwardCommand())
+        .register(new DistillLossCommand())
         .register(new GeneralDistillCommand())
         .register(new EvaluateCommand())
         .register(new PredictCommand())

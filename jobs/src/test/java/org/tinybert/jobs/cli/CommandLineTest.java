@@ -114,7 +114,7 @@ class CommandLineTest {
     String help = CommandLine.help(partial).replaceAll("\\s+", " ");
     assertTrue(help.contains("Other settings (give them in --config or with --set): tinybert.forward.input "),
         help);
-    assertTrue(help.contains(" tinybert.forward.max-seq-length Tokens per example"), help);
+    assertTrue(help.contains(" tinybert.forward.max-seq-length Tokens per text example"), help);
     assertFalse(help.contains(" tinybert.forward.model "), help);
   }
 }

@@ -1,0 +1,45 @@
+package org.tinybert.config;
+
+import com.typesafe.config.Config;
+import java.util.Optional;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Settings of {@code tinybert distill-loss} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ *
+ * @param teacher Hugging Face teacher directory (its vocab.txt tokenizes text input)
+ * @param student Hugging Face student directory with fit_dense (or fit_denses)
+ * @param input examples: tab-separated text, or a JSON object of id arrays (as {@code tinybert forward} takes them)
+ * @param output the losses as JSON
+ * @param maxSeqLength tokens per text example, [CLS] and [SEP] included (JSON input keeps its own length)
+ * @param cased keep case and accents when tokenizing text
+ * @param temperature the prediction loss's temperature
+ * @param layerMapping uniform, top, bottom or a list of 1-based teacher layers
+ * @param regressionLabels one gold number per line and example, for {@code regression_loss}; empty for none
+ * @param gradients where the student's gradients go (safetensors); empty for none
+ */
+public record DistillLossSettings(Path teacher, Path student, Path input, Path output, int maxSeqLength,
+    boolean cased, double temperature, String layerMapping, Optional<Path> regressionLabels,
+    Optional<Path> gradients) {
+  public static final String ROOT = "tinybert.distill-loss";
+
+  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  public static DistillLossSettings from(Config config) {
+    Validator v = new Validator(config, ROOT);
+    Path teacher = v.path("teacher");
+    Path student = v.path("student");
+    Path input = v.path("input");
+    Path output = v.path("output");
+    int maxSeqLength = v.intAtLeast("max-seq-length", 2);
+    boolean cased = v.bool("cased");
+    double temperature = v.positiveDouble("temperature");
+    String layerMapping = v.string("layer-mapping");
+    v.require(layerMapping.matches("uniform|top|bottom|\\s*\\d+\\s*(,\\s*\\d+\\s*)*"), "layer-mapping",
+        "must be uniform, top, bottom or 1-based teacher layers like \"3,6,9,12\"");
+    Optional<Path> regressionLabels = v.optionalPath("regression-labels");
+    Optional<Path> gradients = v.optionalPath("gradients");
+    v.finish();
+    return new DistillLossSettings(teacher, student, input, output, maxSeqLength, cased, temperature, layerMapping,
+        regressionLabels, gradients);
+  }
+}
