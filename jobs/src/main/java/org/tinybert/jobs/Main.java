@@ -31,6 +31,7 @@ public final class Main {
         .register(new ForwardCommand())
         .register(new DistillLossCommand())
         .register(new GeneralDistillCommand())
+        .register(new FinetuneTeacherCommand())
         .register(new EvaluateCommand())
         .register(new PredictCommand())
         .register(new MetricsCommand());

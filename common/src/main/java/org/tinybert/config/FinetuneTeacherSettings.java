@@ -1,0 +1,59 @@
+package org.tinybert.config;
+
+import com.typesafe.config.Config;
+import java.io.Serializable;
+import java.util.Arrays;
+import org.apache.hadoop.fs.Path;
+import org.tinybert.glue.GlueTask;
+
+/**
+ * Settings of {@code tinybert finetune-teacher} (section {@value #ROOT}; every key is documented in
+ * {@code reference.conf}).
+ *
+ * @param model the BERT to fine-tune (Hugging Face directory)
+ * @param newClassifier start from a fresh classifier even when the model has one (of another task, say)
+ * @param maxSeqLength tokens per example; 0 for the task's own
+ * @param evalBatchSize examples per forward pass when scoring the dev set
+ */
+public record FinetuneTeacherSettings(Path model, GlueTask task, Path taskDir, Path output, int maxSeqLength,
+    boolean cased, boolean newClassifier, int evalBatchSize, TrainingSettings training) implements Serializable {
+  public static final String ROOT = "tinybert.finetune-teacher";
+
+  public static FinetuneTeacherSettings from(Config config) {
+    Validator v = new Validator(config, ROOT);
+    Path model = v.path("model");
+    GlueTask task = task(v);
+    Path taskDir = v.path("task-dir");
+    Path output = v.path("output");
+    int maxSeqLength = maxSeqLength(v, task);
+    boolean cased = v.bool("cased");
+    boolean fresh = v.bool("new-classifier");
+    int evalBatch = v.positiveInt("eval-batch-size");
+    TrainingSettings training = TrainingSettings.read(v);
+    v.finish();
+    return new FinetuneTeacherSettings(model, task, taskDir, output, maxSeqLength, cased, fresh, evalBatch, training);
+  }
+
+  /** The sequence length examples are padded to. */
+  public int seqLength() {
+    return maxSeqLength == 0 ? task.maxSeqLength() : maxSeqLength;
+  }
+
+  /** A trainable GLUE task (not the unlabelled diagnostic set, not mnli-mm, which has no train split of its own). */
+  static GlueTask task(Validator v) {
+    String[] names = Arrays.stream(GlueTask.values()).filter(t -> t != GlueTask.AX && t != GlueTask.MNLI_MM)
+        .map(GlueTask::taskName).toArray(String[]::new);
+    String name = v.oneOf("task", names);
+    return v.ok("task") ? GlueTask.byName(name) : null;
+  }
+
+  static int maxSeqLength(Validator v, GlueTask task) {
+    int n = v.intAtLeast("max-seq-length", 0);
+    if (task != null) {
+      int min = task.isPairTask() ? 3 : 2;
+      v.require(n == 0 || n >= min, "max-seq-length",
+          "must be 0 (the task's, " + task.maxSeqLength() + ") or >= " + min + " for " + task);
+    }
+    return n;
+  }
+}

@@ -1,0 +1,75 @@
+package org.tinybert.jobs;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tinybert.config.FinetuneTeacherSettings;
+import org.tinybert.distill.LossWeights;
+import org.tinybert.distill.StudentSpec;
+import org.tinybert.glue.GlueEvaluator;
+import org.tinybert.glue.GlueFeature;
+import org.tinybert.glue.GlueFeatures;
+import org.tinybert.glue.Split;
+import org.tinybert.model.ClassifierHead;
+import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.checkpoint.Heads;
+import org.tinybert.text.BertTokenizer;
+import org.tinybert.text.Vocab;
+
+/**
+ * Fine-tunes a BERT on a GLUE task's train.tsv with the label loss (cross-entropy; MSE for STS-B): the teacher of
+ * task distillation. Data-parallel with parameter averaging like the distillation jobs, scoring dev on the driver
+ * after every epoch and keeping the best as a Hugging Face directory {@code <output>/best} with {@code eval.json}.
+ */
+public final class FinetuneTeacherJob {
+  private static final Logger LOG = LoggerFactory.getLogger(FinetuneTeacherJob.class);
+  static final String FINAL = "final";
+
+  private FinetuneTeacherJob() {}
+
+  /** What a run did. */
+  public record Summary(GlueStage.Result result, long trainExamples, long devExamples) {
+    public String describe() {
+      GlueStage.Result r = result;
+      return (r.alreadyFinished() ? "fine-tuning had already finished: nothing to train\n" : "")
+          + "best: " + r.best().map(Path::toString).orElse("-") + " " + r.bestMetrics() + "\n"
+          + "final: " + r.finalModel() + "\n"
+          + String.format("rounds: %d, examples seen: %d (train %d, dev %d)%s", r.rounds(), r.examples(),
+              trainExamples, devExamples, r.resumed() ? " (resumed from a checkpoint)" : "");
+    }
+  }
+
+  public static Summary run(SparkSession spark, FinetuneTeacherSettings s) throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    LOG.info("finetune-teacher: {}", s);
+    HfCheckpoint ck = HfCheckpoint.load(s.model(), conf);
+    Vocab vocab = GeneralDistillJob.teacherVocab(s.model(), ck.config(), conf);
+    GlueEvaluator.checkConfig(s.task(), s.seqLength(), ck.config().withNumLabels(s.task().numLabels()), s.model());
+    boolean fresh = s.newClassifier() || !ck.heads().classifier();
+    StudentSpec spec = GlueStage.classifierSpec(ck, s.task(), fresh, Heads.Fit.NONE, 0);
+
+    GlueFeatures features = new GlueFeatures(s.task(), null, new BertTokenizer(vocab, !s.cased()), s.seqLength());
+    Path train = s.task().locate(s.taskDir(), Split.TRAIN, conf);
+    Path devFile = s.task().locate(s.taskDir(), Split.DEV, conf);
+    List<GlueFeature> trainSet = GlueStage.features(features, Split.TRAIN, train, conf);
+    List<GlueFeature> dev = GlueStage.features(features, Split.DEV, devFile, conf);
+
+    Map<String, Object> inputs = new LinkedHashMap<>();
+    inputs.put("model", s.model().toString());
+    inputs.put("train", train.toString());
+    inputs.put("dev", devFile.toString());
+    inputs.put("max_seq_length", s.seqLength());
+    inputs.put("new_classifier", fresh);
+    GlueStage.Spec stage = new GlueStage.Spec("finetune-teacher", s.output(), spec,
+        GlueStage.initialWeights(ck, fresh), null, "uniform", LossWeights.labelsOnly(GlueStage.regression(s.task())),
+        s.training(), trainSet, s.task(), new GlueEvaluator(features, ClassifierHead.HF, s.evalBatchSize()), dev, 0,
+        vocab, FINAL, inputs);
+    return new Summary(GlueStage.run(spark, stage), trainSet.size(), dev.size());
+  }
+}
