@@ -44,7 +44,10 @@ public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, P
     Validator v = new Validator(config, ROOT);
     String[] tasks = Arrays.stream(GlueTask.values()).filter(t -> t.has(Split.TRAIN) && t != GlueTask.MNLI_MM)
         .map(GlueTask::taskName).toArray(String[]::new);
-    String task = v.oneOf("task", tasks);
+    String taskName = v.string("task");
+    GlueTask task = Arrays.stream(GlueTask.values()).filter(t -> Arrays.asList(tasks).contains(t.taskName())
+        && t.taskName().equalsIgnoreCase(taskName.strip())).findFirst().orElse(null);
+    v.require(task != null, "task", "must be one of " + String.join(", ", tasks) + " (in any case)");
     Path input = v.path("input");
     Path glove = v.path("glove");
     Path mlm = v.path("mlm");
@@ -68,7 +71,7 @@ public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, P
     v.require(input == null || output == null || !input.equals(output), "output",
         "must differ from tinybert.augment.input");
     v.finish();
-    return new AugmentSettings(GlueTask.byName(task), input, glove, mlm, output, sideOutput, p, topK, variants,
+    return new AugmentSettings(task, input, glove, mlm, output, sideOutput, p, topK, variants,
         taskVariants, gloveVocabLimit, skipGlove, malformedRows, seed, batchSize, gloveBatchSize, maxSeqLength,
         lowerCase, partitions);
   }

@@ -63,6 +63,7 @@ class AugmentSettingsTest {
     List<String> messages = e.problems().stream().map(SettingsException.Problem::message).toList();
     assertEquals(5, messages.size(), messages.toString());
     assertTrue(messages.get(0).startsWith("tinybert.augment.task must be one of cola, sst-2, mrpc"), messages.get(0));
+    assertTrue(messages.get(0).endsWith("(in any case), found \"ax\" (--set on the command line)"), messages.get(0));
     assertEquals("tinybert.augment.replace-probability must be in [0.0, 1.0], found 1.5 (--set on the command line)",
         messages.get(1));
     assertEquals("tinybert.augment.top-k must be >= 1, found 0 (--set on the command line)", messages.get(2));

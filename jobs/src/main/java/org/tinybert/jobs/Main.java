@@ -28,7 +28,8 @@ public final class Main {
   public static CommandRegistry commands() {
     return new CommandRegistry()
         .register(new TokenizeCommand())
-        .register(new ForwardCommand());
+        .register(new ForwardCommand())
+        .register(new AugmentCommand());
   }
 
   public static void main(String[] args) {
