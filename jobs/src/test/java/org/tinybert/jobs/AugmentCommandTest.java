@@ -57,4 +57,19 @@ class AugmentCommandTest {
         r.err());
     assertTrue(r.err().contains("give it with --glove") && r.err().contains("give it with --mlm"), r.err());
   }
+
+  @Test
+  void benchAugmentIsATwoWordCommand() throws Exception {
+    MainTest.Run r = MainTest.tinybert("bench", "augment", "--model", "tiny", "--sentences", "1", "--words", "6",
+        "--glove-words", "300", "--glove-dim", "8");
+    assertEquals(ExitCodes.OK, r.exit(), r.err());
+    JsonNode line = JSON.readTree(r.out());
+    assertEquals("augment", line.get("bench").asText());
+    assertTrue(line.get("same_output").asBoolean(), r.out());
+    assertTrue(line.get("speedup").asDouble() > 0, r.out());
+    MainTest.Run bare = MainTest.tinybert("bench");
+    assertEquals(ExitCodes.USAGE, bare.exit());
+    assertTrue(bare.err().contains("bench needs a second word: bench augment"), bare.err());
+    assertTrue(MainTest.tinybert("--help", "bench", "augment").out().contains("Usage: tinybert bench augment"));
+  }
 }
