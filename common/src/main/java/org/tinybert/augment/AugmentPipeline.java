@@ -154,6 +154,8 @@ public final class AugmentPipeline {
     } finally {
       if (fs.exists(parts)) fs.delete(parts, true);
       gloveBroadcast.destroy();
+      // Executors in this JVM (local mode) cached neighbours of this broadcast: let them go with it.
+      NEIGHBOURS.keySet().removeIf(k -> k.startsWith(gloveBroadcast.id() + "/"));
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     AugmentSummary summary = new AugmentSummary(s.task().taskName(), input, output.toString(),
