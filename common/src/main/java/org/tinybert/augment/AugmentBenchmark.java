@@ -49,7 +49,8 @@ public final class AugmentBenchmark {
       double straightforwardSeconds, double batchedSentencesPerSecond, double straightforwardSentencesPerSecond,
       double speedup, double mlmGflopsBatched, double mlmGflopsStraightforward, double gemmGflops,
       double flopEfficiency, double paddingFraction, boolean sameOutput, double loadAverage,
-      double batchedCpuSeconds, double straightforwardCpuSeconds) {
+      double batchedCpuSeconds, double straightforwardCpuSeconds, double gemmGflopsPerCpuSecond,
+      double flopEfficiencyCpu) {
 
     public Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -78,6 +79,8 @@ public final class AugmentBenchmark {
       m.put("batched_cpu_seconds", round(batchedCpuSeconds));
       m.put("straightforward_cpu_seconds", round(straightforwardCpuSeconds));
       m.put("cpu_speedup", round(straightforwardCpuSeconds / batchedCpuSeconds));
+      m.put("gemm_gflops_per_cpu_s", round(gemmGflopsPerCpuSecond));
+      m.put("flop_efficiency_cpu", round(flopEfficiencyCpu));
       return m;
     }
 
@@ -117,7 +120,7 @@ public final class AugmentBenchmark {
 
     // The machine's matrix-product rate is sampled right before and right after the batched path, so that the two
     // rates compared in flop_efficiency see the same conditions (these machines are shared and noisy).
-    List<Double> gemm = new ArrayList<>(gemmGflops(3));
+    List<double[]> gemm = new ArrayList<>(gemmGflops(3));
     Augmenter batchedCandidates = new Augmenter(new MaskedLmCandidates(lm, s.topK(), s.batchSize(), 512),
         new GloveNeighbours(glove, s.topK(), 128));
     RowAugmenter batched = new RowAugmenter(batchedCandidates, new Replacer(0.4, s.variants()), column, s.seed());
@@ -137,17 +140,20 @@ public final class AugmentBenchmark {
     double oneSeconds = (System.nanoTime() - t0) / 1e9;
     double oneCpu = (cpuNanos() - c0) / 1e9;
 
-    double gemmRate = median(gemm);
+    double gemmRate = median(gemm.stream().map(g -> g[0]).toList());
+    double gemmCpuRate = median(gemm.stream().map(g -> g[1]).toList());
     MaskedLmCandidates.Stats b = batchedCandidates.maskedLm().stats();
     MaskedLmCandidates.Stats o = oneCandidates.maskedLm().stats();
     double gflopsBatched = b.usefulFlops() / (double) b.nanos();
     double gflopsOne = o.usefulFlops() / (double) o.nanos();
+    // Per CPU second, the batched path's FLOPs (GloVe and tokenizing included, so a lower bound) against GEMM's.
+    double cpuEfficiency = b.usefulFlops() / 1e9 / batchedCpu / gemmCpuRate;
     Result r = new Result(s.model(), Runtime.getRuntime().availableProcessors(), s.sentences(), s.words(),
         s.batchSize(), batchedCandidates.mlmWords(), batchedCandidates.gloveWords(), b.forwards(), o.forwards(),
         batchedSeconds, oneSeconds, s.sentences() / batchedSeconds, s.sentences() / oneSeconds,
         oneSeconds / batchedSeconds, gflopsBatched, gflopsOne, gemmRate, gflopsBatched / gemmRate,
         1 - b.realTokens() / (double) Math.max(1, b.paddedTokens()), fast.equals(slow), loadAverage(),
-        batchedCpu, oneCpu);
+        batchedCpu, oneCpu, gemmCpuRate, cpuEfficiency);
     if (s.workload() != null) writeWorkload(s, config, lm, batchedCandidates, rows, r);
     return r;
   }
@@ -255,17 +261,21 @@ public final class AugmentBenchmark {
     return new GloveVectors("random GloVe", vocab.toArray(new String[0]), dim, v, 0, List.of());
   }
 
-  /** GFLOP/s of {@code n} [2048, 768] x [768, 3072] products (BERT-base's intermediate layer on 2,048 tokens). */
-  static List<Double> gemmGflops(int n) {
+  /**
+   * {@code n} [2048, 768] x [768, 3072] products (BERT-base's intermediate layer on 2,048 tokens): each one's GFLOP
+   * per second of wall time and per second of CPU time.
+   */
+  static List<double[]> gemmGflops(int n) {
     INDArray a = Nd4j.rand(DataType.FLOAT, 2048, 768);
     INDArray w = Nd4j.rand(DataType.FLOAT, 3072, 768);
     double flops = 2.0 * 2048 * 768 * 3072;
     Nd4j.gemm(a, w, false, true).getFloat(0);
-    List<Double> rates = new ArrayList<>();
+    List<double[]> rates = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();
+      long c0 = cpuNanos();
       Nd4j.gemm(a, w, false, true).getFloat(0);
-      rates.add(flops / (System.nanoTime() - t0));
+      rates.add(new double[] {flops / (System.nanoTime() - t0), flops / (cpuNanos() - c0)});
     }
     return rates;
   }

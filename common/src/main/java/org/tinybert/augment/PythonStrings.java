@@ -1,6 +1,9 @@
 package org.tinybert.augment;
 
-/** Python's {@code str.istitle()} and {@code str.title()}, which the reference applies to GloVe neighbours. */
+/**
+ * Python's {@code str.istitle()} and {@code str.title()}, which the reference applies to GloVe neighbours, with
+ * Java's one-code-point case mappings (Python's {@code "ß".title()} is "Ss"; here it stays "ß").
+ */
 final class PythonStrings {
   private PythonStrings() {}
 
