@@ -334,7 +334,9 @@ public final class AugmentPipeline {
       try (Utf8LineReader lines = new Utf8LineReader(fs.open(f.getPath()))) {
         for (Utf8LineReader.Line l = lines.next(); l != null; l = lines.next()) {
           String t = l.text();
-          if (t == null || t.isEmpty()) throw new IOException(f.getPath() + ":" + l.number() + ": unreadable part line");
+          if (t == null || t.isEmpty()) {
+            throw new IOException(f.getPath() + ":" + l.number() + ": unreadable part line");
+          }
           if (t.charAt(0) == ROW) {
             rows.write(t, 1, t.length() - 1);
             rows.write('\n');

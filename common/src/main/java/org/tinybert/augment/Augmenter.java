@@ -50,8 +50,11 @@ public final class Augmenter {
     for (SentencePlan p : plans) {
       for (SentencePlan.Word w : p.words()) {
         if (w.firstPiece() < 0) continue;
-        if (w.source() == SentencePlan.Source.MLM) queries.add(new MaskedLmCandidates.Query(p.pieces(), w.firstPiece()));
-        else lookups.add(w.text());
+        if (w.source() == SentencePlan.Source.MLM) {
+          queries.add(new MaskedLmCandidates.Query(p.pieces(), w.firstPiece()));
+        } else {
+          lookups.add(w.text());
+        }
       }
     }
     mlmWords.add(queries.size());
@@ -74,7 +77,9 @@ public final class Augmenter {
     return out;
   }
 
-  /** The straightforward method: one masked-LM forward pass and one GloVe scan per word. For tests and the benchmark. */
+  /**
+   * The straightforward method: one masked-LM forward pass and one GloVe scan per word. For tests and the benchmark.
+   */
   public List<List<WordCandidates>> candidatesOneAtATime(List<SentencePlan> plans) {
     List<List<WordCandidates>> out = new ArrayList<>(plans.size());
     for (SentencePlan p : plans) {

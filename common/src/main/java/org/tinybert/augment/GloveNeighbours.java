@@ -54,8 +54,8 @@ public final class GloveNeighbours {
   }
 
   /**
-   * The neighbours of each of {@code words} (empty for a word GloVe lacks or has no vector for), computed in batches for the words not yet
-   * cached.
+   * The neighbours of each of {@code words} (empty for a word GloVe lacks or has no vector for), computed in
+   * batches for the words not yet cached.
    */
   public Map<String, List<String>> nearest(Collection<String> words) {
     Map<String, List<String>> out = new HashMap<>();

@@ -144,7 +144,8 @@ public final class GloveVectors implements Serializable {
         }
         int row = words.size();
         if ((long) (row + 1) * dim > vectors.length) {
-          long grown = Math.min((long) options.vocabLimit() * dim, Math.max(2L * vectors.length, (long) (row + 1) * dim));
+          long grown = Math.min((long) options.vocabLimit() * dim,
+              Math.max(2L * vectors.length, (long) (row + 1) * dim));
           if (grown > Integer.MAX_VALUE - 16) {
             throw new GloveFormatException(name, l.number(), "more vectors than one array holds: lower the vocabulary"
                 + " limit (" + options.vocabLimit() + " words of " + dim + " numbers)");

@@ -38,7 +38,8 @@ public final class RowAugmenter {
    * @param variant 0 for the original row, else the variant's 1-based number among its column's variants
    * @param replacements the words replaced, empty for the original row (and for a variant that only re-spaces tokens)
    */
-  public record OutputRow(String tsv, long sourceLine, int column, int variant, List<Replacer.Replacement> replacements) {
+  public record OutputRow(String tsv, long sourceLine, int column, int variant,
+      List<Replacer.Replacement> replacements) {
     /** The side-file record: a JSON object on one line. */
     public String sideJson() {
       Map<String, Object> o = new LinkedHashMap<>();
@@ -106,7 +107,8 @@ public final class RowAugmenter {
       out.add(new OutputRow(r.text(), r.line(), -1, 0, List.of()));
       for (int c : textColumns) {
         SentencePlan plan = plans.get(p);
-        List<Replacer.Variant> vs = replacer.variants(f[c], plan.tokens(), candidates.get(p), random(seed, r.line(), c));
+        List<Replacer.Variant> vs =
+            replacer.variants(f[c], plan.tokens(), candidates.get(p), random(seed, r.line(), c));
         p++;
         int n = 0;
         for (Replacer.Variant v : vs) {

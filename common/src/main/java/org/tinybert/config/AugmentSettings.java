@@ -90,7 +90,7 @@ public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, P
     };
   }
 
-  /** N for this run: TinyBERT's per-task value when {@link #taskVariants} and the task has one, else {@link #variants}. */
+  /** N for this run: TinyBERT's N for the task when {@link #taskVariants} and it has one, else {@link #variants}. */
   public int effectiveVariants() {
     return taskVariants ? tinyBertVariants(task).orElse(variants) : variants;
   }

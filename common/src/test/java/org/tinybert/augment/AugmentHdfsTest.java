@@ -56,7 +56,8 @@ class AugmentHdfsTest {
     Path teacher = fs.makeQualified(new Path("/models/teacher"));
     fs.mkdirs(teacher);
     for (FileStatus f : FileSystem.getLocal(new Configuration()).listStatus(Golden.hadoopPath("teacher"))) {
-      if (!f.getPath().getName().endsWith(".crc")) fs.copyFromLocalFile(f.getPath(), new Path(teacher, f.getPath().getName()));
+      String name = f.getPath().getName();
+      if (!name.endsWith(".crc")) fs.copyFromLocalFile(f.getPath(), new Path(teacher, name));
     }
     Path output = fs.makeQualified(new Path("/glue/MRPC/train_aug.tsv"));
     Path side = fs.makeQualified(new Path("/glue/MRPC/train_aug.jsonl"));

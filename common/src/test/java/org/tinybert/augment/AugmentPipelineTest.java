@@ -54,7 +54,8 @@ class AugmentPipelineTest {
   @Test
   void sst2KeepsHeaderAndOriginalsAndRecordsEveryReplacement() throws Exception {
     AugmentSummary s = AugmentPipeline.run(spark, SparkTests.settings("sst-2",
-        AugmentFixtures.path("sst2_train.tsv").toString(), out("sst2_aug.tsv"), "side-output=" + out("sst2_side.jsonl")));
+        AugmentFixtures.path("sst2_train.tsv").toString(), out("sst2_aug.tsv"),
+        "side-output=" + out("sst2_side.jsonl")));
     List<String> in = SparkTests.lines(AugmentFixtures.file("sst2_train.tsv"));
     List<String> aug = SparkTests.lines(tmp.resolve("sst2_aug.tsv"));
     List<String> side = SparkTests.lines(tmp.resolve("sst2_side.jsonl"));
