@@ -2,6 +2,7 @@ package org.tinybert.jobs;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.SettingsException;
@@ -31,10 +32,12 @@ public final class Main {
         .register(new ForwardCommand())
         .register(new DistillLossCommand())
         .register(new GeneralDistillCommand())
+        .register(new AugmentCommand())
         .register(new FinetuneTeacherCommand())
         .register(new EvaluateCommand())
         .register(new PredictCommand())
-        .register(new MetricsCommand());
+        .register(new MetricsCommand())
+        .register(new BenchAugmentCommand());
   }
 
   public static void main(String[] args) {
@@ -49,14 +52,29 @@ public final class Main {
     }
     String first = args.get(0);
     if (first.equals("--help") || first.equals("-h") || first.equals("help")) {
-      if (args.size() > 1 && registry.find(args.get(1)).isPresent()) {
-        io.out().print(CommandLine.help(registry.find(args.get(1)).get()));
+      Optional<Command> about = args.size() > 2 ? registry.find(args.get(1) + " " + args.get(2))
+          : Optional.empty();
+      if (about.isEmpty() && args.size() > 1) about = registry.find(args.get(1));
+      if (about.isPresent()) {
+        io.out().print(CommandLine.help(about.get()));
       } else {
         io.out().print(CommandLine.overview(registry));
       }
       return ExitCodes.OK;
     }
-    Command command = registry.find(first).orElse(null);
+    // Two-word commands (bench augment) before one-word ones.
+    int words = 1;
+    Command command = null;
+    if (args.size() > 1) {
+      command = registry.find(first + " " + args.get(1)).orElse(null);
+      if (command != null) words = 2;
+    }
+    if (command == null) command = registry.find(first).orElse(null);
+    List<String> sub = registry.names().stream().filter(n -> n.startsWith(first + " ")).toList();
+    if (command == null && !sub.isEmpty()) {
+      io.err().println("tinybert: " + first + " needs a second word: " + String.join(", ", sub));
+      return ExitCodes.USAGE;
+    }
     if (command == null) {
       io.err().println("tinybert: " + (first.startsWith("-") ? "the command comes first, found " + first
           : "unknown command " + first + Suggestions.didYouMean(first, registry.names())));
@@ -66,7 +84,7 @@ public final class Main {
 
     ParsedArgs parsed;
     try {
-      parsed = CommandLine.parse(command, args.subList(1, args.size()), io);
+      parsed = CommandLine.parse(command, args.subList(words, args.size()), io);
     } catch (UsageException e) {
       io.err().println("tinybert " + command.name() + ": " + e.getMessage());
       io.err().println("Run 'tinybert " + command.name() + " --help' for its options.");

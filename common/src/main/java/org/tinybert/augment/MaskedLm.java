@@ -1,0 +1,69 @@
+package org.tinybert.augment;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.tinybert.model.BertModel;
+import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.text.BertTokenizer;
+import org.tinybert.text.Vocab;
+
+/**
+ * A BERT masked LM with its tokenizer, as the augmentation proposes words with it (the reference loads
+ * {@code bert-base-uncased} with {@code BertForMaskedLM}).
+ *
+ * <p>{@link #cached} keeps one per JVM and directory: an executor loads the model once, whichever of its tasks asks
+ * first, and every later task (and partition) reuses it. The model only reads its weights, so threads may share it.
+ */
+public final class MaskedLm {
+  private static final Map<String, MaskedLm> CACHE = new ConcurrentHashMap<>();
+
+  private final BertModel model;
+  private final BertTokenizer tokenizer;
+  private final String source;
+
+  public MaskedLm(BertModel model, BertTokenizer tokenizer, String source) {
+    if (!model.hasMlmHead()) {
+      throw new IllegalArgumentException(source + ": the model has no masked-LM head (cls.predictions.*); the"
+          + " augmentation needs a BertForMaskedLM or BertForPreTraining checkpoint such as bert-base-uncased");
+    }
+    int v = model.config().vocabSize();
+    if (tokenizer.vocab().size() > v) {
+      throw new IllegalArgumentException(source + ": vocab.txt has " + tokenizer.vocab().size() + " tokens, more than"
+          + " the model's vocab_size " + v);
+    }
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.source = source;
+  }
+
+  /** Loads a Hugging Face model directory (config.json, vocab.txt, weights with the {@code cls.predictions} head). */
+  public static MaskedLm load(Path dir, Configuration conf, boolean lowerCase) {
+    HfCheckpoint ck = HfCheckpoint.load(dir, conf);
+    Vocab vocab = Vocab.load(new Path(dir, HfCheckpoint.VOCAB_FILE), conf);
+    return new MaskedLm(new BertModel(ck.config(), ck.weights()), new BertTokenizer(vocab, lowerCase), dir.toString());
+  }
+
+  /** The model of {@code dir}, loaded on the first call in this JVM and shared afterwards. */
+  public static MaskedLm cached(Path dir, Configuration conf, boolean lowerCase) {
+    return CACHE.computeIfAbsent(dir + (lowerCase ? "#uncased" : "#cased"), k -> load(dir, conf, lowerCase));
+  }
+
+  public BertModel model() {
+    return model;
+  }
+
+  public BertTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  public String source() {
+    return source;
+  }
+
+  @Override
+  public String toString() {
+    return "MaskedLm(" + source + ", " + model + ")";
+  }
+}

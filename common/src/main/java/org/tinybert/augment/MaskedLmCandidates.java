@@ -1,0 +1,235 @@
+package org.tinybert.augment;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tinybert.model.BertBatch;
+import org.tinybert.model.BertConfig;
+import org.tinybert.model.BertModel;
+import org.tinybert.model.Kernels;
+import org.tinybert.text.Vocab;
+
+/**
+ * Masked-LM proposals for words that are one WordPiece (the reference's {@code _masked_language_model}), batched
+ * across words and sentences.
+ *
+ * <p>Each query is the reference's input: {@code [CLS] pieces-with-the-word-masked [SEP] pieces [SEP]}, segment 0 up
+ * to the first {@code [SEP]} and 1 after, cut to {@code maxLength} positions (the reference's 512); a mask at or past
+ * that is no query (no proposals). The proposals are the top K tokens of the masked position's logits, less those
+ * starting with {@code ##}.
+ *
+ * <p>Batched: queries are ordered by length and packed {@code batchSize} at a time, padded to the longest rounded up
+ * to a multiple of {@value #BUCKET} (few distinct shapes; padding masked out, so each input's outputs are those it
+ * has alone). One forward pass per batch; only the masked rows of its sequence output go through the head ([M, H] to
+ * [M, V]). Proposals come back in vocabulary-id order (see {@link GloveNeighbours} on why order is dropped).
+ *
+ * <p>Thread-safe when the model is.
+ */
+public final class MaskedLmCandidates {
+  /** Padded lengths are multiples of this. */
+  static final int BUCKET = 8;
+
+  /**
+   * One word to mask.
+   *
+   * @param pieces the WordPieces of the whole text
+   * @param piece index in {@code pieces} of the word's (only) piece
+   */
+  public record Query(List<String> pieces, int piece) {}
+
+  /** Work done so far, for the benchmark and job counters. */
+  public record Stats(long forwards, long inputs, long realTokens, long paddedTokens, long flops, long usefulFlops,
+      long nanos) {}
+
+  private final MaskedLm lm;
+  private final int topK;
+  private final int batchSize;
+  private final int maxLength;
+  private final LongAdder forwards = new LongAdder();
+  private final LongAdder inputs = new LongAdder();
+  private final LongAdder realTokens = new LongAdder();
+  private final LongAdder paddedTokens = new LongAdder();
+  private final LongAdder flops = new LongAdder();
+  private final LongAdder usefulFlops = new LongAdder();
+  private final LongAdder nanos = new LongAdder();
+
+  /**
+   * @param topK proposals kept per masked word before {@code ##} pieces are dropped (the paper's K)
+   * @param batchSize masked inputs per forward pass
+   * @param maxSeqLength longest input, capped at the model's max_position_embeddings
+   */
+  public MaskedLmCandidates(MaskedLm lm, int topK, int batchSize, int maxSeqLength) {
+    if (topK < 1 || batchSize < 1 || maxSeqLength < 3) {
+      throw new IllegalArgumentException("topK and batchSize must be >= 1 and maxSeqLength >= 3, found " + topK + ", "
+          + batchSize + ", " + maxSeqLength);
+    }
+    this.lm = lm;
+    this.topK = topK;
+    this.batchSize = batchSize;
+    this.maxLength = Math.min(maxSeqLength, lm.model().config().maxPositionEmbeddings());
+  }
+
+  public MaskedLm maskedLm() {
+    return lm;
+  }
+
+  /** The longest input fed to the model. */
+  public int maxLength() {
+    return maxLength;
+  }
+
+  public Stats stats() {
+    return new Stats(forwards.sum(), inputs.sum(), realTokens.sum(), paddedTokens.sum(), flops.sum(),
+        usefulFlops.sum(), nanos.sum());
+  }
+
+  /** The model input of one query. */
+  record Encoded(int[] ids, int[] segments, int mask) {
+    int length() {
+      return ids.length;
+    }
+  }
+
+  /** The query's input, or null when its mask falls past {@link #maxLength} (the reference's mask_id >= 512). */
+  Encoded encode(Query q) {
+    Vocab vocab = lm.tokenizer().vocab();
+    int n = q.pieces().size();
+    int mask = q.piece() + 1;
+    if (mask >= maxLength) return null;
+    int full = 2 * n + 3;
+    int len = Math.min(full, maxLength);
+    int[] ids = new int[len];
+    int[] seg = new int[len];
+    int[] pieceIds = new int[n];
+    for (int i = 0; i < n; i++) pieceIds[i] = vocab.idOrUnk(q.pieces().get(i));
+    // [CLS] masked [SEP] original [SEP], then cut; segment 0 runs to the first [SEP].
+    int[] all = new int[full];
+    all[0] = vocab.clsId();
+    System.arraycopy(pieceIds, 0, all, 1, n);
+    all[mask] = vocab.maskId();
+    all[n + 1] = vocab.sepId();
+    System.arraycopy(pieceIds, 0, all, n + 2, n);
+    all[full - 1] = vocab.sepId();
+    System.arraycopy(all, 0, ids, 0, len);
+    for (int i = n + 2; i < len; i++) seg[i] = 1;
+    return new Encoded(ids, seg, mask);
+  }
+
+  /** Proposals for every query, in query order, computed in batches. */
+  public List<List<String>> candidates(List<Query> queries) {
+    List<List<String>> out = new ArrayList<>(queries.size());
+    Encoded[] enc = new Encoded[queries.size()];
+    for (int i = 0; i < enc.length; i++) {
+      enc[i] = encode(queries.get(i));
+      out.add(List.of());
+    }
+    Integer[] order = IntStream.range(0, enc.length).filter(i -> enc[i] != null).boxed().toArray(Integer[]::new);
+    Arrays.sort(order, Comparator.comparingInt(i -> enc[i].length()));
+    for (int from = 0; from < order.length; from += batchSize) {
+      int b = Math.min(batchSize, order.length - from);
+      Encoded[] batch = new Encoded[b];
+      for (int i = 0; i < b; i++) batch[i] = enc[order[from + i]];
+      List<List<String>> res = run(batch);
+      for (int i = 0; i < b; i++) out.set(order[from + i], res.get(i));
+    }
+    return out;
+  }
+
+  /**
+   * The straightforward method, as the reference does it: one unpadded forward pass per word. For tests and the
+   * benchmark.
+   */
+  public List<String> candidatesOneAtATime(Query q) {
+    Encoded e = encode(q);
+    if (e == null) return List.of();
+    long t0 = System.nanoTime();
+    int l = e.length();
+    BertModel.Forward f = lm.model().forward(new BertBatch(1, l, e.ids(), e.segments(), ones(l)), false, false);
+    INDArray logits = lm.model().mlmLogits(f, new int[][] {{0, e.mask()}}); // [1, V]
+    List<String> res = proposals(Kernels.buf(Kernels.contiguous(logits)), 0, (int) logits.size(1));
+    count(1, l, l, new int[] {l}, t0);
+    return res;
+  }
+
+  private List<List<String>> run(Encoded[] batch) {
+    long t0 = System.nanoTime();
+    int b = batch.length;
+    int longest = 0;
+    for (Encoded e : batch) longest = Math.max(longest, e.length());
+    int l = Math.min(maxLength, (longest + BUCKET - 1) / BUCKET * BUCKET);
+    int[] ids = new int[b * l];
+    int[] seg = new int[b * l];
+    int[] mask = new int[b * l];
+    int[] rows = new int[b];
+    int[] lengths = new int[b];
+    for (int i = 0; i < b; i++) {
+      Encoded e = batch[i];
+      System.arraycopy(e.ids(), 0, ids, i * l, e.length());
+      System.arraycopy(e.segments(), 0, seg, i * l, e.length());
+      Arrays.fill(mask, i * l, i * l + e.length(), 1);
+      rows[i] = i * l + e.mask();
+      lengths[i] = e.length();
+    }
+    BertModel model = lm.model();
+    BertModel.Forward f = model.forward(new BertBatch(b, l, ids, seg, mask), false, false);
+    INDArray logits = Kernels.contiguous(model.mlmLogitsForRows(f.sequenceOutput().getRows(rows))); // [B, V]
+    FloatBuffer buf = Kernels.buf(logits);
+    int v = (int) logits.size(1);
+    List<List<String>> out = new ArrayList<>(b);
+    for (int i = 0; i < b; i++) out.add(proposals(buf, i * v, v));
+    count(b, l, longest, lengths, t0);
+    return out;
+  }
+
+  private List<String> proposals(FloatBuffer logits, int offset, int v) {
+    int[] best = TopK.largest(logits, offset, v, topK, null);
+    Arrays.sort(best);
+    List<String> words = new ArrayList<>(best.length);
+    Vocab vocab = lm.tokenizer().vocab();
+    for (int id : best) {
+      // Ids past vocab.txt (a vocab_size padded for speed) have no token: never a word.
+      if (id >= vocab.size()) continue;
+      String t = vocab.token(id);
+      if (!t.startsWith("##")) words.add(t);
+    }
+    return List.copyOf(words);
+  }
+
+  private void count(int b, int l, int longest, int[] lengths, long t0) {
+    nanos.add(System.nanoTime() - t0);
+    forwards.increment();
+    inputs.add(b);
+    paddedTokens.add((long) b * l);
+    long useful = 0;
+    for (int len : lengths) {
+      realTokens.add(len);
+      useful += flops(lm.model().config(), 1, len, 1);
+    }
+    flops.add(flops(lm.model().config(), b, l, b));
+    usefulFlops.add(useful);
+  }
+
+  /**
+   * Multiply-adds times two of one forward pass over [B, L] plus the masked-LM head on {@code maskedRows} rows: per
+   * layer the four H x H projections and the two H x I ones on B*L rows, and the attention products (B*N*L*L*D twice);
+   * the head's H x H transform and H x V decoder per masked row. Element-wise work is left out.
+   */
+  public static long flops(BertConfig c, int b, int l, int maskedRows) {
+    long h = c.hiddenSize();
+    long rows = (long) b * l;
+    long perLayer = 2 * rows * (4 * h * h + 2 * h * c.intermediateSize()) + 4L * b * l * l * h;
+    long head = 2L * maskedRows * (h * h + h * c.vocabSize());
+    return perLayer * c.numHiddenLayers() + head;
+  }
+
+  private static int[] ones(int n) {
+    int[] a = new int[n];
+    Arrays.fill(a, 1);
+    return a;
+  }
+}

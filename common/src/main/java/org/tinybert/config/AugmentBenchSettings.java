@@ -1,0 +1,44 @@
+package org.tinybert.config;
+
+import com.typesafe.config.Config;
+import java.io.Serializable;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Settings of {@code tinybert bench augment} (section {@value #ROOT}; each key is documented in
+ * {@code reference.conf}).
+ *
+ * @param model {@code base} (BERT-base sizes) or {@code tiny} (a small model, for tests)
+ * @param sentences sentences augmented by each method
+ * @param words words per sentence
+ * @param batchSize masked inputs per forward pass on the batched path
+ * @param gloveWords GloVe vocabulary size
+ * @param gloveDim GloVe dimension
+ * @param topK K
+ * @param variants N
+ * @param seed seed of the random weights, vectors and sentences
+ * @param workload where to write the measured workload for bench/augment_reference.py, or null
+ */
+public record AugmentBenchSettings(String model, int sentences, int words, int batchSize, int gloveWords,
+    int gloveDim, int topK, int variants, int seed, Path workload) implements Serializable {
+  public static final String ROOT = "tinybert.bench.augment";
+
+  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  public static AugmentBenchSettings from(Config config) {
+    Validator v = new Validator(config, ROOT);
+    String model = v.oneOf("model", "base", "tiny");
+    int sentences = v.positiveInt("sentences");
+    int words = v.positiveInt("words");
+    int batchSize = v.positiveInt("batch-size");
+    int gloveWords = v.positiveInt("glove-words");
+    int gloveDim = v.positiveInt("glove-dim");
+    int topK = v.positiveInt("top-k");
+    int variants = v.positiveInt("variants");
+    int seed = v.intAtLeast("seed", 0);
+    String w = v.string("workload");
+    Path workload = v.ok("workload") && !AugmentSettings.NONE.equals(w) ? v.path("workload") : null;
+    v.finish();
+    return new AugmentBenchSettings(model, sentences, words, batchSize, gloveWords, gloveDim, topK, variants, seed,
+        workload);
+  }
+}

@@ -1,0 +1,110 @@
+package org.tinybert.config;
+
+import com.typesafe.config.Config;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Optional;
+import org.apache.hadoop.fs.Path;
+import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.Split;
+
+/**
+ * Settings of {@code tinybert augment} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ *
+ * @param task the GLUE task whose training set is augmented
+ * @param input its train.tsv
+ * @param glove GloVe vectors (text format, optionally compressed)
+ * @param mlm the masked-LM model directory
+ * @param output train_aug.tsv
+ * @param sideOutput the side file, or null for none
+ * @param replaceProbability p_t
+ * @param topK K
+ * @param variants N, unless {@code taskVariants}
+ * @param taskVariants use TinyBERT's N for the task
+ * @param gloveVocabLimit GloVe words read
+ * @param skipMalformedGlove skip (and count) malformed GloVe lines instead of failing
+ * @param malformedRows {@code fail}, {@code skip} or {@code task-default}
+ * @param seed seed of the replacement draws
+ * @param batchSize masked inputs per forward pass
+ * @param gloveBatchSize query words per GloVe matrix product
+ * @param maxSeqLength longest masked-LM input
+ * @param lowerCase uncased tokenization
+ * @param partitions minimum input partitions, 0 for Spark's default
+ */
+public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, Path output, Path sideOutput,
+    double replaceProbability, int topK, int variants, boolean taskVariants, int gloveVocabLimit,
+    boolean skipMalformedGlove, String malformedRows, int seed, int batchSize, int gloveBatchSize, int maxSeqLength,
+    boolean lowerCase, int partitions) implements Serializable {
+  public static final String ROOT = "tinybert.augment";
+  /** The value of {@code side-output} that means no side file. */
+  public static final String NONE = "none";
+
+  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  public static AugmentSettings from(Config config) {
+    Validator v = new Validator(config, ROOT);
+    String[] tasks = Arrays.stream(GlueTask.values()).filter(t -> t.has(Split.TRAIN) && t != GlueTask.MNLI_MM)
+        .map(GlueTask::taskName).toArray(String[]::new);
+    String taskName = v.string("task");
+    GlueTask task = Arrays.stream(GlueTask.values()).filter(t -> Arrays.asList(tasks).contains(t.taskName())
+        && t.taskName().equalsIgnoreCase(taskName.strip())).findFirst().orElse(null);
+    v.require(task != null, "task", "must be one of " + String.join(", ", tasks) + " (in any case)");
+    Path input = v.path("input");
+    Path glove = v.path("glove");
+    Path mlm = v.path("mlm");
+    Path output = v.path("output");
+    String side = v.string("side-output");
+    Path sideOutput = null;
+    if (v.ok("side-output") && !NONE.equals(side)) sideOutput = v.path("side-output");
+    double p = v.doubleIn("replace-probability", 0, 1);
+    int topK = v.positiveInt("top-k");
+    int variants = v.positiveInt("variants");
+    boolean taskVariants = v.bool("task-variants");
+    int gloveVocabLimit = v.positiveInt("glove-vocab-limit");
+    boolean skipGlove = "skip".equals(v.oneOf("malformed-glove-lines", "fail", "skip"));
+    String malformedRows = v.oneOf("malformed-rows", "fail", "skip", "task-default");
+    int seed = v.intAtLeast("seed", 0);
+    int batchSize = v.positiveInt("batch-size");
+    int gloveBatchSize = v.positiveInt("glove-batch-size");
+    int maxSeqLength = v.intAtLeast("max-seq-length", 3);
+    boolean lowerCase = v.bool("lower-case");
+    int partitions = v.intAtLeast("partitions", 0);
+    v.require(input == null || output == null || !input.equals(output), "output",
+        "must differ from tinybert.augment.input");
+    v.finish();
+    return new AugmentSettings(task, input, glove, mlm, output, sideOutput, p, topK, variants,
+        taskVariants, gloveVocabLimit, skipGlove, malformedRows, seed, batchSize, gloveBatchSize, maxSeqLength,
+        lowerCase, partitions);
+  }
+
+  /** The side file, if one was asked for. */
+  public Optional<Path> sideOutputPath() {
+    return Optional.ofNullable(sideOutput);
+  }
+
+  /** Whether malformed rows are skipped (and counted) rather than fatal. */
+  public boolean skipMalformedRows() {
+    return switch (malformedRows) {
+      case "skip" -> true;
+      case "fail" -> false;
+      default -> task.skipsMalformedByDefault();
+    };
+  }
+
+  /** N for this run: TinyBERT's N for the task when {@link #taskVariants} and it has one, else {@link #variants}. */
+  public int effectiveVariants() {
+    return taskVariants ? tinyBertVariants(task).orElse(variants) : variants;
+  }
+
+  /**
+   * The N of TinyBERT's {@code data_augmentation.py} for a task (its {@code default_params}; STS-B's entry is keyed
+   * "STS-b" there and never matches, so STS-B gets the script's default of 30). WNLI has none.
+   */
+  public static Optional<Integer> tinyBertVariants(GlueTask task) {
+    return switch (task) {
+      case COLA, MRPC, RTE, STS_B -> Optional.of(30);
+      case SST_2, QNLI -> Optional.of(20);
+      case MNLI, MNLI_MM, QQP -> Optional.of(10);
+      default -> Optional.empty();
+    };
+  }
+}

@@ -1,0 +1,52 @@
+package org.tinybert.jobs;
+
+import java.util.List;
+import org.tinybert.augment.AugmentBenchmark;
+import org.tinybert.config.AugmentBenchSettings;
+import org.tinybert.jobs.cli.Command;
+import org.tinybert.jobs.cli.ExitCodes;
+import org.tinybert.jobs.cli.Option;
+import org.tinybert.jobs.cli.ParsedArgs;
+
+/**
+ * {@code tinybert bench augment}: the augmentation's batched path against the straightforward method on the same
+ * sentences, BERT-base-sized; prints one JSON line (see {@link AugmentBenchmark}). Runs in this JVM, without Spark.
+ */
+public final class BenchAugmentCommand implements Command {
+  private static final String K = AugmentBenchSettings.ROOT + ".";
+
+  @Override
+  public String name() {
+    return "bench augment";
+  }
+
+  @Override
+  public String summary() {
+    return "Times the augmentation's batched masked LM and GloVe against one forward pass and one scan per word.";
+  }
+
+  @Override
+  public String settingsRoot() {
+    return AugmentBenchSettings.ROOT;
+  }
+
+  @Override
+  public List<Option> options() {
+    return List.of(
+        Option.setting("model", "SIZE", K + "model"),
+        Option.setting("sentences", "N", K + "sentences"),
+        Option.setting("words", "N", K + "words"),
+        Option.setting("batch-size", "N", K + "batch-size"),
+        Option.setting("glove-words", "N", K + "glove-words"),
+        Option.setting("glove-dim", "N", K + "glove-dim"),
+        Option.setting("seed", "N", K + "seed"),
+        Option.setting("workload", "FILE", K + "workload"));
+  }
+
+  @Override
+  public int run(ParsedArgs args) throws Exception {
+    AugmentBenchSettings settings = AugmentBenchSettings.from(args.settings());
+    args.io().out().println(AugmentBenchmark.run(settings).toJson());
+    return ExitCodes.OK;
+  }
+}
