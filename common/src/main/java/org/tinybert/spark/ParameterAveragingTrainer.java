@@ -90,12 +90,17 @@ public final class ParameterAveragingTrainer {
       Epoch e = epochs.apply(epoch);
       List<String> paths = e.batchPaths();
       long done = epoch == s.epoch() ? s.batchesDone() : 0;
-      // A tail too short to give every worker a minibatch is skipped: DL4J's averaging drops such a round's result.
-      long usable = paths.size() - (paths.size() % plan.batchesPerRound() < plan.workers()
-          ? paths.size() % plan.batchesPerRound() : 0);
+      // Whole rounds only: DL4J's parameter averaging does not apply a round in which a worker gets fewer than
+      // averagingFrequency minibatches (seen: the parameters stay unchanged), so the epoch's tail is left out.
+      if (paths.size() < plan.batchesPerRound()) {
+        throw new IllegalArgumentException("epoch " + (epoch + 1) + " has " + paths.size() + " minibatches, fewer than "
+            + "one averaging round (workers " + plan.workers() + " x averaging-frequency " + plan.averagingFrequency()
+            + "): use fewer workers, a lower averaging frequency or a smaller batch size");
+      }
+      long usable = paths.size() - paths.size() % plan.batchesPerRound();
       if (usable < paths.size() && done == 0) {
-        LOG.info("epoch {}: the last {} minibatch(es) are fewer than the {} workers and are skipped", epoch + 1,
-            paths.size() - usable, plan.workers());
+        LOG.info("epoch {}: the last {} minibatch(es) do not fill an averaging round and are left out", epoch + 1,
+            paths.size() - usable);
       }
       while (done < usable) {
         int n = (int) Math.min(plan.batchesPerRound(), usable - done);

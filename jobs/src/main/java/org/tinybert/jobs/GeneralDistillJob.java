@@ -124,11 +124,13 @@ public final class GeneralDistillJob {
     // 3. The plan, and the graph: from the last checkpoint, or new.
     int workers = s.training().workers() > 0 ? s.training().workers() : jsc.defaultParallelism();
     long batchesPerEpoch = instances.counts().instances() / s.training().batchSize();
-    if (batchesPerEpoch == 0) {
-      throw new IllegalArgumentException("the corpus gives " + instances.counts().instances() + " instances, fewer than "
-          + "one minibatch of " + s.training().batchSize() + " (" + String.join(", ", s.corpus()) + ")");
+    int perRound = workers * s.training().averagingFrequency();
+    if (batchesPerEpoch < perRound) {
+      throw new IllegalArgumentException("the corpus gives " + instances.counts().instances() + " instances, "
+          + batchesPerEpoch + " minibatches of " + s.training().batchSize() + ", fewer than one averaging round of "
+          + workers + " workers x " + s.training().averagingFrequency() + " (" + String.join(", ", s.corpus()) + ")");
     }
-    long totalSteps = (batchesPerEpoch + workers - 1) / workers * s.training().epochs();
+    long totalSteps = (batchesPerEpoch - batchesPerEpoch % perRound) / workers * s.training().epochs();
     ParameterAveragingTrainer.Plan plan = new ParameterAveragingTrainer.Plan(workers, s.training().batchSize(),
         s.training().averagingFrequency(), s.training().epochs(), s.training().checkpointEvery(), s.training().seed());
     CheckpointStore store = new CheckpointStore(s.output(), conf, s.training().keepCheckpoints());
