@@ -34,6 +34,7 @@ public final class Main {
         .register(new GeneralDistillCommand())
         .register(new AugmentCommand())
         .register(new FinetuneTeacherCommand())
+        .register(new TaskDistillCommand())
         .register(new EvaluateCommand())
         .register(new PredictCommand())
         .register(new MetricsCommand())

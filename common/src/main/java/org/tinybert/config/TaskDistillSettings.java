@@ -1,0 +1,68 @@
+package org.tinybert.config;
+
+import com.typesafe.config.Config;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+import org.tinybert.glue.GlueTask;
+
+/**
+ * Settings of {@code tinybert task-distill} (section {@value #ROOT}; every key is documented in {@code reference.conf};
+ * {@code conf/task-distill/<task>.conf} hold the paper's per-task values). The two stages train with their own
+ * settings, in the sub-sections {@code intermediate} and {@code prediction}.
+ *
+ * @param stage intermediate, prediction, or both (intermediate into {@code <output>/intermediate}, then prediction)
+ * @param evalEvery prediction stage: optimiser steps between dev scorings; 0 = after every epoch
+ */
+public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Path student, String stage, Path output,
+    int maxSeqLength, boolean cased, boolean augmented, double temperature, String layerMapping,
+    double attentionWeight, double embeddingWeight, double hiddenWeight, int evalEvery, int evalBatchSize,
+    TrainingSettings intermediate, TrainingSettings prediction) implements Serializable {
+  public static final String ROOT = "tinybert.task-distill";
+
+  public static TaskDistillSettings from(Config config) {
+    Validator v = new Validator(config, ROOT);
+    GlueTask task = FinetuneTeacherSettings.task(v);
+    Path taskDir = v.path("task-dir");
+    Path teacher = v.path("teacher");
+    Path student = v.path("student");
+    String stage = v.oneOf("stage", "intermediate", "prediction", "both");
+    Path output = v.path("output");
+    int maxSeqLength = FinetuneTeacherSettings.maxSeqLength(v, task);
+    boolean cased = v.bool("cased");
+    boolean augmented = v.bool("use-augmented");
+    double temperature = v.positiveDouble("temperature");
+    String mapping = v.string("layer-mapping");
+    double att = v.doubleIn("attention-weight", 0.0, 1e6);
+    double emb = v.doubleIn("embedding-weight", 0.0, 1e6);
+    double hid = v.doubleIn("hidden-weight", 0.0, 1e6);
+    int evalEvery = v.intAtLeast("eval-every", 0);
+    int evalBatch = v.positiveInt("eval-batch-size");
+    Validator vi = new Validator(config, ROOT + ".intermediate");
+    Validator vp = new Validator(config, ROOT + ".prediction");
+    TrainingSettings inter = TrainingSettings.read(vi);
+    TrainingSettings pred = TrainingSettings.read(vp);
+    if (!vi.problems().isEmpty() || !vp.problems().isEmpty()) {
+      List<SettingsException.Problem> all = new ArrayList<>(v.problems());
+      all.addAll(vi.problems());
+      all.addAll(vp.problems());
+      throw new SettingsException(all);
+    }
+    v.finish();
+    return new TaskDistillSettings(task, taskDir, teacher, student, stage, output, maxSeqLength, cased, augmented,
+        temperature, mapping, att, emb, hid, evalEvery, evalBatch, inter, pred);
+  }
+
+  public int seqLength() {
+    return maxSeqLength == 0 ? task.maxSeqLength() : maxSeqLength;
+  }
+
+  public boolean runsIntermediate() {
+    return !"prediction".equals(stage);
+  }
+
+  public boolean runsPrediction() {
+    return !"intermediate".equals(stage);
+  }
+}

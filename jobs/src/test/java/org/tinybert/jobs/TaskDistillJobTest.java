@@ -1,0 +1,123 @@
+package org.tinybert.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tinybert.config.SettingsLoader;
+import org.tinybert.config.TaskDistillSettings;
+import org.tinybert.io.HadoopIO;
+import org.tinybert.io.RunLog;
+import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.testing.Golden;
+
+/**
+ * Both stages of task distillation on local[2] with tiny models: the golden teacher (3 labels, standing in for a
+ * teacher fine-tuned on MNLI) and the golden student (a general student with fit_dense), on MNLI-format rows.
+ */
+class TaskDistillJobTest {
+  @TempDir static java.nio.file.Path tmp;
+  static SparkSession spark;
+  static java.nio.file.Path taskDir;
+
+  @BeforeAll
+  static void start() throws IOException {
+    spark = SparkSession.builder().master("local[2]").appName("TaskDistillJobTest")
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    taskDir = tmp.resolve("MNLI");
+    Files.createDirectories(taskDir);
+    List<String> words = List.of("the", "dog", "cat", "saw", "a", "bird", "ran", "to", "house", "big", "small");
+    String[] labels = {"contradiction", "entailment", "neutral"};
+    Random r = new Random(3);
+    StringBuilder train = new StringBuilder("index\tpromptID\tpairID\tgenre\ts1b\ts2b\ts1p\ts2p\tsentence1\tsentence2"
+        + "\tlabel1\tgold_label\n");
+    StringBuilder dev = new StringBuilder("index\tpromptID\tpairID\tgenre\ts1b\ts2b\ts1p\ts2p\tsentence1\tsentence2"
+        + "\tlabel1\tlabel2\tlabel3\tlabel4\tlabel5\tgold_label\n");
+    for (int i = 0; i < 48; i++) {
+      String a = sentence(words, r);
+      String b = sentence(words, r);
+      String y = labels[r.nextInt(3)];
+      String row = i + "\t" + i + "\t" + i + "e\tfiction\t( x )\t( y )\t(ROOT x)\t(ROOT y)\t" + a + "\t" + b;
+      if (i < 32) {
+        train.append(row).append('\t').append(y).append('\t').append(y).append('\n');
+      } else {
+        dev.append(row).append(("\t" + y).repeat(5)).append('\t').append(y).append('\n');
+      }
+    }
+    Files.writeString(taskDir.resolve("train.tsv"), train, StandardCharsets.UTF_8);
+    Files.writeString(taskDir.resolve("dev_matched.tsv"), dev, StandardCharsets.UTF_8);
+  }
+
+  static String sentence(List<String> words, Random r) {
+    List<String> w = new ArrayList<>();
+    for (int i = 0; i < 3 + r.nextInt(4); i++) w.add(words.get(r.nextInt(words.size())));
+    return String.join(" ", w) + ".";
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) spark.stop();
+  }
+
+  static TaskDistillSettings settings(String out, String... more) {
+    String k = TaskDistillSettings.ROOT + ".";
+    List<String> sets = new ArrayList<>(List.of(
+        k + "task=mnli",
+        k + "task-dir=\"" + taskDir + "\"",
+        k + "teacher=\"" + Golden.hadoopPath("teacher") + "\"",
+        k + "student=\"" + Golden.hadoopPath("student") + "\"",
+        k + "output=\"" + out + "\"",
+        k + "max-seq-length=24",
+        k + "eval-every=2"));
+    for (String stage : List.of("intermediate", "prediction")) {
+      sets.addAll(List.of(k + stage + ".epochs=1", k + stage + ".batch-size=4", k + stage + ".workers=2",
+          k + stage + ".learning-rate=1e-3", k + stage + ".checkpoint-every=2"));
+    }
+    sets.addAll(List.of(more));
+    return TaskDistillSettings.from(SettingsLoader.load(TaskDistillSettings.ROOT, Optional.empty(), sets));
+  }
+
+  @Test
+  void bothStagesRunAndKeepTheBestStudent() throws Exception {
+    String out = tmp.resolve("run").toString();
+    TaskDistillJob.Summary s = TaskDistillJob.run(spark, settings(out));
+    assertEquals(2, s.stages().size());
+    Configuration conf = new Configuration();
+    // The intermediate stage's student (with fit_dense) feeds the prediction stage.
+    HfCheckpoint inter = HfCheckpoint.load(new Path(out, "intermediate/student"), conf);
+    assertTrue(inter.weights().containsKey("fit_dense.weight"));
+    assertTrue(HadoopIO.exists(new Path(out, "best/eval.json"), conf));
+    assertTrue(s.last().best().isPresent());
+    assertTrue(s.last().bestMetrics().containsKey("acc"), "metrics: " + s.last().bestMetrics());
+    // Dev was scored every 2 steps: 8 minibatches of 4 over 2 workers = 4 steps, so twice (and the best kept).
+    assertEquals(2, s.last().evaluations().size());
+    assertEquals(s.last().rounds(), new RunLog(new Path(out), conf, Long.MAX_VALUE).records().size());
+    // A finished run trains nothing when run again.
+    TaskDistillJob.Summary again = TaskDistillJob.run(spark, settings(out));
+    assertTrue(again.stages().stream().allMatch(GlueStage.Result::alreadyFinished));
+  }
+
+  @Test
+  void aTeacherNotFineTunedForTheTaskIsRefusedBeforeTraining() {
+    String out = tmp.resolve("bad").toString();
+    Exception e = assertThrows(Exception.class, () -> TaskDistillJob.run(spark,
+        settings(out, TaskDistillSettings.ROOT + ".task=sst-2")));
+    assertTrue(e.getMessage().contains("must be fine-tuned on sst-2"), e.getMessage());
+    assertTrue(!HadoopIO.exists(new Path(out), new Configuration()), "nothing written");
+  }
+
+}
