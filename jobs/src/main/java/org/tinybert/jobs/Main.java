@@ -32,7 +32,8 @@ public final class Main {
         .register(new GeneralDistillCommand())
         .register(new EvaluateCommand())
         .register(new PredictCommand())
-        .register(new MetricsCommand());
+        .register(new MetricsCommand())
+        .register(new BenchCommand());
   }
 
   public static void main(String[] args) {
@@ -96,6 +97,10 @@ public final class Main {
     if (!p.missing()) return "";
     for (Option o : command.options()) {
       if (p.key().equals(o.settingsKey())) return "; give it with --" + o.name();
+    }
+    if (command.argument().isPresent() && p.key().equals(command.argument().get().settingsKey())) {
+      return "; give it as the first argument, e.g. tinybert " + command.name() + " " + command.argument().get()
+          .valueName();
     }
     return "";
   }
