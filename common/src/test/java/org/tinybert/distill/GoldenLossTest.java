@@ -87,6 +87,22 @@ class GoldenLossTest {
     assertEquals(39, compared);
   }
 
+  /**
+   * Gradients are linear in the loss: attention-only plus representation-only equals both. With the attention loss
+   * alone the top layer's output gets no gradient, which takes backward's path through the scores only.
+   */
+  @Test
+  void gradientsOfSeparateLossesAddUp() {
+    Map<String, INDArray> att = run(new LossWeights(1, 0, 0, 0, 0, 1, false, false), null).grads();
+    Map<String, INDArray> rep = run(new LossWeights(0, 1, 1, 0, 0, 1, false, false), null).grads();
+    Map<String, INDArray> both = run(LossWeights.intermediate(), null).grads();
+    for (String name : both.keySet()) {
+      assertGradientClose(name, both.get(name), att.get(name).add(rep.get(name)));
+    }
+    INDArray topValue = att.get(HfNames.weight(HfNames.value(student.config().numHiddenLayers() - 1)));
+    assertEquals(0.0, topValue.amaxNumber().doubleValue(), "no gradient reaches the top layer's values");
+  }
+
   @Test
   void predictionLossAndGradientsMatchAtTheTemperature() {
     double t = losses.get("temperature").asDouble();
