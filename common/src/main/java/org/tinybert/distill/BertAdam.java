@@ -1,13 +1,17 @@
 package org.tinybert.distill;
 
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
+import org.tinybert.model.Kernels;
 
 /**
  * Adam as BERT and TinyBERT train with it, as a DL4J updater so DL4J's training loop, Spark parameter averaging (which
@@ -183,16 +187,66 @@ public class BertAdam implements IUpdater {
     @Override
     public void applyUpdater(INDArray gradient, int iteration, int epoch) {
       double lr = config.getLearningRate(iteration, epoch);
-      INDArray g = gradient;
-      m.muli(config.beta1).addi(g.mul(1 - config.beta1));
-      v.muli(config.beta2).addi(g.mul(g).muli(1 - config.beta2));
       double alpha = lr;
       if (config.biasCorrection) {
         int t = iteration + 1;
         alpha = lr * Math.sqrt(1 - Math.pow(config.beta2, t)) / (1 - Math.pow(config.beta1, t));
       }
+      if (dense(gradient) && dense(m) && dense(v)) {
+        fused(gradient, (float) alpha);
+        return;
+      }
+      INDArray g = gradient;
+      m.muli(config.beta1).addi(g.mul(1 - config.beta1));
+      v.muli(config.beta2).addi(g.mul(g).muli(1 - config.beta2));
       INDArray denom = org.nd4j.linalg.ops.transforms.Transforms.sqrt(v, true).addi(config.epsilon);
       g.assign(m).divi(denom).muli(alpha);
+    }
+
+    private static boolean dense(INDArray a) {
+      return a.dataType() == DataType.FLOAT && Kernels.isContiguous(a);
+    }
+
+    /**
+     * The same update in one pass over chunks of g, m and v (the ND4J form is seven passes and three temporaries
+     * over the student's 14.5M parameters), split over the cores.
+     */
+    private void fused(INDArray gradient, float alpha) {
+      FloatBuffer gb = Kernels.buf(gradient);
+      FloatBuffer mb = Kernels.buf(m);
+      FloatBuffer vb = Kernels.buf(v);
+      int n = (int) gradient.length();
+      float b1 = (float) config.beta1;
+      float b2 = (float) config.beta2;
+      float c1 = (float) (1 - config.beta1);
+      float c2 = (float) (1 - config.beta2);
+      float eps = (float) config.epsilon;
+      int chunk = 4096;
+      int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), n / (8 * chunk)));
+      int per = (n + threads - 1) / threads;
+      IntStream.range(0, threads).parallel().forEach(t -> {
+        float[] g = new float[chunk];
+        float[] mm = new float[chunk];
+        float[] vv = new float[chunk];
+        int end = Math.min(n, (t + 1) * per);
+        for (int from = t * per; from < end; from += chunk) {
+          int k = Math.min(chunk, end - from);
+          gb.get(from, g, 0, k);
+          mb.get(from, mm, 0, k);
+          vb.get(from, vv, 0, k);
+          for (int i = 0; i < k; i++) {
+            float gi = g[i];
+            float mi = b1 * mm[i] + c1 * gi;
+            float vi = b2 * vv[i] + c2 * gi * gi;
+            mm[i] = mi;
+            vv[i] = vi;
+            g[i] = alpha * mi / ((float) Math.sqrt(vi) + eps);
+          }
+          mb.put(from, mm, 0, k);
+          vb.put(from, vv, 0, k);
+          gb.put(from, g, 0, k);
+        }
+      });
     }
   }
 }

@@ -50,6 +50,15 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
     BertModel.Forward student;
     DistillationLoss.Result result;
     BertModel.OutputGrads grads;
+    /** Backward has run and handed the activations back to the pool: only the score and logits are left. */
+    boolean released;
+
+    void release() {
+      if (released) return;
+      if (student != null) student.release();
+      if (grads != null) grads.release();
+      released = true;
+    }
   }
 
   public DistillationLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
@@ -90,7 +99,9 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
   /** Runs teacher and student on the current input (once per input) and the loss once labels are known. */
   private StepCache step(boolean withLoss) {
     if (input == null) throw new IllegalStateException("no input set on the distillation layer");
-    if (cache == null || cache.input != input) {
+    if (cache == null || cache.input != input || (cache.released && cache.labels != labels)) {
+      // The activations of the previous minibatch go back to the pool for this one (its logits are not pooled).
+      if (cache != null) cache.release();
       cache = new StepCache();
       cache.input = input;
     }
@@ -109,6 +120,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
           }
           cache.grads = new BertModel.OutputGrads(layerConf().studentSpec().config().numHiddenLayers());
           cache.result = loss().compute(teacherOut, cache.student, BatchEncoding.labels(labels), cache.grads);
+          if (teacherOut != null) teacherOut.release();
           cache.labels = labels;
           lastResult = cache.result;
         }
@@ -152,12 +164,15 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
 
   @Override
   public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+    // A second backward on the same minibatch needs the activations again: recompute them.
+    if (cache != null && cache.released) cache = null;
     StepCache c = step(true);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
       gradsFlat.assign(0);
       Map<String, INDArray> hfGrads = new LinkedHashMap<>();
       gradViews.forEach((k, v) -> hfGrads.put(StudentSpec.hfName(k), v));
       student().backward(c.student, c.grads, hfGrads);
+      c.release();
     }
     Gradient g = new DefaultGradient(gradsFlat);
     gradViews.forEach((k, v) -> g.gradientForVariable().put(k, v));

@@ -26,6 +26,19 @@ public final class TeacherCache {
     });
   }
 
+  /**
+   * Puts an already built teacher under {@code key}, which layers then name as their teacher path (benchmarks with
+   * random weights; a key that is not a directory is never loaded).
+   */
+  public static void register(String key, BertModel teacher) {
+    TEACHERS.put(key, teacher);
+  }
+
+  /** Drops the teacher under {@code key}, if any. */
+  public static void remove(String key) {
+    TEACHERS.remove(key);
+  }
+
   /** Counts one teacher forward pass over {@code examples} examples (for tests and progress). */
   static void countForward(int examples) {
     FORWARDS.incrementAndGet();

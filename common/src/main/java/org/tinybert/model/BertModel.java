@@ -76,7 +76,7 @@ public final class BertModel {
   /** Per-layer activations that backward needs. */
   static final class LayerCache {
     INDArray x; // [R, H] layer input
-    INDArray qh, kh, vh; // [B, N, L, D]
+    INDArray qkv; // [R, 3H] query, key and value projections side by side
     INDArray probs; // [B, N, F, T]
     INDArray ctx; // [R, H]
     Kernels.LnCache ln1, ln2;
@@ -103,7 +103,7 @@ public final class BertModel {
 
     final boolean keep;
     Kernels.LnCache embLn;
-    INDArray extMask; // [B, T]
+    float[] extMask; // [B * T]
     final List<LayerCache> layers = new ArrayList<>();
     INDArray pooledPre; // [B, H] the pooler's input rows (first token)
 
@@ -124,6 +124,34 @@ public final class BertModel {
     public INDArray as3d(INDArray a) {
       return a.reshape('c', batch.batchSize(), batch.seqLength(), a.size(1));
     }
+
+    /**
+     * Hands this pass's activations (outputs included) back to this thread's {@link ArrayPool} for the next pass to
+     * reuse; none of them, nor any view of them, may be used afterwards. Without it they are freed by the garbage
+     * collector as usual.
+     */
+    public void release() {
+      ArrayPool pool = ArrayPool.local();
+      hiddenStates.forEach(pool::give);
+      attentionScores.forEach(pool::give);
+      fitHiddenStates.forEach(pool::give);
+      if (embLn != null) pool.give(embLn.xhat());
+      for (LayerCache c : layers) {
+        pool.give(c.qkv);
+        pool.give(c.probs);
+        pool.give(c.ctx);
+        pool.give(c.ln1.xhat());
+        pool.give(c.ln2.xhat());
+        pool.give(c.attnOut);
+        pool.give(c.inter);
+        pool.give(c.act);
+      }
+      hiddenStates.clear();
+      attentionScores.clear();
+      fitHiddenStates.clear();
+      layers.clear();
+      embLn = null;
+    }
   }
 
   /**
@@ -139,24 +167,21 @@ public final class BertModel {
     }
     checkIds(batch);
     Forward f = new Forward(batch, keepForBackward);
-    // Embeddings: word + position + token type, then LayerNorm.
-    INDArray emb = Kernels.gatherRows(w(BertNames.WORD_EMB), batch.inputIds()); // [R, H]
-    INDArray pos = w(BertNames.POS_EMB).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, l),
-        org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c'); // [L, H]
-    emb.reshape('c', b, l, config.hiddenSize()).addi(pos.reshape('c', 1, l, config.hiddenSize())
-        .broadcast(b, l, config.hiddenSize()));
-    emb.addi(Kernels.gatherRows(w(BertNames.TYPE_EMB), batch.segmentIds()));
-    Kernels.LnCache[] lc = new Kernels.LnCache[1];
-    INDArray x = Kernels.layerNorm(emb, w(BertNames.EMB_LN_W), w(BertNames.EMB_LN_B), config.layerNormEps(),
-        keepForBackward ? lc : null);
-    f.embLn = lc[0];
+    ArrayPool pool = ArrayPool.local();
+    long r = (long) b * l;
+    int h = config.hiddenSize();
+    // Embeddings: word + position + token type, then LayerNorm (in place).
+    INDArray x = pool.take(r, h);
+    Kernels.embed(w(BertNames.WORD_EMB), w(BertNames.POS_EMB), w(BertNames.TYPE_EMB), batch.inputIds(),
+        batch.segmentIds(), l, x);
+    f.embLn = keepForBackward ? new Kernels.LnCache(pool.take(r, h), new float[(int) r]) : null;
+    Kernels.layerNorm(x, w(BertNames.EMB_LN_W), w(BertNames.EMB_LN_B), config.layerNormEps(), x, f.embLn);
     f.hiddenStates.add(x);
 
     // Additive mask: 0 where attended, -10000 where masked (the original BERT value, which TinyBERT's attention loss
     // relies on: entries <= -100 are recognised as masked and zeroed).
-    float[] ext = new float[b * l];
-    for (int i = 0; i < ext.length; i++) ext[i] = (1.0f - batch.inputMask()[i]) * -10000.0f;
-    f.extMask = Nd4j.createFromArray(ext).reshape(b, l);
+    f.extMask = new float[b * l];
+    for (int i = 0; i < f.extMask.length; i++) f.extMask[i] = (1.0f - batch.inputMask()[i]) * -10000.0f;
 
     for (int i = 0; i < config.numHiddenLayers(); i++) {
       LayerCache c = new LayerCache();
@@ -180,7 +205,10 @@ public final class BertModel {
       if (fits == 0) throw new IllegalStateException("model has no fit_dense projection");
       for (int i = 0; i < f.hiddenStates.size(); i++) {
         String fit = BertNames.fit(fits, i);
-        f.fitHiddenStates.add(Kernels.linear(f.hiddenStates.get(i), w(fit + ".weight"), w(fit + ".bias")));
+        INDArray fw = w(fit + ".weight");
+        INDArray y = pool.take(r, fw.size(0));
+        Kernels.linearInto(f.hiddenStates.get(i), fw, w(fit + ".bias"), null, y, 0);
+        f.fitHiddenStates.add(y);
       }
     }
     return f;
@@ -201,62 +229,74 @@ public final class BertModel {
 
   private INDArray layerForward(int layer, INDArray x, Forward f, LayerCache c) {
     BertNames.Layer n = names.layer(layer);
+    ArrayPool pool = ArrayPool.local();
     int b = f.batch.batchSize();
     int l = f.batch.seqLength();
     int heads = config.numAttentionHeads();
     int d = config.headSize();
-    INDArray qh = toHeads(Kernels.linear(x, w(n.queryW), w(n.queryB)), b, l, heads, d); // [B, N, L, D]
-    INDArray kh = toHeads(Kernels.linear(x, w(n.keyW), w(n.keyB)), b, l, heads, d);
-    INDArray vh = toHeads(Kernels.linear(x, w(n.valueW), w(n.valueB)), b, l, heads, d);
-    INDArray scores = Nd4j.matmul(qh, kh, null, false, true, false); // [B, N, F, T]
-    scores.muli(1.0 / Math.sqrt(d));
-    Kernels.addMask(scores, f.extMask);
+    int h = config.hiddenSize();
+    long r = (long) b * l;
+    // One [R, 3H] array for q, k and v, so each head's blocks are read in place by the attention GEMMs.
+    INDArray qkv = pool.take(r, 3L * h);
+    Kernels.linearInto(x, w(n.queryW), w(n.queryB), null, qkv, 0);
+    Kernels.linearInto(x, w(n.keyW), w(n.keyB), null, qkv, h);
+    Kernels.linearInto(x, w(n.valueW), w(n.valueB), null, qkv, 2 * h);
+    INDArray scores = pool.take(b, heads, l, l); // [B, N, F, T]
+    INDArray probs = pool.take(b, heads, l, l);
+    INDArray ctx = pool.take(r, h);
+    Kernels.attention(qkv, f.extMask, b, l, heads, d, scores, probs, ctx);
     f.attentionScores.add(scores);
-    INDArray probs = Kernels.softmaxLastAxis(scores); // [B, N, F, T]
-    INDArray ctxh = Nd4j.matmul(probs, vh); // [B, N, F, D]
-    INDArray ctx = fromHeads(ctxh, b, l); // [R, H]
-    INDArray ao = Kernels.linear(ctx, w(n.attnOutW), w(n.attnOutB)).addi(x);
-    Kernels.LnCache[] ln1 = new Kernels.LnCache[1];
-    INDArray a = Kernels.layerNorm(ao, w(n.attnLnW), w(n.attnLnB), config.layerNormEps(), f.keep ? ln1 : null);
-    INDArray inter = Kernels.linear(a, w(n.interW), w(n.interB)); // [R, I]
-    INDArray act = activation(inter);
-    INDArray o = Kernels.linear(act, w(n.outW), w(n.outB)).addi(a);
-    Kernels.LnCache[] ln2 = new Kernels.LnCache[1];
-    INDArray y = Kernels.layerNorm(o, w(n.outLnW), w(n.outLnB), config.layerNormEps(), f.keep ? ln2 : null);
+    // a = LN1(ctx Wo^T + bo + x): bias and residual are added by the LayerNorm kernel, in place.
+    INDArray a = pool.take(r, h);
+    Kernels.linearInto(ctx, w(n.attnOutW), null, null, a, 0);
+    Kernels.LnCache ln1 = f.keep ? new Kernels.LnCache(pool.take(r, h), new float[(int) r]) : null;
+    Kernels.layerNorm(a, w(n.attnOutB), x, w(n.attnLnW), w(n.attnLnB), config.layerNormEps(), a, ln1);
+    INDArray inter = pool.take(r, config.intermediateSize()); // [R, I]
+    Kernels.linearInto(a, w(n.interW), null, null, inter, 0);
+    // act = activation(inter + bi). Backward needs the pre-activation; inference applies the activation in place.
+    INDArray act = f.keep ? pool.take(r, config.intermediateSize()) : inter;
+    activation(inter, w(n.interB), act);
+    // y = LN2(act W2^T + b2 + a), in place.
+    INDArray y = pool.take(r, h);
+    Kernels.linearInto(act, w(n.outW), null, null, y, 0);
+    Kernels.LnCache ln2 = f.keep ? new Kernels.LnCache(pool.take(r, h), new float[(int) r]) : null;
+    Kernels.layerNorm(y, w(n.outB), a, w(n.outLnW), w(n.outLnB), config.layerNormEps(), y, ln2);
     if (f.keep) {
       c.x = x;
-      c.qh = qh;
-      c.kh = kh;
-      c.vh = vh;
+      c.qkv = qkv;
       c.probs = probs;
       c.ctx = ctx;
-      c.ln1 = ln1[0];
-      c.ln2 = ln2[0];
+      c.ln1 = ln1;
+      c.ln2 = ln2;
       c.attnOut = a;
       c.inter = inter;
       c.act = act;
+    } else {
+      pool.give(qkv);
+      pool.give(probs);
+      pool.give(ctx);
+      pool.give(a);
+      pool.give(inter);
     }
     return y;
   }
 
+  /** A new array: the configured activation of x. */
   private INDArray activation(INDArray x) {
-    return "relu".equals(config.hiddenAct()) ? Transforms.relu(x, true) : Kernels.gelu(x);
+    x = Kernels.contiguous(x);
+    INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
+    activation(x, null, y);
+    return y;
   }
 
-  private INDArray activationBackward(INDArray dy, INDArray x) {
-    if ("relu".equals(config.hiddenAct())) return dy.mul(x.gt(0).castTo(DataType.FLOAT));
-    return Kernels.geluBackward(dy, x);
+  /** y = activation(x + bias) (bias may be null); y may be x, else x is left holding x + bias. */
+  private void activation(INDArray x, INDArray bias, INDArray y) {
+    if ("relu".equals(config.hiddenAct())) Kernels.relu(x, bias, y); else Kernels.gelu(x, bias, y);
   }
 
-  /** [R, H] -> [B, N, L, D] (copied contiguous). */
-  static INDArray toHeads(INDArray x, int b, int l, int heads, int d) {
-    return x.reshape('c', b, l, heads, d).permute(0, 2, 1, 3).dup('c');
-  }
-
-  /** [B, N, L, D] -> [R, H]. */
-  static INDArray fromHeads(INDArray x, int b, int l) {
-    long h = x.size(1) * x.size(3);
-    return x.permute(0, 2, 1, 3).dup('c').reshape('c', (long) b * l, h);
+  /** out = activation'(x) * dy; out may be dy. */
+  private void activationBackward(INDArray dy, INDArray x, INDArray out) {
+    if ("relu".equals(config.hiddenAct())) Kernels.reluBackward(dy, x, out); else Kernels.geluBackward(dy, x, out);
   }
 
   private static int[] firstTokenIndex(int b, int l) {
@@ -309,6 +349,17 @@ public final class BertModel {
       attentionScores = new INDArray[layers];
       fitHiddenStates = new INDArray[layers + 1];
     }
+
+    /** Hands the gradient arrays back to this thread's {@link ArrayPool}; see {@link Forward#release()}. */
+    public void release() {
+      ArrayPool pool = ArrayPool.local();
+      for (INDArray[] all : new INDArray[][] {hiddenStates, attentionScores, fitHiddenStates}) {
+        for (int i = 0; i < all.length; i++) {
+          pool.give(all[i]);
+          all[i] = null;
+        }
+      }
+    }
   }
 
   /**
@@ -317,20 +368,26 @@ public final class BertModel {
    */
   public void backward(Forward f, OutputGrads g, Map<String, INDArray> grads) {
     if (!f.keep) throw new IllegalStateException("forward pass did not keep its activations for backward");
+    ArrayPool pool = ArrayPool.local();
     int b = f.batch.batchSize();
     int l = f.batch.seqLength();
+    long r = (long) b * l;
+    int h = config.hiddenSize();
     int layers = config.numHiddenLayers();
     INDArray[] dHidden = new INDArray[layers + 1];
-    for (int i = 0; i <= layers; i++) dHidden[i] = g.hiddenStates[i] == null ? null : g.hiddenStates[i].dup();
+    for (int i = 0; i <= layers; i++) {
+      if (g.hiddenStates[i] != null) dHidden[i] = pool.take(r, h).assign(g.hiddenStates[i]);
+    }
 
     // fit_dense back into the representations.
     int fits = fitCount();
     for (int i = 0; i <= layers; i++) {
       if (g.fitHiddenStates[i] == null) continue;
       String fit = BertNames.fit(fits, i);
-      INDArray dx = Kernels.linearBackward(g.fitHiddenStates[i], f.hiddenStates.get(i), w(fit + ".weight"),
-          grads.get(fit + ".weight"), grads.get(fit + ".bias"), true);
-      dHidden[i] = add(dHidden[i], dx);
+      boolean had = dHidden[i] != null;
+      if (!had) dHidden[i] = pool.take(r, h);
+      Kernels.linearBackwardInto(Kernels.contiguous(g.fitHiddenStates[i]), 0, f.hiddenStates.get(i),
+          w(fit + ".weight"), grads.get(fit + ".weight"), grads.get(fit + ".bias"), dHidden[i], had);
     }
 
     // Classifier and pooler back into the first token of the last layer.
@@ -351,10 +408,9 @@ public final class BertModel {
       INDArray dPre = dPooled.mul(f.pooledOutput.mul(f.pooledOutput).rsubi(1.0));
       INDArray dFirst = Kernels.linearBackward(dPre, f.pooledPre, w(BertNames.POOLER_W), grads.get(BertNames.POOLER_W),
           grads.get(BertNames.POOLER_B), true);
-      INDArray dLast = Nd4j.zeros(DataType.FLOAT, (long) b * l, config.hiddenSize());
+      if (dHidden[layers] == null) dHidden[layers] = pool.zeros(r, h);
       int[] idx = firstTokenIndex(b, l);
-      for (int i = 0; i < b; i++) dLast.putRow(idx[i], dFirst.getRow(i));
-      dHidden[layers] = add(dHidden[layers], dLast);
+      for (int i = 0; i < b; i++) dHidden[layers].getRow(idx[i]).addi(dFirst.getRow(i));
     }
 
     INDArray dx = dHidden[layers];
@@ -364,64 +420,76 @@ public final class BertModel {
         dx = dHidden[i];
         continue;
       }
-      dx = layerBackward(i, f, f.layers.get(i), dx, dScores, grads);
-      dx = add(dx, dHidden[i]);
+      INDArray below = layerBackward(i, f, f.layers.get(i), dx, dScores, grads);
+      pool.give(dx);
+      if (dHidden[i] != null) {
+        below.addi(dHidden[i]);
+        pool.give(dHidden[i]);
+      }
+      dx = below;
     }
     if (dx == null) return;
 
-    // Embeddings.
-    INDArray dEmb = Kernels.layerNormBackward(dx, f.embLn, w(BertNames.EMB_LN_W), grads.get(BertNames.EMB_LN_W),
-        grads.get(BertNames.EMB_LN_B));
+    // Embeddings (LayerNorm backward in place).
+    Kernels.layerNormBackward(dx, f.embLn, w(BertNames.EMB_LN_W), grads.get(BertNames.EMB_LN_W),
+        grads.get(BertNames.EMB_LN_B), dx, false);
     INDArray dWord = grads.get(BertNames.WORD_EMB);
-    if (dWord != null) Kernels.scatterAddRows(dWord, f.batch.inputIds(), dEmb, config.padTokenId());
+    if (dWord != null) Kernels.scatterAddRows(dWord, f.batch.inputIds(), dx, config.padTokenId());
     INDArray dType = grads.get(BertNames.TYPE_EMB);
-    if (dType != null) Kernels.scatterAddRows(dType, f.batch.segmentIds(), dEmb, -1);
+    if (dType != null) Kernels.scatterAddRows(dType, f.batch.segmentIds(), dx, -1);
     INDArray dPos = grads.get(BertNames.POS_EMB);
-    if (dPos != null) {
-      INDArray sum = dEmb.reshape('c', b, l, config.hiddenSize()).sum(0); // [L, H]
-      dPos.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, l), org.nd4j.linalg.indexing.NDArrayIndex.all())
-          .addi(sum);
-    }
+    if (dPos != null) Kernels.addPositionGrad(dPos, dx, l);
+    pool.give(dx);
   }
 
+  /** Gradient of one layer's input, from that of its output (dy, may be null) and of its scores (may be null). */
   private INDArray layerBackward(int layer, Forward f, LayerCache c, INDArray dy, INDArray dScoresDirect,
       Map<String, INDArray> grads) {
     BertNames.Layer n = names.layer(layer);
+    ArrayPool pool = ArrayPool.local();
     int b = f.batch.batchSize();
     int l = f.batch.seqLength();
+    int heads = config.numAttentionHeads();
     int d = config.headSize();
-    INDArray dAttnOut;
+    int h = config.hiddenSize();
+    long r = (long) b * l;
+    INDArray dA = null; // gradient of the attention block's output a
     if (dy != null) {
-      INDArray dz2 = Kernels.layerNormBackward(dy, c.ln2, w(n.outLnW), grads.get(n.outLnW), grads.get(n.outLnB));
-      INDArray dAct = Kernels.linearBackward(dz2, c.act, w(n.outW), grads.get(n.outW), grads.get(n.outB), true);
-      INDArray dInter = activationBackward(dAct, c.inter);
-      dAttnOut = Kernels.linearBackward(dInter, c.attnOut, w(n.interW), grads.get(n.interW), grads.get(n.interB), true)
-          .addi(dz2);
+      // y = LN2(o), o = act W2^T + b2 + a
+      INDArray dz2 = pool.take(r, h);
+      Kernels.layerNormBackward(dy, c.ln2, w(n.outLnW), grads.get(n.outLnW), grads.get(n.outLnB), dz2, false);
+      INDArray dAct = pool.take(r, config.intermediateSize());
+      Kernels.linearBackwardInto(dz2, 0, c.act, w(n.outW), grads.get(n.outW), grads.get(n.outB), dAct, false);
+      activationBackward(dAct, c.inter, dAct);
+      // a feeds both the FFN and the residual: dA = dz2 + dInter W1, accumulated onto dz2.
+      Kernels.linearBackwardInto(dAct, 0, c.attnOut, w(n.interW), grads.get(n.interW), grads.get(n.interB), dz2,
+          true);
+      pool.give(dAct);
+      dA = dz2;
+    }
+    INDArray dqkv = pool.take(r, 3L * h);
+    INDArray dx;
+    if (dA != null) {
+      // a = LN1(ao), ao = ctx Wo^T + bo + x; dA becomes d(ao) in place, which is also x's residual gradient.
+      Kernels.layerNormBackward(dA, c.ln1, w(n.attnLnW), grads.get(n.attnLnW), grads.get(n.attnLnB), dA, false);
+      INDArray dCtx = pool.take(r, h);
+      Kernels.linearBackwardInto(dA, 0, c.ctx, w(n.attnOutW), grads.get(n.attnOutW), grads.get(n.attnOutB), dCtx,
+          false);
+      INDArray work = pool.take(b, heads, l, l);
+      Kernels.attentionBackward(c.qkv, c.probs, dCtx, dScoresDirect == null ? null
+          : Kernels.contiguous(dScoresDirect), b, l, heads, d, work, dqkv);
+      pool.give(work);
+      pool.give(dCtx);
+      dx = dA;
     } else {
-      dAttnOut = null;
+      Kernels.attentionBackward(c.qkv, c.probs, null, Kernels.contiguous(dScoresDirect), b, l, heads, d, null, dqkv);
+      dx = pool.zeros(r, h);
     }
-    INDArray dxResidual = null;
-    INDArray dScores = null;
-    if (dAttnOut != null) {
-      INDArray dz1 = Kernels.layerNormBackward(dAttnOut, c.ln1, w(n.attnLnW), grads.get(n.attnLnW), grads.get(n.attnLnB));
-      dxResidual = dz1;
-      INDArray dCtx = Kernels.linearBackward(dz1, c.ctx, w(n.attnOutW), grads.get(n.attnOutW), grads.get(n.attnOutB), true);
-      INDArray dCtxh = toHeads(dCtx, b, l, config.numAttentionHeads(), d); // [B, N, F, D]
-      INDArray dProbs = Nd4j.matmul(dCtxh, c.vh, null, false, true, false); // [B, N, F, T]
-      INDArray dVh = Nd4j.matmul(c.probs, dCtxh, null, true, false, false); // [B, N, T, D]
-      dScores = Kernels.softmaxBackward(dProbs, c.probs);
-      INDArray dv = fromHeads(dVh, b, l);
-      dxResidual.addi(Kernels.linearBackward(dv, c.x, w(n.valueW), grads.get(n.valueW), grads.get(n.valueB), true));
-    }
-    dScores = add(dScores, dScoresDirect);
-    // scores = q k^T / sqrt(D) (+ mask, a constant)
-    double scale = 1.0 / Math.sqrt(d);
-    INDArray dQh = Nd4j.matmul(dScores, c.kh).muli(scale); // [B, N, F, D]
-    INDArray dKh = Nd4j.matmul(dScores, c.qh, null, true, false, false).muli(scale); // [B, N, T, D]
-    INDArray dx = Kernels.linearBackward(fromHeads(dQh, b, l), c.x, w(n.queryW), grads.get(n.queryW), grads.get(n.queryB),
-        true);
-    dx.addi(Kernels.linearBackward(fromHeads(dKh, b, l), c.x, w(n.keyW), grads.get(n.keyW), grads.get(n.keyB), true));
-    if (dxResidual != null) dx.addi(dxResidual);
+    // q, k, v = x W^T + b: their input gradients add onto the residual one.
+    Kernels.linearBackwardInto(dqkv, 0, c.x, w(n.queryW), grads.get(n.queryW), grads.get(n.queryB), dx, true);
+    Kernels.linearBackwardInto(dqkv, h, c.x, w(n.keyW), grads.get(n.keyW), grads.get(n.keyB), dx, true);
+    Kernels.linearBackwardInto(dqkv, 2 * h, c.x, w(n.valueW), grads.get(n.valueW), grads.get(n.valueB), dx, true);
+    pool.give(dqkv);
     return dx;
   }
 

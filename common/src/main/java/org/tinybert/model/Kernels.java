@@ -1,187 +1,478 @@
 package org.tinybert.model;
 
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The building blocks of BERT with their backward passes, on 2-D row-major activations ([rows, features]).
+ * The building blocks of BERT with their backward passes, on row-major activations ([rows, features]).
  *
- * <p>Matrix products go to ND4J's BLAS. Row-wise kernels (LayerNorm, softmax backward, GELU backward) are written
- * here over the arrays' native buffers: BERT needs TF-style LayerNorm with eps inside the square root and ND4J's
- * LayerNorm op has no eps parameter; and one pass over a row costs less than the half-dozen broadcast ops the same math
- * takes in ND4J.
+ * <p>Matrix products go to OpenBLAS ({@link Gemm}). Everything else is written here as fused row kernels over the
+ * arrays' native buffers: each row is copied into a Java array, transformed in one go (bias, residual, LayerNorm,
+ * GELU, mask and softmax) and copied back, with the rows split over the cores. Why: done with ND4J ops, the same math
+ * is a chain of separate passes over memory with an allocation each (GELU alone was five ops, ~0.2 s per call at
+ * BERT-base's size), ND4J's LayerNorm has no eps parameter (BERT puts eps inside the square root), and Java arrays
+ * let the JIT compile the arithmetic to SIMD ({@link FloatMath}).
  */
 public final class Kernels {
   private Kernels() {}
 
-  static final double SQRT_HALF = Math.sqrt(0.5);
-  static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
+  static final float SQRT_HALF = (float) Math.sqrt(0.5);
+  static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2 * Math.PI));
+  /** Elements per chunk of element-wise kernels: small enough to stay in the L1/L2 cache. */
+  private static final int CHUNK = 2048;
 
-  /** y = x W^T + b, with torch's [out, in] weight layout. x: [R, in] -> [R, out]. */
+  // ============================================================================================== linear layers
+
+  /** y = x W^T + b, with torch's [out, in] weight layout. x: [R, in] -> a new [R, out]. */
   public static INDArray linear(INDArray x, INDArray w, INDArray b) {
-    INDArray y = Nd4j.gemm(x, w, false, true);
-    if (b != null) y.addiRowVector(b);
+    INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.size(0), w.size(0));
+    linearInto(x, w, b, null, y, 0);
     return y;
+  }
+
+  /**
+   * {@code out[:, col:col+out] = x W^T + b (+ residual)}: the bias (and residual) rows are written first and the product
+   * is accumulated onto them by the GEMM. {@code out} may be wider than W's output (the fused query/key/value
+   * projection writes three column blocks of one [R, 3H] array); b and residual ([R, out]) may be null, and with
+   * neither the GEMM just writes (the layers add theirs in the next row kernel, saving a pass over memory).
+   */
+  public static void linearInto(INDArray x, INDArray w, INDArray b, INDArray residual, INDArray out, int col) {
+    x = contiguous(x);
+    w = contiguous(w);
+    int rows = (int) x.size(0);
+    int in = (int) x.size(1);
+    int outF = (int) w.size(0);
+    int ld = (int) out.size(1);
+    boolean add = b != null || residual != null;
+    if (add) fillRows(out, col, outF, b == null ? null : b.toFloatVector(), residual);
+    Gemm.gemm(false, true, rows, outF, in, 1f, x, 0, in, w, 0, in, add ? 1f : 0f, out, col, ld);
+  }
+
+  /** out[r, col:col+n] = bias (+ residual[r, :]) for every row. */
+  static void fillRows(INDArray out, int col, int n, float[] bias, INDArray residual) {
+    int rows = (int) out.size(0);
+    int ld = (int) out.size(1);
+    FloatBuffer ob = buf(out);
+    FloatBuffer rb = residual == null ? null : buf(residual);
+    float[] zero = bias == null ? new float[n] : bias;
+    parallelRange(rows, 64, (from, to) -> {
+      float[] row = new float[n];
+      for (int r = from; r < to; r++) {
+        if (rb == null) {
+          ob.put(r * ld + col, zero, 0, n);
+        } else {
+          rb.get(r * n, row, 0, n);
+          for (int j = 0; j < n; j++) row[j] += zero[j];
+          ob.put(r * ld + col, row, 0, n);
+        }
+      }
+    });
+  }
+
+  /**
+   * Backward of {@code y = x W^T + b} for the column block {@code [col, col+out)} of {@code dy}: adds dW += dy^T x and
+   * db += sum(dy) into the gradients (either may be null) and writes dx = dy W into {@code dx} (null: skipped), or adds
+   * it to dx's contents when {@code accumulate}.
+   */
+  public static void linearBackwardInto(INDArray dy, int col, INDArray x, INDArray w, INDArray dw, INDArray db,
+      INDArray dx, boolean accumulate) {
+    int rows = (int) dy.size(0);
+    int ld = (int) dy.size(1);
+    int outF = (int) w.size(0);
+    int in = (int) w.size(1);
+    if (dw != null) Gemm.gemm(true, false, outF, in, rows, 1f, dy, col, ld, x, 0, in, 1f, dw, 0, in);
+    if (db != null) addColumnSums(dy, col, outF, db);
+    if (dx != null) Gemm.gemm(false, false, rows, in, outF, 1f, dy, col, ld, w, 0, in, accumulate ? 1f : 0f, dx, 0, in);
   }
 
   /** Accumulates dW += dy^T x and db += sum(dy) into the given gradients (either may be null) and returns dx = dy W. */
   public static INDArray linearBackward(INDArray dy, INDArray x, INDArray w, INDArray dw, INDArray db, boolean needDx) {
-    if (dw != null) dw.addi(Nd4j.gemm(dy, x, true, false));
-    if (db != null) db.addi(dy.sum(0));
-    return needDx ? Nd4j.gemm(dy, w, false, false) : null;
+    INDArray dx = needDx ? Nd4j.createUninitialized(DataType.FLOAT, dy.size(0), w.size(1)) : null;
+    linearBackwardInto(contiguous(dy), 0, contiguous(x), contiguous(w), dw, db, dx, false);
+    return dx;
   }
+
+  /** target[j] += sum over rows of dy[r, col + j], j in [0, n). */
+  static void addColumnSums(INDArray dy, int col, int n, INDArray target) {
+    int rows = (int) dy.size(0);
+    int ld = (int) dy.size(1);
+    FloatBuffer b = buf(dy);
+    float[] sum = sumPartials(rows, n, (from, to, acc) -> {
+      float[] row = new float[n];
+      for (int r = from; r < to; r++) {
+        b.get(r * ld + col, row, 0, n);
+        for (int j = 0; j < n; j++) acc[j] += row[j];
+      }
+    });
+    addTo(target, sum);
+  }
+
+  // ============================================================================================== LayerNorm
 
   /** What LayerNorm's backward needs: the normalised input and 1/sqrt(var + eps) per row. */
   public record LnCache(INDArray xhat, float[] rstd) {}
 
-  /** TF-style LayerNorm over the last axis (biased variance, eps inside the square root). x: [R, H]. */
+  /** TF-style LayerNorm over the last axis (biased variance, eps inside the square root). x: [R, H], a new output. */
   public static INDArray layerNorm(INDArray x, INDArray gamma, INDArray beta, double eps, LnCache[] cacheOut) {
     x = contiguous(x);
-    int rows = (int) x.size(0);
-    int h = (int) x.size(1);
-    INDArray y = Nd4j.createUninitialized(DataType.FLOAT, rows, h);
-    INDArray xhat = cacheOut != null ? Nd4j.createUninitialized(DataType.FLOAT, rows, h) : null;
-    float[] rstd = new float[rows];
-    FloatBuffer xb = buf(x);
-    FloatBuffer yb = buf(y);
-    FloatBuffer hb = xhat != null ? buf(xhat) : null;
-    float[] g = gamma.toFloatVector();
-    float[] bt = beta.toFloatVector();
-    parallelRows(rows, r -> {
-      int o = r * h;
-      double mean = 0;
-      for (int j = 0; j < h; j++) mean += xb.get(o + j);
-      mean /= h;
-      double var = 0;
-      for (int j = 0; j < h; j++) {
-        double d = xb.get(o + j) - mean;
-        var += d * d;
-      }
-      var /= h;
-      double rs = 1.0 / Math.sqrt(var + eps);
-      rstd[r] = (float) rs;
-      for (int j = 0; j < h; j++) {
-        float n = (float) ((xb.get(o + j) - mean) * rs);
-        if (hb != null) hb.put(o + j, n);
-        yb.put(o + j, n * g[j] + bt[j]);
-      }
-    });
-    if (cacheOut != null) cacheOut[0] = new LnCache(xhat, rstd);
+    INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
+    LnCache c = null;
+    if (cacheOut != null) {
+      c = new LnCache(Nd4j.createUninitialized(DataType.FLOAT, x.shape()), new float[(int) x.size(0)]);
+      cacheOut[0] = c;
+    }
+    layerNorm(x, gamma, beta, eps, y, c);
     return y;
   }
 
-  /** LayerNorm backward: accumulates dgamma, dbeta and returns dx. */
-  public static INDArray layerNormBackward(INDArray dy, LnCache c, INDArray gamma, INDArray dgamma, INDArray dbeta) {
-    dy = contiguous(dy);
+  /** y = LayerNorm(x) into {@code y} (which may be x); fills {@code cache} when given. */
+  public static void layerNorm(INDArray x, INDArray gamma, INDArray beta, double eps, INDArray y, LnCache cache) {
+    layerNorm(x, null, null, gamma, beta, eps, y, cache);
+  }
+
+  /**
+   * y = LayerNorm(x + bias + residual) into {@code y} (which may be x): a dense layer's bias and the residual branch
+   * are added as the rows are read (either may be null). Fills {@code cache} when given.
+   */
+  public static void layerNorm(INDArray x, INDArray bias, INDArray residual, INDArray gamma, INDArray beta, double eps,
+      INDArray y, LnCache cache) {
+    int rows = (int) x.size(0);
+    int h = (int) x.size(1);
+    FloatBuffer xb = buf(x);
+    FloatBuffer yb = buf(y);
+    FloatBuffer rb = residual != null ? buf(residual) : null;
+    FloatBuffer hb = cache != null ? buf(cache.xhat()) : null;
+    float[] rstd = cache != null ? cache.rstd() : null;
+    float[] g = gamma.toFloatVector();
+    float[] bt = beta.toFloatVector();
+    float[] bias0 = bias != null ? bias.toFloatVector() : null;
+    parallelRange(rows, 32, (from, to) -> {
+      float[] row = new float[h];
+      float[] res = new float[h];
+      for (int r = from; r < to; r++) {
+        xb.get(r * h, row, 0, h);
+        if (rb != null) {
+          rb.get(r * h, res, 0, h);
+          for (int j = 0; j < h; j++) row[j] += res[j];
+        }
+        if (bias0 != null) for (int j = 0; j < h; j++) row[j] += bias0[j];
+        // Mean and variance in double, four partial sums each (no cancellation, and no serial dependency chain).
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 3 < h; j += 4) {
+          s0 += row[j];
+          s1 += row[j + 1];
+          s2 += row[j + 2];
+          s3 += row[j + 3];
+        }
+        for (; j < h; j++) s0 += row[j];
+        double mean = (s0 + s1 + s2 + s3) / h;
+        double v0 = 0, v1 = 0, v2 = 0, v3 = 0;
+        j = 0;
+        for (; j + 3 < h; j += 4) {
+          double d0 = row[j] - mean, d1 = row[j + 1] - mean, d2 = row[j + 2] - mean, d3 = row[j + 3] - mean;
+          v0 += d0 * d0;
+          v1 += d1 * d1;
+          v2 += d2 * d2;
+          v3 += d3 * d3;
+        }
+        for (; j < h; j++) {
+          double d = row[j] - mean;
+          v0 += d * d;
+        }
+        double rs = 1.0 / Math.sqrt((v0 + v1 + v2 + v3) / h + eps);
+        float m = (float) mean;
+        float sc = (float) rs;
+        if (rstd != null) rstd[r] = sc;
+        for (j = 0; j < h; j++) row[j] = (row[j] - m) * sc;
+        if (hb != null) hb.put(r * h, row, 0, h);
+        for (j = 0; j < h; j++) row[j] = row[j] * g[j] + bt[j];
+        yb.put(r * h, row, 0, h);
+      }
+    });
+  }
+
+  /**
+   * LayerNorm backward into {@code dx} (which may be dy): accumulates dgamma and dbeta (either may be null) and writes
+   * dx, or adds it to dx's contents when {@code accumulate} (a residual branch's gradient already there).
+   */
+  public static void layerNormBackward(INDArray dy, LnCache c, INDArray gamma, INDArray dgamma, INDArray dbeta,
+      INDArray dx, boolean accumulate) {
     int rows = (int) dy.size(0);
     int h = (int) dy.size(1);
-    INDArray dx = Nd4j.createUninitialized(DataType.FLOAT, rows, h);
     FloatBuffer dyb = buf(dy);
     FloatBuffer xh = buf(c.xhat());
     FloatBuffer dxb = buf(dx);
     float[] g = gamma.toFloatVector();
-    int threads = threads(rows);
-    float[][] dg = new float[threads][h];
-    float[][] db = new float[threads][h];
-    int chunk = (rows + threads - 1) / threads;
-    IntStream.range(0, threads).parallel().forEach(t -> {
-      float[] dgt = dg[t];
-      float[] dbt = db[t];
-      for (int r = t * chunk; r < Math.min(rows, (t + 1) * chunk); r++) {
-        int o = r * h;
+    float[] rstd = c.rstd();
+    float[] sums = sumPartials(rows, 2 * h, (from, to, acc) -> {
+      float[] d = new float[h];
+      float[] xv = new float[h];
+      float[] t = new float[h];
+      float[] out = new float[h];
+      for (int r = from; r < to; r++) {
+        dyb.get(r * h, d, 0, h);
+        xh.get(r * h, xv, 0, h);
+        for (int j = 0; j < h; j++) {
+          acc[j] += d[j] * xv[j];
+          acc[h + j] += d[j];
+          t[j] = d[j] * g[j];
+        }
         double sumD = 0;
         double sumDX = 0;
         for (int j = 0; j < h; j++) {
-          float d = dyb.get(o + j);
-          float xv = xh.get(o + j);
-          dgt[j] += d * xv;
-          dbt[j] += d;
-          float dxh = d * g[j];
-          sumD += dxh;
-          sumDX += dxh * xv;
+          sumD += t[j];
+          sumDX += t[j] * xv[j];
         }
-        double rs = c.rstd()[r];
-        double mD = sumD / h;
-        double mDX = sumDX / h;
-        for (int j = 0; j < h; j++) {
-          double dxh = dyb.get(o + j) * g[j];
-          dxb.put(o + j, (float) (rs * (dxh - mD - xh.get(o + j) * mDX)));
+        float mD = (float) (sumD / h);
+        float mDX = (float) (sumDX / h);
+        float rs = rstd[r];
+        if (accumulate) {
+          dxb.get(r * h, out, 0, h);
+          for (int j = 0; j < h; j++) out[j] += rs * (t[j] - mD - xv[j] * mDX);
+        } else {
+          for (int j = 0; j < h; j++) out[j] = rs * (t[j] - mD - xv[j] * mDX);
         }
+        dxb.put(r * h, out, 0, h);
       }
     });
-    addPartials(dgamma, dg);
-    addPartials(dbeta, db);
-    return dx;
+    if (dgamma != null) addTo(dgamma, java.util.Arrays.copyOfRange(sums, 0, h));
+    if (dbeta != null) addTo(dbeta, java.util.Arrays.copyOfRange(sums, h, 2 * h));
   }
 
-  /** Exact (erf) GELU: x * Phi(x). Uses ND4J's erf, which is vectorised and parallel. */
-  public static INDArray gelu(INDArray x) {
-    INDArray e = x.mul(SQRT_HALF);
-    Nd4j.getExecutioner().exec(new Erf(e, e));
-    return e.addi(1.0).muli(x).muli(0.5);
+  // ============================================================================================== activations
+
+  /** y = gelu(x) = 0.5 x (1 + erf(x / sqrt 2)); y may be x. */
+  public static void gelu(INDArray x, INDArray y) {
+    gelu(x, null, y);
   }
 
-  /** d gelu(x)/dx * dy = (Phi(x) + x phi(x)) * dy, with Phi recovered from the forward output (gelu = x Phi). */
-  public static INDArray geluBackward(INDArray dy, INDArray x) {
-    INDArray e = x.mul(SQRT_HALF);
-    Nd4j.getExecutioner().exec(new Erf(e, e));
-    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
-    FloatBuffer eb = buf(e);
-    FloatBuffer xb = buf(contiguous(x));
-    FloatBuffer db = buf(contiguous(dy));
+  /**
+   * y = gelu(x + bias) for x [R, I] and a bias [I] (may be null); when y is not x, x is left holding x + bias (the
+   * pre-activation backward needs).
+   */
+  public static void gelu(INDArray x, INDArray bias, INDArray y) {
+    FloatBuffer xb = buf(x);
+    FloatBuffer yb = buf(y);
+    float[] bv = bias != null ? bias.toFloatVector() : null;
+    boolean keepPre = bv != null && !sameData(x, y);
+    rowwise(x, (from, n, col, a, b, work) -> {
+      xb.get(from, a, 0, n);
+      if (bv != null) {
+        for (int i = 0; i < n; i++) a[i] += bv[col + i];
+        if (keepPre) xb.put(from, a, 0, n);
+      }
+      FloatMath.erf(a, SQRT_HALF, b, n);
+      for (int i = 0; i < n; i++) b[i] = 0.5f * a[i] * (1f + b[i]);
+      yb.put(from, b, 0, n);
+    });
+  }
+
+  /** out = (Phi(x) + x phi(x)) * dy; out may be dy. */
+  public static void geluBackward(INDArray dy, INDArray x, INDArray out) {
+    FloatBuffer xb = buf(x);
+    FloatBuffer db = buf(dy);
     FloatBuffer ob = buf(out);
-    int n = (int) x.length();
-    parallelRange(n, (from, to) -> {
-      for (int i = from; i < to; i++) {
-        double xv = xb.get(i);
-        double phiCdf = 0.5 * (1.0 + eb.get(i));
-        double pdf = INV_SQRT_2PI * Math.exp(-0.5 * xv * xv);
-        ob.put(i, (float) (db.get(i) * (phiCdf + xv * pdf)));
+    elementwise((int) x.length(), (from, n, a, b, work) -> {
+      xb.get(from, a, 0, n);
+      float[] pdf = work[0];
+      for (int i = 0; i < n; i++) pdf[i] = -0.5f * a[i] * a[i];
+      FloatMath.exp(pdf, pdf, work[1], n);
+      FloatMath.erf(a, SQRT_HALF, b, n);
+      for (int i = 0; i < n; i++) b[i] = 0.5f + 0.5f * b[i] + a[i] * INV_SQRT_2PI * pdf[i];
+      db.get(from, a, 0, n);
+      for (int i = 0; i < n; i++) b[i] *= a[i];
+      ob.put(from, b, 0, n);
+    });
+  }
+
+  /** y = max(x + bias, 0) as {@link #gelu(INDArray, INDArray, INDArray)} does it; bias may be null, y may be x. */
+  public static void relu(INDArray x, INDArray bias, INDArray y) {
+    FloatBuffer xb = buf(x);
+    FloatBuffer yb = buf(y);
+    float[] bv = bias != null ? bias.toFloatVector() : null;
+    boolean keepPre = bv != null && !sameData(x, y);
+    rowwise(x, (from, n, col, a, b, work) -> {
+      xb.get(from, a, 0, n);
+      if (bv != null) {
+        for (int i = 0; i < n; i++) a[i] += bv[col + i];
+        if (keepPre) xb.put(from, a, 0, n);
+      }
+      for (int i = 0; i < n; i++) a[i] = Math.max(a[i], 0f);
+      yb.put(from, a, 0, n);
+    });
+  }
+
+  /** out = dy where x > 0, else 0; out may be dy. */
+  public static void reluBackward(INDArray dy, INDArray x, INDArray out) {
+    FloatBuffer xb = buf(x);
+    FloatBuffer db = buf(dy);
+    FloatBuffer ob = buf(out);
+    elementwise((int) x.length(), (from, n, a, b, work) -> {
+      xb.get(from, a, 0, n);
+      db.get(from, b, 0, n);
+      for (int i = 0; i < n; i++) b[i] = a[i] > 0f ? b[i] : 0f;
+      ob.put(from, b, 0, n);
+    });
+  }
+
+  // ============================================================================================== attention
+
+  /**
+   * Self-attention of one layer from the fused projection {@code qkv} [B*L, 3H] (query, key, value side by side in
+   * each row): scores [B, N, L, L] = q k^T / sqrt(D) + ext (the additive mask, [B*L] flat), probs = softmax(scores),
+   * ctx [B*L, H] = probs v with the heads written side by side. Each head's blocks are read in place through the
+   * GEMM's row strides: no permuted copies. The GEMMs run one after the other (OpenBLAS threads each one; see
+   * {@link Gemm}), the softmax over all heads at once on the cores.
+   */
+  public static void attention(INDArray qkv, float[] ext, int b, int l, int heads, int d, INDArray scores,
+      INDArray probs, INDArray ctx) {
+    int h = heads * d;
+    int h3 = 3 * h;
+    float scale = (float) (1.0 / Math.sqrt(d));
+    long ll = (long) l * l;
+    for (int p = 0; p < b * heads; p++) {
+      long row0 = (long) (p / heads) * l * h3;
+      long col = (long) (p % heads) * d;
+      Gemm.gemm(false, true, l, l, d, scale, qkv, row0 + col, h3, qkv, row0 + h + col, h3, 0f, scores, p * ll, l);
+    }
+    FloatBuffer sb = buf(scores);
+    FloatBuffer pb = buf(probs);
+    parallelRange(b * heads, 1, (from, to) -> {
+      float[] s = new float[l * l];
+      float[] e = new float[l * l];
+      float[] work = new float[l * l];
+      for (int p = from; p < to; p++) maskedSoftmax(sb, pb, (int) (p * ll), ext, p / heads * l, l, s, e, work);
+    });
+    for (int p = 0; p < b * heads; p++) {
+      int bi = p / heads;
+      long col = (long) (p % heads) * d;
+      Gemm.gemm(false, false, l, d, l, 1f, probs, p * ll, l, qkv, (long) bi * l * h3 + 2L * h + col, h3, 0f, ctx,
+          (long) bi * l * h + col, h);
+    }
+  }
+
+  /**
+   * One head's [L, L] block at {@code off}: adds the mask ext[maskOff + t] to every row of scores in place and writes
+   * softmax over t into probs (s, e and work are scratch of L*L floats). e^(s - max) is {@link FloatMath#exp}; masked keys (-10000 below the row's maximum) come
+   * out exactly 0, as with a float exp.
+   */
+  static void maskedSoftmax(FloatBuffer sb, FloatBuffer pb, int off, float[] ext, int maskOff, int l, float[] s,
+      float[] e, float[] work) {
+    int n = l * l;
+    sb.get(off, s, 0, n);
+    for (int f = 0; f < l; f++) {
+      int o = f * l;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int t = 0; t < l; t++) {
+        float v = s[o + t] + ext[maskOff + t];
+        s[o + t] = v;
+        max = Math.max(max, v);
+      }
+      for (int t = 0; t < l; t++) e[o + t] = s[o + t] - max;
+    }
+    sb.put(off, s, 0, n);
+    FloatMath.exp(e, e, work, n);
+    for (int f = 0; f < l; f++) {
+      int o = f * l;
+      double sum = 0;
+      for (int t = 0; t < l; t++) sum += e[o + t];
+      float inv = (float) (1.0 / sum);
+      for (int t = 0; t < l; t++) e[o + t] *= inv;
+    }
+    pb.put(off, e, 0, n);
+  }
+
+  /**
+   * Backward of {@link #attention}: from dctx [B*L, H] (may be null: no gradient through the context) and the
+   * gradient that reaches the scores directly (a loss on them; may be null), writes d(qkv) [B*L, 3H]. {@code work}
+   * is scratch of the scores' shape (unused when dctx is null).
+   */
+  public static void attentionBackward(INDArray qkv, INDArray probs, INDArray dctx, INDArray dScoresDirect, int b,
+      int l, int heads, int d, INDArray work, INDArray dqkv) {
+    int h = heads * d;
+    int h3 = 3 * h;
+    float scale = (float) (1.0 / Math.sqrt(d));
+    long ll = (long) l * l;
+    INDArray ds;
+    if (dctx != null) {
+      // dprobs = dctx v^T and dv = probs^T dctx, then dscores = softmax backward (+ the direct gradient).
+      for (int p = 0; p < b * heads; p++) {
+        long row0 = (long) (p / heads) * l * h3;
+        long col = (long) (p % heads) * d;
+        long ctxOff = (long) (p / heads) * l * h + col;
+        Gemm.gemm(false, true, l, l, d, 1f, dctx, ctxOff, h, qkv, row0 + 2L * h + col, h3, 0f, work, p * ll, l);
+        Gemm.gemm(true, false, l, d, l, 1f, probs, p * ll, l, dctx, ctxOff, h, 0f, dqkv, row0 + 2L * h + col, h3);
+      }
+      FloatBuffer pb = buf(probs);
+      FloatBuffer wb = buf(work);
+      FloatBuffer xb = dScoresDirect != null ? buf(dScoresDirect) : null;
+      parallelRange(b * heads, 1, (from, to) -> {
+        float[] pr = new float[l * l];
+        float[] dr = new float[l * l];
+        float[] xr = xb != null ? new float[l * l] : null;
+        for (int p = from; p < to; p++) softmaxBackwardBlock(pb, wb, xb, (int) (p * ll), l, pr, dr, xr);
+      });
+      ds = work;
+    } else {
+      fillRows(dqkv, 2 * h, h, null, null);
+      ds = dScoresDirect;
+    }
+    // scores = q k^T / sqrt(D) (+ mask, a constant): dq = dscores k / sqrt(D), dk = dscores^T q / sqrt(D)
+    for (int p = 0; p < b * heads; p++) {
+      long row0 = (long) (p / heads) * l * h3;
+      long col = (long) (p % heads) * d;
+      Gemm.gemm(false, false, l, d, l, scale, ds, p * ll, l, qkv, row0 + h + col, h3, 0f, dqkv, row0 + col, h3);
+      Gemm.gemm(true, false, l, d, l, scale, ds, p * ll, l, qkv, row0 + col, h3, 0f, dqkv, row0 + h + col, h3);
+    }
+  }
+
+  /** One [L, L] block: dp (in wb) becomes p * (dp - sum(dp * p)) (+ direct, when xb is not null), in place. */
+  private static void softmaxBackwardBlock(FloatBuffer pb, FloatBuffer wb, FloatBuffer xb, int off, int l, float[] pr,
+      float[] dr, float[] xr) {
+    int n = l * l;
+    pb.get(off, pr, 0, n);
+    wb.get(off, dr, 0, n);
+    if (xb != null) xb.get(off, xr, 0, n);
+    for (int f = 0; f < l; f++) {
+      int o = f * l;
+      double dot = 0;
+      for (int t = 0; t < l; t++) dot += dr[o + t] * pr[o + t];
+      float dt = (float) dot;
+      if (xr != null) {
+        for (int t = 0; t < l; t++) dr[o + t] = pr[o + t] * (dr[o + t] - dt) + xr[o + t];
+      } else {
+        for (int t = 0; t < l; t++) dr[o + t] = pr[o + t] * (dr[o + t] - dt);
+      }
+    }
+    wb.put(off, dr, 0, n);
+  }
+
+  // ============================================================================================== embeddings
+
+  /** out[r] = word[ids[r]] + pos[r mod L] + type[seg[r]]: BERT's embedding sum before its LayerNorm. */
+  public static void embed(INDArray word, INDArray pos, INDArray type, int[] ids, int[] seg, int l, INDArray out) {
+    int h = (int) word.size(1);
+    FloatBuffer wb = buf(contiguous(word));
+    FloatBuffer pb = buf(contiguous(pos));
+    FloatBuffer tb = buf(contiguous(type));
+    FloatBuffer ob = buf(out);
+    parallelRange(ids.length, 64, (from, to) -> {
+      float[] a = new float[h];
+      float[] c = new float[h];
+      for (int r = from; r < to; r++) {
+        wb.get(ids[r] * h, a, 0, h);
+        pb.get((r % l) * h, c, 0, h);
+        for (int j = 0; j < h; j++) a[j] += c[j];
+        tb.get(seg[r] * h, c, 0, h);
+        for (int j = 0; j < h; j++) a[j] += c[j];
+        ob.put(r * h, a, 0, h);
       }
     });
-    return out;
-  }
-
-  /** Softmax over the last axis of a contiguous array. */
-  public static INDArray softmaxLastAxis(INDArray x) {
-    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
-    Nd4j.getExecutioner().exec(new SoftMax(x, out, x.rank() - 1));
-    return out;
-  }
-
-  /** Softmax backward over the last axis: dx = p * (dp - sum(dp * p)). */
-  public static INDArray softmaxBackward(INDArray dp, INDArray p) {
-    dp = contiguous(dp);
-    int cols = (int) p.size(p.rank() - 1);
-    int rows = (int) (p.length() / cols);
-    INDArray dx = Nd4j.createUninitialized(DataType.FLOAT, p.shape());
-    FloatBuffer pb = buf(p);
-    FloatBuffer db = buf(dp);
-    FloatBuffer ob = buf(dx);
-    parallelRows(rows, r -> {
-      int o = r * cols;
-      double dot = 0;
-      for (int j = 0; j < cols; j++) dot += db.get(o + j) * pb.get(o + j);
-      float d = (float) dot;
-      for (int j = 0; j < cols; j++) ob.put(o + j, pb.get(o + j) * (db.get(o + j) - d));
-    });
-    return dx;
-  }
-
-  /** x[b, n, f, t] += ext[b, t]: the additive attention mask. */
-  public static void addMask(INDArray scores, INDArray ext) {
-    Nd4j.getExecutioner().exec(new BroadcastAddOp(scores, ext, scores, 0, 3));
-  }
-
-  /** rows of {@code table} at {@code ids}: [ids.length, H]. */
-  public static INDArray gatherRows(INDArray table, int[] ids) {
-    return table.getRows(ids);
   }
 
   /** dst[ids[r], :] += src[r, :] for every r with ids[r] != skipId (the [PAD] row gets no gradient). */
@@ -190,72 +481,153 @@ public final class Kernels {
     int h = (int) src.size(1);
     FloatBuffer s = buf(src);
     FloatBuffer d = buf(dst);
+    float[] a = new float[h];
+    float[] c = new float[h];
     for (int r = 0; r < ids.length; r++) {
       int id = ids[r];
       if (id == skipId) continue;
-      int so = r * h;
-      int dof = id * h;
-      for (int j = 0; j < h; j++) d.put(dof + j, d.get(dof + j) + s.get(so + j));
+      s.get(r * h, a, 0, h);
+      d.get(id * h, c, 0, h);
+      for (int j = 0; j < h; j++) c[j] += a[j];
+      d.put(id * h, c, 0, h);
     }
+  }
+
+  /** dst[t, :] += sum over b of src[b * L + t, :] (the position embeddings' gradient). */
+  public static void addPositionGrad(INDArray dst, INDArray src, int l) {
+    int h = (int) src.size(1);
+    int rows = (int) src.size(0);
+    FloatBuffer s = buf(src);
+    float[] sum = sumPartials(rows, l * h, (from, to, acc) -> {
+      float[] a = new float[h];
+      for (int r = from; r < to; r++) {
+        s.get(r * h, a, 0, h);
+        int o = (r % l) * h;
+        for (int j = 0; j < h; j++) acc[o + j] += a[j];
+      }
+    });
+    FloatBuffer d = buf(dst);
+    float[] c = new float[l * h];
+    d.get(0, c, 0, l * h);
+    for (int j = 0; j < c.length; j++) c[j] += sum[j];
+    d.put(0, c, 0, l * h);
   }
 
   // ---------------------------------------------------------------------------------------------- helpers
 
-  public static INDArray contiguous(INDArray a) {
-    if (a.ordering() == 'c' && !a.isView() && a.length() == a.data().length()) return a;
-    return a.dup('c');
+  /** Whether {@code a} is laid out as a dense row-major block (possibly at an offset into a larger buffer). */
+  public static boolean isContiguous(INDArray a) {
+    long[] shape = a.shape();
+    long[] stride = a.stride();
+    long expected = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      if (shape[i] != 1 && stride[i] != expected) return false;
+      expected *= shape[i];
+    }
+    return true;
   }
 
-  /** The array's own float buffer, positioned at its first element (the array must be contiguous 'c'). */
+  /** {@code a} itself when it is a dense row-major float array, else a copy that is. */
+  public static INDArray contiguous(INDArray a) {
+    if (a.dataType() == DataType.FLOAT && isContiguous(a)) return a;
+    return a.castTo(DataType.FLOAT).dup('c');
+  }
+
+  /** The array's own float buffer, positioned at its first element (the array must be dense row-major float). */
   public static FloatBuffer buf(INDArray a) {
-    if (a.ordering() != 'c' || a.dataType() != DataType.FLOAT) {
-      throw new IllegalArgumentException("kernel needs a contiguous float 'c' array, found " + a.ordering() + " "
-          + a.dataType());
+    if (a.dataType() != DataType.FLOAT || !isContiguous(a)) {
+      throw new IllegalArgumentException("kernel needs a dense row-major float array, found " + a.dataType() + " "
+          + java.util.Arrays.toString(a.shape()) + " strides " + java.util.Arrays.toString(a.stride()));
     }
     // ND4J's NIO views default to big-endian; native order keeps every access a plain load.
-    FloatBuffer fb = a.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-    int off = (int) a.offset();
-    fb.position(off);
+    FloatBuffer fb = a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    fb.position((int) a.offset());
     return fb.slice();
   }
 
-  static int threads(int rows) {
-    return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), rows / 64));
-  }
-
-  interface RowBody {
-    void row(int r);
+  /** Adds {@code values} to the (dense) target element-wise. */
+  static void addTo(INDArray target, float[] values) {
+    FloatBuffer t = buf(target);
+    float[] c = new float[values.length];
+    t.get(0, c, 0, c.length);
+    for (int j = 0; j < c.length; j++) c[j] += values[j];
+    t.put(0, c, 0, c.length);
   }
 
   interface RangeBody {
     void range(int from, int to);
   }
 
-  static void parallelRows(int rows, RowBody body) {
-    parallelRange(rows, 64, (from, to) -> {
-      for (int r = from; r < to; r++) body.row(r);
+  interface PartialBody {
+    void range(int from, int to, float[] acc);
+  }
+
+  interface ChunkBody {
+    /** Elements [from, from + n); a and b are scratch of CHUNK floats, work two more. */
+    void chunk(int from, int n, float[] a, float[] b, float[][] work);
+  }
+
+  interface RowChunkBody {
+    /** Elements [from, from + n) of one row, starting at column col; scratch as for {@link ChunkBody}. */
+    void chunk(int from, int n, int col, float[] a, float[] b, float[][] work);
+  }
+
+  /** Splits [0, n) into chunks of {@link #CHUNK} elements, spread over the cores. */
+  static void elementwise(int n, ChunkBody body) {
+    parallelRange(n, 4 * CHUNK, (from, to) -> {
+      float[] a = new float[CHUNK];
+      float[] b = new float[CHUNK];
+      float[][] work = {new float[CHUNK], new float[CHUNK]};
+      for (int i = from; i < to; i += CHUNK) body.chunk(i, Math.min(CHUNK, to - i), a, b, work);
     });
   }
 
-  static void parallelRange(int n, RangeBody body) {
-    parallelRange(n, 4096, body);
+  /** Like {@link #elementwise} over a 2-D array, with chunks that never cross a row (so a per-column bias lines up). */
+  static void rowwise(INDArray x, RowChunkBody body) {
+    int rows = (int) x.size(0);
+    int cols = (int) (x.length() / rows);
+    parallelRange(rows, Math.max(1, 4 * CHUNK / cols), (from, to) -> {
+      float[] a = new float[CHUNK];
+      float[] b = new float[CHUNK];
+      float[][] work = {new float[CHUNK], new float[CHUNK]};
+      for (int r = from; r < to; r++) {
+        for (int c = 0; c < cols; c += CHUNK) body.chunk(r * cols + c, Math.min(CHUNK, cols - c), c, a, b, work);
+      }
+    });
+  }
+
+  private static boolean sameData(INDArray a, INDArray b) {
+    return a == b || (a.data() == b.data() && a.offset() == b.offset());
+  }
+
+  /** Sums per-thread partial vectors of {@code width} floats, each accumulated by body over its rows. */
+  static float[] sumPartials(int rows, int width, PartialBody body) {
+    int threads = threads(rows, 64);
+    float[][] partial = new float[threads][width];
+    int chunk = (rows + threads - 1) / threads;
+    if (threads == 1) {
+      body.range(0, rows, partial[0]);
+    } else {
+      IntStream.range(0, threads).parallel()
+          .forEach(t -> body.range(t * chunk, Math.min(rows, (t + 1) * chunk), partial[t]));
+    }
+    float[] sum = partial[0];
+    for (int t = 1; t < threads; t++) for (int j = 0; j < width; j++) sum[j] += partial[t][j];
+    return sum;
+  }
+
+  static int threads(int n, int minPerThread) {
+    return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), n / minPerThread));
   }
 
   /** Splits [0, n) over the cores when each part gets at least {@code minPerThread} items. */
   static void parallelRange(int n, int minPerThread, RangeBody body) {
-    int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), n / minPerThread));
+    int threads = threads(n, minPerThread);
     if (threads == 1) {
       body.range(0, n);
       return;
     }
     int chunk = (n + threads - 1) / threads;
     IntStream.range(0, threads).parallel().forEach(t -> body.range(t * chunk, Math.min(n, (t + 1) * chunk)));
-  }
-
-  private static void addPartials(INDArray target, float[][] partials) {
-    if (target == null) return;
-    float[] sum = new float[partials[0].length];
-    for (float[] p : partials) for (int j = 0; j < sum.length; j++) sum[j] += p[j];
-    target.addi(Nd4j.createFromArray(sum).reshape(target.shape()));
   }
 }

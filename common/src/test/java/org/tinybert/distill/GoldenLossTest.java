@@ -102,6 +102,24 @@ class GoldenLossTest {
     assertEquals(reached, compared);
   }
 
+  /**
+   * Gradients are linear in the loss: attention-only plus representation-only equals both. With the attention loss
+   * alone the top layer's output gets no gradient, which takes backward's path through the scores only.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.tinybert.testing.GoldenSet#all")
+  void gradientsOfSeparateLossesAddUp(GoldenSet set) {
+    Setting s = Setting.of(set);
+    Map<String, INDArray> att = s.run(new LossWeights(1, 0, 0, 0, 0, 1, false, false), null).grads();
+    Map<String, INDArray> rep = s.run(new LossWeights(0, 1, 1, 0, 0, 1, false, false), null).grads();
+    Map<String, INDArray> both = s.run(LossWeights.intermediate(), null).grads();
+    for (String name : both.keySet()) {
+      assertGradientClose(name, both.get(name), att.get(name).add(rep.get(name)));
+    }
+    INDArray topValue = att.get(HfNames.weight(HfNames.value(s.student().config().numHiddenLayers() - 1)));
+    assertEquals(0.0, topValue.amaxNumber().doubleValue(), "no gradient reaches the top layer's values");
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("org.tinybert.testing.GoldenSet#all")
   void predictionLossAndGradientsMatchAtTheTemperature(GoldenSet set) {

@@ -38,6 +38,7 @@ public final class Main {
         .register(new EvaluateCommand())
         .register(new PredictCommand())
         .register(new MetricsCommand())
+        .register(new BenchCommand())
         .register(new BenchAugmentCommand());
   }
 
@@ -117,6 +118,10 @@ public final class Main {
     if (!p.missing()) return "";
     for (Option o : command.options()) {
       if (p.key().equals(o.settingsKey())) return "; give it with --" + o.name();
+    }
+    if (command.argument().isPresent() && p.key().equals(command.argument().get().settingsKey())) {
+      return "; give it as the first argument, e.g. tinybert " + command.name() + " " + command.argument().get()
+          .valueName();
     }
     return "";
   }

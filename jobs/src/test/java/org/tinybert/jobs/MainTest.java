@@ -56,7 +56,8 @@ class MainTest {
     for (Command c : Main.commands().commands()) {
       Run r = tinybert(c.name(), "--help");
       assertEquals(ExitCodes.OK, r.exit(), r.err());
-      assertTrue(r.out().startsWith("Usage: tinybert " + c.name() + " [options]\n"), r.out());
+      String argument = c.argument().map(a -> " " + a.valueName()).orElse("");
+      assertTrue(r.out().startsWith("Usage: tinybert " + c.name() + argument + " [options]\n"), r.out());
       for (Option o : c.options()) {
         String comment = SettingsReference.comment(o.settingsKey());
         assertTrue(!comment.isEmpty(), o.settingsKey() + " has no comment in reference.conf");
@@ -117,6 +118,21 @@ class MainTest {
         "  - tinybert.forward.max-seq-length must be an integer, found \"many\" (" + conf + ": 3)",
         "  - unknown key tinybert.forward.epochz (" + conf + ": 4)",
         "Run 'tinybert forward --help' for its options and settings."), r.err().lines().toList());
+  }
+
+  @Test
+  void aCommandsArgumentStandsForItsSettingAndIsHintedWhenMissing() {
+    Run missing = tinybert("bench", "--steps", "2");
+    assertEquals(ExitCodes.USAGE, missing.exit());
+    assertEquals("  - tinybert.bench.benchmark must be set (one of distill-step, inference), found nothing; give it as"
+        + " the first argument, e.g. tinybert bench BENCHMARK", missing.err().lines().skip(1).findFirst().orElse(""),
+        missing.err());
+    Run wrong = tinybert("bench", "distil-step");
+    assertEquals(ExitCodes.USAGE, wrong.exit());
+    assertTrue(wrong.err().contains("tinybert.bench.benchmark must be one of distill-step, inference"), wrong.err());
+    assertTrue(wrong.err().contains("(the benchmark argument on the command line)"), wrong.err());
+    Run help = tinybert("bench", "--help");
+    assertTrue(help.flatOut().contains("Argument: BENCHMARK What to time: distill-step"), help.out());
   }
 
   @Test

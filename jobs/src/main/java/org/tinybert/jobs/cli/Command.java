@@ -1,6 +1,7 @@
 package org.tinybert.jobs.cli;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One {@code tinybert <command>}. Implementations return an exit code and never call {@code System.exit}: only
@@ -18,6 +19,15 @@ public interface Command {
 
   /** The command's own options; --config, --set and --help are added to every command. */
   List<Option> options();
+
+  /**
+   * The one argument without {@code --} a command may take first, standing for a settings key like an option does
+   * (its {@link Option#name()} names it in messages, its value name in the usage line), e.g. the benchmark of
+   * {@code tinybert bench distill-step}. None by default.
+   */
+  default Optional<Option> argument() {
+    return Optional.empty();
+  }
 
   /**
    * Runs the command.

@@ -17,7 +17,8 @@ import org.tinybert.config.Suggestions;
  * same table, so the two cannot disagree.
  *
  * <p>Accepted: {@code --name value}, {@code --name=value}, boolean {@code --name} (or {@code --name=false}),
- * repeated {@code --set key=value}, {@code --config FILE}, {@code --help}. There are no positional arguments.
+ * repeated {@code --set key=value}, {@code --config FILE}, {@code --help}, and first, for a command that has one,
+ * its {@link Command#argument()}. There are no other positional arguments.
  * Hand-written rather than taken from a library because the table also has to drive settings keys and help from
  * {@code reference.conf}, which none of the usual parsers (commons-cli, picocli) know about.
  */
@@ -48,7 +49,14 @@ public final class CommandLine {
     Set<String> flags = new HashSet<>();
     boolean help = false;
 
-    for (int i = 0; i < args.size(); i++) {
+    int first = 0;
+    Optional<Option> argument = command.argument();
+    if (argument.isPresent() && !args.isEmpty() && !args.get(0).startsWith("-")) {
+      assignments.add(SettingsLoader.Assignment.option("the " + argument.get().name() + " argument",
+          argument.get().settingsKey(), args.get(0)));
+      first = 1;
+    }
+    for (int i = first; i < args.size(); i++) {
       String arg = args.get(i);
       if (arg.equals("-h")) {
         help = true;
@@ -57,7 +65,8 @@ public final class CommandLine {
       if (!arg.startsWith("--") || arg.length() == 2) {
         throw new UsageException("unexpected argument " + quote(arg)
             + (arg.startsWith("-") && !arg.startsWith("--") ? " (options start with --)" : "")
-            + "; " + command.name() + " takes options only");
+            + "; " + command.name() + " takes " + command.argument().map(a -> "one " + a.valueName()
+                + " first, then ").orElse("") + "options only");
       }
       int eq = arg.indexOf('=');
       String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
@@ -105,10 +114,17 @@ public final class CommandLine {
   /** {@code tinybert <command> --help}. */
   public static String help(Command command) {
     StringBuilder b = new StringBuilder();
-    b.append("Usage: tinybert ").append(command.name()).append(" [options]\n\n");
+    b.append("Usage: tinybert ").append(command.name())
+        .append(command.argument().map(a -> " " + a.valueName()).orElse("")).append(" [options]\n\n");
     b.append(wrap(command.summary(), 0)).append("\n\n");
     List<Option> own = command.options();
     int column = 2 + Math.min(26, maxSynopsis(own, COMMON_OPTIONS)) + 2;
+    if (command.argument().isPresent()) {
+      Option a = command.argument().get();
+      b.append("Argument:\n");
+      row(b, a.valueName(), a.describe(), column);
+      b.append('\n');
+    }
     if (!own.isEmpty()) {
       b.append("Options:\n");
       for (Option o : own) row(b, o.synopsis(), o.describe(), column);
@@ -120,6 +136,7 @@ public final class CommandLine {
     // Keys without an option of their own are still settable; list them so --help documents the whole section.
     Set<String> withOption = new HashSet<>();
     for (Option o : own) if (o.settingsKey() != null) withOption.add(o.settingsKey());
+    command.argument().ifPresent(a -> withOption.add(a.settingsKey()));
     List<String> others = SettingsReference.keys(command.settingsRoot()).stream()
         .filter(k -> !withOption.contains(k)).toList();
     if (!others.isEmpty()) {

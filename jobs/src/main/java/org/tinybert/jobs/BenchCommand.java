@@ -1,0 +1,67 @@
+package org.tinybert.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tinybert.config.BenchSettings;
+import org.tinybert.distill.DistillBenchmark;
+import org.tinybert.jobs.cli.Command;
+import org.tinybert.jobs.cli.ExitCodes;
+import org.tinybert.jobs.cli.Option;
+import org.tinybert.jobs.cli.ParsedArgs;
+
+/**
+ * {@code tinybert bench distill-step|inference}: times one general-distillation step, or teacher and student
+ * inference, with random weights ({@link DistillBenchmark}) and prints the result as one JSON line. No Spark.
+ */
+public final class BenchCommand implements Command {
+  private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
+  private static final String KEY = BenchSettings.ROOT + ".";
+
+  @Override
+  public String name() {
+    return "bench";
+  }
+
+  @Override
+  public String summary() {
+    return "Times a general-distillation step (distill-step) or teacher and student inference (inference) and"
+        + " prints one JSON line.";
+  }
+
+  @Override
+  public String settingsRoot() {
+    return BenchSettings.ROOT;
+  }
+
+  @Override
+  public Optional<Option> argument() {
+    return Optional.of(Option.setting("benchmark", "BENCHMARK", KEY + "benchmark"));
+  }
+
+  @Override
+  public List<Option> options() {
+    return List.of(
+        Option.setting("batch", "B", KEY + "batch"),
+        Option.setting("seq-length", "L", KEY + "seq-length"),
+        Option.setting("steps", "N", KEY + "steps"),
+        Option.setting("warmup", "N", KEY + "warmup"),
+        Option.setting("seed", "N", KEY + "seed"));
+  }
+
+  @Override
+  public int run(ParsedArgs args) throws Exception {
+    BenchSettings s = BenchSettings.from(args.settings());
+    LOG.info("bench: {}", s);
+    DistillBenchmark.Settings d = new DistillBenchmark.Settings(s.batch(), s.seqLength(), s.steps(), s.warmup(),
+        s.seed());
+    Map<String, Object> result = s.benchmark().equals(BenchSettings.DISTILL_STEP) ? DistillBenchmark.distillStep(d)
+        : DistillBenchmark.inference(d);
+    args.io().out().println(new ObjectMapper().writeValueAsString(result));
+    args.io().out().flush();
+    return ExitCodes.OK;
+  }
+}
