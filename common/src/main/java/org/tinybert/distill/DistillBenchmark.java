@@ -70,7 +70,7 @@ public final class DistillBenchmark {
   /** One timed general-distillation step per repetition; seconds_per_step is the median. */
   public static Map<String, Object> distillStep(Settings s, BertConfig teacherConfig, StudentSpec student) {
     TeacherCache.register(TEACHER_KEY, randomModel(teacherConfig,
-        new Heads(true, 0, false, false, Heads.Fit.NONE, 0), s.seed()));
+        new Heads(true, 0, false, false, Heads.Fit.NONE, 0), s.seed()).frozen());
     DistillationLayer layer = new DistillationLayer(student, TEACHER_KEY, "uniform", LossWeights.intermediate(),
         BertAdam.bertAdam(1e-4, null), 0.01, DistillationLayer.Clip.PER_TENSOR, 1.0, s.seed(), s.seqLength());
     ComputationGraph graph = DistillationGraph.create(layer, s.seed());
@@ -110,15 +110,16 @@ public final class DistillBenchmark {
 
   /** Teacher and student forward passes (no activations kept); their ratio is the inference speed-up. */
   public static Map<String, Object> inference(Settings s, BertConfig teacherConfig, StudentSpec spec) {
-    BertModel teacher = randomModel(teacherConfig, new Heads(true, 0, false, false, Heads.Fit.NONE, 0), s.seed());
-    BertModel student = randomModel(spec.config(), spec.heads().withFit(Heads.Fit.NONE, 0), s.seed() + 1);
+    BertModel teacher = randomModel(teacherConfig, new Heads(true, 0, false, false, Heads.Fit.NONE, 0), s.seed())
+        .frozen();
+    BertModel student = randomModel(spec.config(), spec.heads().withFit(Heads.Fit.NONE, 0), s.seed() + 1).frozen();
     BertBatch batch = randomBatch(s.batch(), s.seqLength(), teacherConfig.vocabSize(), s.seed());
     MemoryPeak peak = new MemoryPeak();
     double[][] t;
     double[][] st;
     try {
-      t = time(s, () -> teacher.forward(batch, false, false));
-      st = time(s, () -> student.forward(batch, false, false));
+      t = time(s, () -> teacher.forward(batch, false, false).release());
+      st = time(s, () -> student.forward(batch, false, false).release());
     } finally {
       peak.stop();
     }

@@ -22,7 +22,7 @@ public final class TeacherCache {
   public static BertModel get(String dir) {
     return TEACHERS.computeIfAbsent(dir, d -> {
       HfCheckpoint ck = HfCheckpoint.load(new Path(d), HadoopIO.defaultConf());
-      return new BertModel(ck.config(), ck.weights());
+      return new BertModel(ck.config(), ck.weights()).frozen();
     });
   }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -27,11 +28,29 @@ public final class BertModel {
   private final BertConfig config;
   private final Map<String, INDArray> p;
   private final BertNames names;
+  private final boolean frozen;
+  /** Per layer, query/key/value weights [3H, H] and biases [3H] stacked; built once, for frozen models only. */
+  private volatile INDArray[][] fusedQkv;
 
   public BertModel(BertConfig config, Map<String, INDArray> params) {
+    this(config, params, false);
+  }
+
+  private BertModel(BertConfig config, Map<String, INDArray> params, boolean frozen) {
     this.config = config;
     this.p = params;
     this.names = new BertNames(config);
+    this.frozen = frozen;
+  }
+
+  /**
+   * This model, for weights that will not change from now on (a teacher, a model loaded for evaluation): it keeps
+   * each layer's query, key and value weights stacked into one [3H, H] matrix, so the three projections are one
+   * GEMM (a fifth faster than three) without restacking them on every forward pass. Changing the weights afterwards
+   * would leave the stacked copies stale.
+   */
+  public BertModel frozen() {
+    return frozen ? this : new BertModel(config, p, true);
   }
 
   public BertConfig config() {
@@ -236,11 +255,15 @@ public final class BertModel {
     int d = config.headSize();
     int h = config.hiddenSize();
     long r = (long) b * l;
-    // One [R, 3H] array for q, k and v, so each head's blocks are read in place by the attention GEMMs.
+    // One [R, 3H] array for q, k and v, so each head's blocks are read in place by the attention GEMMs, made by one
+    // GEMM with the three weights stacked.
     INDArray qkv = pool.take(r, 3L * h);
-    Kernels.linearInto(x, w(n.queryW), w(n.queryB), null, qkv, 0);
-    Kernels.linearInto(x, w(n.keyW), w(n.keyB), null, qkv, h);
-    Kernels.linearInto(x, w(n.valueW), w(n.valueB), null, qkv, 2 * h);
+    INDArray[] stacked = frozen ? fusedQkv()[layer] : stackQkv(n, pool);
+    Kernels.linearInto(x, stacked[0], stacked[1], null, qkv, 0);
+    if (!frozen) {
+      pool.give(stacked[0]);
+      pool.give(stacked[1]);
+    }
     INDArray scores = pool.take(b, heads, l, l); // [B, N, F, T]
     INDArray probs = pool.take(b, heads, l, l);
     INDArray ctx = pool.take(r, h);
@@ -279,6 +302,40 @@ public final class BertModel {
       pool.give(inter);
     }
     return y;
+  }
+
+  /** {[3H, H] weights, [3H] biases}: query, key and value stacked, in pooled arrays. */
+  private INDArray[] stackQkv(BertNames.Layer n, ArrayPool pool) {
+    long h = config.hiddenSize();
+    INDArray w = pool.take(3 * h, h);
+    INDArray b = pool.take(3 * h);
+    String[][] parts = {{n.queryW, n.queryB}, {n.keyW, n.keyB}, {n.valueW, n.valueB}};
+    for (int i = 0; i < 3; i++) {
+      w.get(NDArrayIndex.interval(i * h, (i + 1) * h), NDArrayIndex.all()).assign(w(parts[i][0]));
+      b.get(NDArrayIndex.interval(i * h, (i + 1) * h)).assign(w(parts[i][1]));
+    }
+    return new INDArray[] {w, b};
+  }
+
+  private INDArray[][] fusedQkv() {
+    INDArray[][] f = fusedQkv;
+    if (f == null) {
+      synchronized (this) {
+        f = fusedQkv;
+        if (f == null) {
+          f = new INDArray[config.numHiddenLayers()][];
+          ArrayPool scratch = ArrayPool.local();
+          for (int i = 0; i < f.length; i++) {
+            INDArray[] s = stackQkv(names.layer(i), scratch);
+            f[i] = new INDArray[] {s[0].dup(), s[1].dup()};
+            scratch.give(s[0]);
+            scratch.give(s[1]);
+          }
+          fusedQkv = f;
+        }
+      }
+    }
+    return f;
   }
 
   /** A new array: the configured activation of x. */

@@ -160,37 +160,15 @@ public final class Kernels {
           for (int j = 0; j < h; j++) row[j] += res[j];
         }
         if (bias0 != null) for (int j = 0; j < h; j++) row[j] += bias0[j];
-        // Mean and variance in double, four partial sums each (no cancellation, and no serial dependency chain).
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int j = 0;
-        for (; j + 3 < h; j += 4) {
-          s0 += row[j];
-          s1 += row[j + 1];
-          s2 += row[j + 2];
-          s3 += row[j + 3];
-        }
-        for (; j < h; j++) s0 += row[j];
-        double mean = (s0 + s1 + s2 + s3) / h;
-        double v0 = 0, v1 = 0, v2 = 0, v3 = 0;
-        j = 0;
-        for (; j + 3 < h; j += 4) {
-          double d0 = row[j] - mean, d1 = row[j + 1] - mean, d2 = row[j + 2] - mean, d3 = row[j + 3] - mean;
-          v0 += d0 * d0;
-          v1 += d1 * d1;
-          v2 += d2 * d2;
-          v3 += d3 * d3;
-        }
-        for (; j < h; j++) {
-          double d = row[j] - mean;
-          v0 += d * d;
-        }
-        double rs = 1.0 / Math.sqrt((v0 + v1 + v2 + v3) / h + eps);
-        float m = (float) mean;
+        // Two passes (no cancellation in the variance); float partial sums, see FloatMath.sum.
+        float mean = FloatMath.sum(row, 0, h) / h;
+        for (int j = 0; j < h; j++) res[j] = row[j] - mean;
+        double rs = 1.0 / Math.sqrt((double) FloatMath.dot(res, res, 0, h) / h + eps);
         float sc = (float) rs;
         if (rstd != null) rstd[r] = sc;
-        for (j = 0; j < h; j++) row[j] = (row[j] - m) * sc;
+        for (int j = 0; j < h; j++) row[j] = res[j] * sc;
         if (hb != null) hb.put(r * h, row, 0, h);
-        for (j = 0; j < h; j++) row[j] = row[j] * g[j] + bt[j];
+        for (int j = 0; j < h; j++) row[j] = row[j] * g[j] + bt[j];
         yb.put(r * h, row, 0, h);
       }
     });
@@ -222,14 +200,8 @@ public final class Kernels {
           acc[h + j] += d[j];
           t[j] = d[j] * g[j];
         }
-        double sumD = 0;
-        double sumDX = 0;
-        for (int j = 0; j < h; j++) {
-          sumD += t[j];
-          sumDX += t[j] * xv[j];
-        }
-        float mD = (float) (sumD / h);
-        float mDX = (float) (sumDX / h);
+        float mD = FloatMath.sum(t, 0, h) / h;
+        float mDX = FloatMath.dot(t, xv, 0, h) / h;
         float rs = rstd[r];
         if (accumulate) {
           dxb.get(r * h, out, 0, h);
@@ -367,21 +339,15 @@ public final class Kernels {
     sb.get(off, s, 0, n);
     for (int f = 0; f < l; f++) {
       int o = f * l;
-      float max = Float.NEGATIVE_INFINITY;
-      for (int t = 0; t < l; t++) {
-        float v = s[o + t] + ext[maskOff + t];
-        s[o + t] = v;
-        max = Math.max(max, v);
-      }
+      for (int t = 0; t < l; t++) s[o + t] += ext[maskOff + t];
+      float max = FloatMath.max(s, o, l);
       for (int t = 0; t < l; t++) e[o + t] = s[o + t] - max;
     }
     sb.put(off, s, 0, n);
     FloatMath.exp(e, e, work, n);
     for (int f = 0; f < l; f++) {
       int o = f * l;
-      double sum = 0;
-      for (int t = 0; t < l; t++) sum += e[o + t];
-      float inv = (float) (1.0 / sum);
+      float inv = 1f / FloatMath.sum(e, o, l);
       for (int t = 0; t < l; t++) e[o + t] *= inv;
     }
     pb.put(off, e, 0, n);
@@ -440,9 +406,7 @@ public final class Kernels {
     if (xb != null) xb.get(off, xr, 0, n);
     for (int f = 0; f < l; f++) {
       int o = f * l;
-      double dot = 0;
-      for (int t = 0; t < l; t++) dot += dr[o + t] * pr[o + t];
-      float dt = (float) dot;
+      float dt = FloatMath.dot(dr, pr, o, l);
       if (xr != null) {
         for (int t = 0; t < l; t++) dr[o + t] = pr[o + t] * (dr[o + t] - dt) + xr[o + t];
       } else {

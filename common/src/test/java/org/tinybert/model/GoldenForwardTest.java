@@ -30,8 +30,18 @@ class GoldenForwardTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("models")
   void everyOutputMatchesTheReference(GoldenSet set, String who) {
+    check(set, who, set.model(who));
+  }
+
+  /** A frozen model (query, key and value weights stacked once) computes the same outputs. */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("models")
+  void frozenModelMatchesTheReference(GoldenSet set, String who) {
+    check(set, who, set.model(who).frozen());
+  }
+
+  private static void check(GoldenSet set, String who, BertModel m) {
     Map<String, INDArray> expected = expected(set);
-    BertModel m = set.model(who);
     BertModel.Forward f = m.forward(set.batch("batch"), false, m.fitCount() > 0);
     int layers = m.config().numHiddenLayers();
     assertClose(who + ".embedding_output", expected.get(who + ".embedding_output"), f.as3d(f.embeddingOutput()), ACT);
