@@ -18,8 +18,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * one GEMM; attention reshapes to [B, N, L, D].
  *
  * <p>The forward pass returns everything TinyBERT distils (every hidden state, every layer's masked pre-softmax
- * attention scores) and, when asked, keeps what {@link #backward} needs. There is no dropout: the reference runs
- * without it and the teacher must never use it.
+ * attention scores) and, when asked, keeps what {@link #backward} needs. Dropout is applied only when a training pass
+ * asks for it ({@link Dropout}); the reference fixtures run without it and the teacher never uses it.
  *
  * <p>Parameters are read from named views (Hugging Face names, see {@link org.tinybert.model.checkpoint.HfNames}); gradients are accumulated into views of the
  * same names, so both can live in flat vectors ({@link ParamLayout}).
@@ -102,6 +102,8 @@ public final class BertModel {
     INDArray attnOut; // [R, H] after LN1
     INDArray inter; // [R, I] before the activation
     INDArray act; // [R, I] after the activation
+    INDArray dropped; // [B, N, F, T] probs after dropout, or null
+    byte[] probsKeep, attnOutKeep, ffnOutKeep; // dropout masks, or null
   }
 
   /** Everything one forward pass produced. Public fields are outputs; the caches are for backward. */
@@ -121,14 +123,18 @@ public final class BertModel {
     public final List<INDArray> fitHiddenStates = new ArrayList<>();
 
     final boolean keep;
+    final Dropout dropout;
     Kernels.LnCache embLn;
+    byte[] embKeep, pooledKeep; // dropout masks, or null
+    INDArray pooledDropped; // [B, H] the HF classifier's input after dropout, or null
     float[] extMask; // [B * T]
     final List<LayerCache> layers = new ArrayList<>();
     INDArray pooledPre; // [B, H] the pooler's input rows (first token)
 
-    Forward(BertBatch batch, boolean keep) {
+    Forward(BertBatch batch, boolean keep, Dropout dropout) {
       this.batch = batch;
       this.keep = keep;
+      this.dropout = dropout;
     }
 
     public INDArray embeddingOutput() {
@@ -164,6 +170,7 @@ public final class BertModel {
         pool.give(c.attnOut);
         pool.give(c.inter);
         pool.give(c.act);
+        pool.give(c.dropped);
       }
       hiddenStates.clear();
       attentionScores.clear();
@@ -178,6 +185,11 @@ public final class BertModel {
    * computes the fit_dense projections of every representation.
    */
   public Forward forward(BertBatch batch, boolean keepForBackward, boolean withFit) {
+    return forward(batch, keepForBackward, withFit, Dropout.NONE);
+  }
+
+  /** {@link #forward(BertBatch, boolean, boolean)} in training mode: with {@code dropout}'s masks at BERT's positions. */
+  public Forward forward(BertBatch batch, boolean keepForBackward, boolean withFit, Dropout dropout) {
     int b = batch.batchSize();
     int l = batch.seqLength();
     if (l > config.maxPositionEmbeddings()) {
@@ -185,7 +197,7 @@ public final class BertModel {
           + config.maxPositionEmbeddings());
     }
     checkIds(batch);
-    Forward f = new Forward(batch, keepForBackward);
+    Forward f = new Forward(batch, keepForBackward, dropout);
     ArrayPool pool = ArrayPool.local();
     long r = (long) b * l;
     int h = config.hiddenSize();
@@ -195,6 +207,7 @@ public final class BertModel {
         batch.segmentIds(), l, x);
     f.embLn = keepForBackward ? new Kernels.LnCache(pool.take(r, h), new float[(int) r]) : null;
     Kernels.layerNorm(x, w(BertNames.EMB_LN_W), w(BertNames.EMB_LN_B), config.layerNormEps(), x, f.embLn);
+    if (dropout.hidden() > 0) f.embKeep = Kernels.dropout(x, null, dropout.hidden(), dropout.seed(), SITE_EMBEDDING);
     f.hiddenStates.add(x);
 
     // Additive mask: 0 where attended, -10000 where masked (the original BERT value, which TinyBERT's attention loss
@@ -214,7 +227,13 @@ public final class BertModel {
       f.pooledPre = first;
       f.pooledOutput = Transforms.tanh(Kernels.linear(first, w(BertNames.POOLER_W), w(BertNames.POOLER_B)), false);
       if (hasClassifier()) {
-        f.logits = Kernels.linear(f.pooledOutput, w(BertNames.CLASSIFIER_W), w(BertNames.CLASSIFIER_B));
+        // Hugging Face's head: classifier(dropout(pooled)); TinyBERT's (relu) head has no dropout.
+        INDArray in = f.pooledOutput;
+        if (dropout.hidden() > 0) {
+          in = f.pooledDropped = f.pooledOutput.dup();
+          f.pooledKeep = Kernels.dropout(in, null, dropout.hidden(), dropout.seed(), SITE_POOLED);
+        }
+        f.logits = Kernels.linear(in, w(BertNames.CLASSIFIER_W), w(BertNames.CLASSIFIER_B));
         f.logitsRelu = Kernels.linear(Transforms.relu(f.pooledOutput, true), w(BertNames.CLASSIFIER_W),
             w(BertNames.CLASSIFIER_B));
       }
@@ -267,23 +286,41 @@ public final class BertModel {
     INDArray scores = pool.take(b, heads, l, l); // [B, N, F, T]
     INDArray probs = pool.take(b, heads, l, l);
     INDArray ctx = pool.take(r, h);
-    Kernels.attention(qkv, f.extMask, b, l, heads, d, scores, probs, ctx);
+    Dropout drop = f.dropout;
+    INDArray dropped = null;
+    if (drop.attention() > 0) {
+      dropped = pool.take(b, heads, l, l);
+      c.probsKeep = new byte[Math.toIntExact((long) b * heads * l * l)];
+    }
+    Kernels.attention(qkv, f.extMask, b, l, heads, d, scores, probs, dropped, drop.attention(), drop.seed(),
+        siteOf(layer, 0), c.probsKeep, ctx);
     f.attentionScores.add(scores);
-    // a = LN1(ctx Wo^T + bo + x): bias and residual are added by the LayerNorm kernel, in place.
+    // a = LN1(dropout(ctx Wo^T + bo) + x): without dropout, bias and residual are added by the LayerNorm kernel, in
+    // place; with it, the bias goes in with the dropout.
     INDArray a = pool.take(r, h);
     Kernels.linearInto(ctx, w(n.attnOutW), null, null, a, 0);
     Kernels.LnCache ln1 = f.keep ? new Kernels.LnCache(pool.take(r, h), new float[(int) r]) : null;
-    Kernels.layerNorm(a, w(n.attnOutB), x, w(n.attnLnW), w(n.attnLnB), config.layerNormEps(), a, ln1);
+    INDArray attnOutB = w(n.attnOutB);
+    if (drop.hidden() > 0) {
+      c.attnOutKeep = Kernels.dropout(a, attnOutB, drop.hidden(), drop.seed(), siteOf(layer, 1));
+      attnOutB = null;
+    }
+    Kernels.layerNorm(a, attnOutB, x, w(n.attnLnW), w(n.attnLnB), config.layerNormEps(), a, ln1);
     INDArray inter = pool.take(r, config.intermediateSize()); // [R, I]
     Kernels.linearInto(a, w(n.interW), null, null, inter, 0);
     // act = activation(inter + bi). Backward needs the pre-activation; inference applies the activation in place.
     INDArray act = f.keep ? pool.take(r, config.intermediateSize()) : inter;
     activation(inter, w(n.interB), act);
-    // y = LN2(act W2^T + b2 + a), in place.
+    // y = LN2(dropout(act W2^T + b2) + a), in place.
     INDArray y = pool.take(r, h);
     Kernels.linearInto(act, w(n.outW), null, null, y, 0);
     Kernels.LnCache ln2 = f.keep ? new Kernels.LnCache(pool.take(r, h), new float[(int) r]) : null;
-    Kernels.layerNorm(y, w(n.outB), a, w(n.outLnW), w(n.outLnB), config.layerNormEps(), y, ln2);
+    INDArray outB = w(n.outB);
+    if (drop.hidden() > 0) {
+      c.ffnOutKeep = Kernels.dropout(y, outB, drop.hidden(), drop.seed(), siteOf(layer, 2));
+      outB = null;
+    }
+    Kernels.layerNorm(y, outB, a, w(n.outLnW), w(n.outLnB), config.layerNormEps(), y, ln2);
     if (f.keep) {
       c.x = x;
       c.qkv = qkv;
@@ -294,14 +331,25 @@ public final class BertModel {
       c.attnOut = a;
       c.inter = inter;
       c.act = act;
+      c.dropped = dropped;
     } else {
       pool.give(qkv);
       pool.give(probs);
+      pool.give(dropped);
       pool.give(ctx);
       pool.give(a);
       pool.give(inter);
     }
     return y;
+  }
+
+  // Dropout sites: each position draws its own masks (Dropout#draw is keyed by site).
+  private static final long SITE_EMBEDDING = 0;
+  private static final long SITE_POOLED = -1;
+
+  /** Site of a layer's dropout: 0 attention probabilities, 1 attention output, 2 feed-forward output. */
+  private static long siteOf(int layer, int position) {
+    return 1 + 3L * layer + position;
   }
 
   /** {[3H, H] weights, [3H] biases}: query, key and value stacked, in pooled arrays. */
@@ -451,8 +499,10 @@ public final class BertModel {
     if (g.logits != null || g.logitsRelu != null) {
       INDArray dPooled = null;
       if (g.logits != null) {
-        dPooled = Kernels.linearBackward(g.logits, f.pooledOutput, w(BertNames.CLASSIFIER_W),
+        INDArray in = f.pooledDropped != null ? f.pooledDropped : f.pooledOutput;
+        dPooled = Kernels.linearBackward(g.logits, in, w(BertNames.CLASSIFIER_W),
             grads.get(BertNames.CLASSIFIER_W), grads.get(BertNames.CLASSIFIER_B), true);
+        if (f.pooledKeep != null) Kernels.dropoutBackward(dPooled, f.pooledKeep, f.dropout.hidden(), dPooled);
       }
       if (g.logitsRelu != null) {
         INDArray relu = Transforms.relu(f.pooledOutput, true);
@@ -487,7 +537,8 @@ public final class BertModel {
     }
     if (dx == null) return;
 
-    // Embeddings (LayerNorm backward in place).
+    // Embeddings (dropout and LayerNorm backward in place).
+    if (f.embKeep != null) Kernels.dropoutBackward(dx, f.embKeep, f.dropout.hidden(), dx);
     Kernels.layerNormBackward(dx, f.embLn, w(BertNames.EMB_LN_W), grads.get(BertNames.EMB_LN_W),
         grads.get(BertNames.EMB_LN_B), dx, false);
     INDArray dWord = grads.get(BertNames.WORD_EMB);
@@ -516,7 +567,14 @@ public final class BertModel {
       INDArray dz2 = pool.take(r, h);
       Kernels.layerNormBackward(dy, c.ln2, w(n.outLnW), grads.get(n.outLnW), grads.get(n.outLnB), dz2, false);
       INDArray dAct = pool.take(r, config.intermediateSize());
-      Kernels.linearBackwardInto(dz2, 0, c.act, w(n.outW), grads.get(n.outW), grads.get(n.outB), dAct, false);
+      // With dropout, the dense output's gradient is dz2 through the mask; the residual's stays dz2.
+      INDArray dOut = dz2;
+      if (c.ffnOutKeep != null) {
+        dOut = pool.take(r, h);
+        Kernels.dropoutBackward(dz2, c.ffnOutKeep, f.dropout.hidden(), dOut);
+      }
+      Kernels.linearBackwardInto(dOut, 0, c.act, w(n.outW), grads.get(n.outW), grads.get(n.outB), dAct, false);
+      if (dOut != dz2) pool.give(dOut);
       activationBackward(dAct, c.inter, dAct);
       // a feeds both the FFN and the residual: dA = dz2 + dInter W1, accumulated onto dz2.
       Kernels.linearBackwardInto(dAct, 0, c.attnOut, w(n.interW), grads.get(n.interW), grads.get(n.interB), dz2,
@@ -530,11 +588,17 @@ public final class BertModel {
       // a = LN1(ao), ao = ctx Wo^T + bo + x; dA becomes d(ao) in place, which is also x's residual gradient.
       Kernels.layerNormBackward(dA, c.ln1, w(n.attnLnW), grads.get(n.attnLnW), grads.get(n.attnLnB), dA, false);
       INDArray dCtx = pool.take(r, h);
-      Kernels.linearBackwardInto(dA, 0, c.ctx, w(n.attnOutW), grads.get(n.attnOutW), grads.get(n.attnOutB), dCtx,
+      INDArray dOut = dA;
+      if (c.attnOutKeep != null) {
+        dOut = pool.take(r, h);
+        Kernels.dropoutBackward(dA, c.attnOutKeep, f.dropout.hidden(), dOut);
+      }
+      Kernels.linearBackwardInto(dOut, 0, c.ctx, w(n.attnOutW), grads.get(n.attnOutW), grads.get(n.attnOutB), dCtx,
           false);
+      if (dOut != dA) pool.give(dOut);
       INDArray work = pool.take(b, heads, l, l);
-      Kernels.attentionBackward(c.qkv, c.probs, dCtx, dScoresDirect == null ? null
-          : Kernels.contiguous(dScoresDirect), b, l, heads, d, work, dqkv);
+      Kernels.attentionBackward(c.qkv, c.probs, c.dropped, c.probsKeep, f.dropout.attention(), dCtx,
+          dScoresDirect == null ? null : Kernels.contiguous(dScoresDirect), b, l, heads, d, work, dqkv);
       pool.give(work);
       pool.give(dCtx);
       dx = dA;

@@ -292,6 +292,45 @@ public final class Kernels {
     });
   }
 
+  // ============================================================================================== dropout
+
+  /**
+   * x = (x + bias) * keep / (1 - p) in place, row by row (bias may be null): a dense layer's bias and its dropout in one
+   * pass. Returns the keep mask ([R * H], 1 kept, 0 dropped) that {@link #dropoutBackward} needs; the decisions of row
+   * r are {@link Dropout#draw}'s for (seed, site, r).
+   */
+  static byte[] dropout(INDArray x, INDArray bias, double p, long seed, long site) {
+    int rows = (int) x.size(0);
+    int h = (int) x.size(1);
+    byte[] keep = new byte[rows * h];
+    FloatBuffer xb = buf(x);
+    float[] bv = bias != null ? bias.toFloatVector() : null;
+    float scale = Dropout.scale(p);
+    parallelRange(rows, 32, (from, to) -> {
+      float[] row = new float[h];
+      for (int r = from; r < to; r++) {
+        Dropout.draw(keep, r * h, h, p, seed, site, r);
+        xb.get(r * h, row, 0, h);
+        if (bv != null) for (int j = 0; j < h; j++) row[j] += bv[j];
+        for (int j = 0; j < h; j++) row[j] *= keep[r * h + j] * scale;
+        xb.put(r * h, row, 0, h);
+      }
+    });
+    return keep;
+  }
+
+  /** out = dy * keep / (1 - p), the backward of {@link #dropout}; out may be dy. */
+  static void dropoutBackward(INDArray dy, byte[] keep, double p, INDArray out) {
+    FloatBuffer db = buf(dy);
+    FloatBuffer ob = buf(out);
+    float scale = Dropout.scale(p);
+    elementwise((int) dy.length(), (from, n, a, b, work) -> {
+      db.get(from, a, 0, n);
+      for (int i = 0; i < n; i++) a[i] *= keep[from + i] * scale;
+      ob.put(from, a, 0, n);
+    });
+  }
+
   // ============================================================================================== attention
 
   /**
@@ -303,6 +342,16 @@ public final class Kernels {
    */
   public static void attention(INDArray qkv, float[] ext, int b, int l, int heads, int d, INDArray scores,
       INDArray probs, INDArray ctx) {
+    attention(qkv, ext, b, l, heads, d, scores, probs, null, 0, 0, 0, null, ctx);
+  }
+
+  /**
+   * {@link #attention} with dropout on the probabilities: {@code probs} keeps the softmax (for backward), {@code dropped}
+   * receives probs * keep / (1 - p) and ctx = dropped v. Head block i's decisions are {@link Dropout#draw}'s for
+   * (seed, site, i), written into {@code keep} ([B*N*L*L]). With p = 0, dropped and keep are unused (may be null).
+   */
+  static void attention(INDArray qkv, float[] ext, int b, int l, int heads, int d, INDArray scores, INDArray probs,
+      INDArray dropped, double dropP, long seed, long site, byte[] keep, INDArray ctx) {
     int h = heads * d;
     int h3 = 3 * h;
     float scale = (float) (1.0 / Math.sqrt(d));
@@ -314,16 +363,28 @@ public final class Kernels {
     }
     FloatBuffer sb = buf(scores);
     FloatBuffer pb = buf(probs);
+    boolean drop = dropP > 0;
+    FloatBuffer db = drop ? buf(dropped) : null;
+    float dropScale = Dropout.scale(dropP);
     parallelRange(b * heads, 1, (from, to) -> {
       float[] s = new float[l * l];
       float[] e = new float[l * l];
       float[] work = new float[l * l];
-      for (int p = from; p < to; p++) maskedSoftmax(sb, pb, (int) (p * ll), ext, p / heads * l, l, s, e, work);
+      for (int i = from; i < to; i++) {
+        int off = (int) (i * ll);
+        maskedSoftmax(sb, pb, off, ext, i / heads * l, l, s, e, work);
+        if (drop) {
+          Dropout.draw(keep, off, (int) ll, dropP, seed, site, i);
+          for (int j = 0; j < ll; j++) e[j] *= keep[off + j] * dropScale;
+          db.put(off, e, 0, (int) ll);
+        }
+      }
     });
-    for (int p = 0; p < b * heads; p++) {
-      int bi = p / heads;
-      long col = (long) (p % heads) * d;
-      Gemm.gemm(false, false, l, d, l, 1f, probs, p * ll, l, qkv, (long) bi * l * h3 + 2L * h + col, h3, 0f, ctx,
+    INDArray used = drop ? dropped : probs;
+    for (int i = 0; i < b * heads; i++) {
+      int bi = i / heads;
+      long col = (long) (i % heads) * d;
+      Gemm.gemm(false, false, l, d, l, 1f, used, i * ll, l, qkv, (long) bi * l * h3 + 2L * h + col, h3, 0f, ctx,
           (long) bi * l * h + col, h);
     }
   }
@@ -360,10 +421,21 @@ public final class Kernels {
    */
   public static void attentionBackward(INDArray qkv, INDArray probs, INDArray dctx, INDArray dScoresDirect, int b,
       int l, int heads, int d, INDArray work, INDArray dqkv) {
+    attentionBackward(qkv, probs, null, null, 0, dctx, dScoresDirect, b, l, heads, d, work, dqkv);
+  }
+
+  /**
+   * Backward of the dropout form of {@link #attention}: dv = dropped^T dctx and d(probs) = (dctx v^T) * keep / (1 - p)
+   * before the softmax backward. With p = 0, dropped and keep are unused.
+   */
+  static void attentionBackward(INDArray qkv, INDArray probs, INDArray dropped, byte[] keep, double dropP,
+      INDArray dctx, INDArray dScoresDirect, int b, int l, int heads, int d, INDArray work, INDArray dqkv) {
     int h = heads * d;
     int h3 = 3 * h;
     float scale = (float) (1.0 / Math.sqrt(d));
     long ll = (long) l * l;
+    boolean drop = dropP > 0;
+    INDArray used = drop ? dropped : probs;
     INDArray ds;
     if (dctx != null) {
       // dprobs = dctx v^T and dv = probs^T dctx, then dscores = softmax backward (+ the direct gradient).
@@ -372,16 +444,19 @@ public final class Kernels {
         long col = (long) (p % heads) * d;
         long ctxOff = (long) (p / heads) * l * h + col;
         Gemm.gemm(false, true, l, l, d, 1f, dctx, ctxOff, h, qkv, row0 + 2L * h + col, h3, 0f, work, p * ll, l);
-        Gemm.gemm(true, false, l, d, l, 1f, probs, p * ll, l, dctx, ctxOff, h, 0f, dqkv, row0 + 2L * h + col, h3);
+        Gemm.gemm(true, false, l, d, l, 1f, used, p * ll, l, dctx, ctxOff, h, 0f, dqkv, row0 + 2L * h + col, h3);
       }
       FloatBuffer pb = buf(probs);
       FloatBuffer wb = buf(work);
       FloatBuffer xb = dScoresDirect != null ? buf(dScoresDirect) : null;
+      float dropScale = Dropout.scale(dropP);
       parallelRange(b * heads, 1, (from, to) -> {
         float[] pr = new float[l * l];
         float[] dr = new float[l * l];
         float[] xr = xb != null ? new float[l * l] : null;
-        for (int p = from; p < to; p++) softmaxBackwardBlock(pb, wb, xb, (int) (p * ll), l, pr, dr, xr);
+        for (int p = from; p < to; p++) {
+          softmaxBackwardBlock(pb, wb, xb, (int) (p * ll), l, pr, dr, xr, drop ? keep : null, dropScale);
+        }
       });
       ds = work;
     } else {
@@ -397,12 +472,16 @@ public final class Kernels {
     }
   }
 
-  /** One [L, L] block: dp (in wb) becomes p * (dp - sum(dp * p)) (+ direct, when xb is not null), in place. */
+  /**
+   * One [L, L] block: dp (in wb) becomes p * (dp - sum(dp * p)) (+ direct, when xb is not null), in place; with a keep
+   * mask, dp is first taken through the dropout (dp * keep * scale).
+   */
   private static void softmaxBackwardBlock(FloatBuffer pb, FloatBuffer wb, FloatBuffer xb, int off, int l, float[] pr,
-      float[] dr, float[] xr) {
+      float[] dr, float[] xr, byte[] keep, float scale) {
     int n = l * l;
     pb.get(off, pr, 0, n);
     wb.get(off, dr, 0, n);
+    if (keep != null) for (int i = 0; i < n; i++) dr[i] *= keep[off + i] * scale;
     if (xb != null) xb.get(off, xr, 0, n);
     for (int f = 0; f < l; f++) {
       int o = f * l;
