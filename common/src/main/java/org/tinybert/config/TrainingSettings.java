@@ -4,6 +4,8 @@ import java.io.Serializable;
 import org.tinybert.distill.BertAdam;
 import org.tinybert.distill.DistillationLayer;
 import org.tinybert.distill.WarmupLinearSchedule;
+import org.tinybert.model.BertConfig;
+import org.tinybert.model.Dropout;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
@@ -14,10 +16,12 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * @param averagingFrequency minibatches each worker trains between two parameter averagings
  * @param workers data-parallel replicas; 0 = Spark's default parallelism (one per executor core)
  * @param checkpointEvery averaging rounds between checkpoints
+ * @param dropout the student's dropout probability (hidden and attention), or null for its config.json's
+ *     {@code hidden_dropout_prob} and {@code attention_probs_dropout_prob} (what TinyBERT's training does)
  */
 public record TrainingSettings(int epochs, int batchSize, int averagingFrequency, int workers, double learningRate,
     String schedule, double warmupProportion, String optimizer, double weightDecay, String clip, double clipThreshold,
-    long seed, int checkpointEvery, int keepCheckpoints) implements Serializable {
+    long seed, int checkpointEvery, int keepCheckpoints, Double dropout) implements Serializable {
 
   static TrainingSettings read(Validator v) {
     return new TrainingSettings(
@@ -34,7 +38,14 @@ public record TrainingSettings(int epochs, int batchSize, int averagingFrequency
         v.positiveDouble("clip-threshold"),
         v.intAtLeast("seed", 0),
         v.positiveInt("checkpoint-every"),
-        v.positiveInt("keep-checkpoints"));
+        v.positiveInt("keep-checkpoints"),
+        v.wordOrDoubleIn("dropout", "config", 0.0, 0.9));
+  }
+
+  /** The student's dropout in training: this setting's probability, or the student config's. */
+  public Dropout dropout(BertConfig student) {
+    return dropout == null ? new Dropout(student.hiddenDropoutProb(), student.attentionDropoutProb(), seed)
+        : new Dropout(dropout, dropout, seed);
   }
 
   /** The DL4J updater for a run of {@code totalSteps} optimiser steps per worker. */

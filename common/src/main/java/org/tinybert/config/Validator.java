@@ -91,6 +91,17 @@ public final class Validator {
     return d;
   }
 
+  /** The word {@code word} (read as null) or a number in [{@code lo}, {@code hi}]. */
+  public Double wordOrDoubleIn(String key, String word, double lo, double hi) {
+    ConfigValue v = present(key, word + " or a number");
+    if (v == null) return null;
+    if (v.valueType() == ConfigValueType.STRING && word.equals(v.unwrapped())) return null;
+    Double d = asDouble(v);
+    String rule = "must be " + word + " or a number in [" + lo + ", " + hi + "]";
+    if (d == null || !(d >= lo && d <= hi)) return fail(key, rule, v, null);
+    return d;
+  }
+
   /** true or false (HOCON's yes/no/on/off too). */
   public boolean bool(String key) {
     ConfigValue v = present(key, "true or false");

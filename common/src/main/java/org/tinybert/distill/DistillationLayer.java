@@ -18,6 +18,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.tinybert.model.BertConfig;
+import org.tinybert.model.Dropout;
 import org.tinybert.model.checkpoint.Heads;
 
 /**
@@ -57,6 +58,9 @@ public class DistillationLayer extends Layer {
   private double clipThreshold = 1.0;
   private long initSeed;
   private int seqLength;
+  private double hiddenDropout;
+  private double attentionDropout;
+  private long dropoutSeed;
 
   /** For JSON deserialisation. */
   public DistillationLayer() {
@@ -105,6 +109,22 @@ public class DistillationLayer extends Layer {
 
   public String getLayerMapping() {
     return layerMapping;
+  }
+
+  /**
+   * Trains the student with this dropout (none unless set); each step's masks are keyed by its seed, the step and the
+   * minibatch. Returns this layer.
+   */
+  public DistillationLayer withDropout(Dropout d) {
+    this.hiddenDropout = d.hidden();
+    this.attentionDropout = d.attention();
+    this.dropoutSeed = d.seed();
+    return this;
+  }
+
+  /** The student's training dropout ({@link Dropout#NONE}'s probabilities unless {@link #withDropout} set it). */
+  public Dropout dropout() {
+    return new Dropout(hiddenDropout, attentionDropout, dropoutSeed);
   }
 
   public long getInitSeed() {

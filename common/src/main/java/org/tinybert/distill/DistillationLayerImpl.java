@@ -20,6 +20,7 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertModel;
+import org.tinybert.model.Dropout;
 
 /**
  * The layer behind {@link DistillationLayer}: runs the teacher (no gradient, no dropout) and the student on a
@@ -47,6 +48,8 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
   private static final class StepCache {
     INDArray input;
     INDArray labels;
+    /** The student ran in training mode (with the layer's dropout). */
+    boolean training;
     BertModel.Forward student;
     DistillationLoss.Result result;
     BertModel.OutputGrads grads;
@@ -96,21 +99,26 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
     return TeacherCache.get(path);
   }
 
-  /** Runs teacher and student on the current input (once per input) and the loss once labels are known. */
-  private StepCache step(boolean withLoss) {
+  /**
+   * Runs teacher and student on the current input (once per input and mode) and the loss once labels are known. In
+   * training mode the student runs with the layer's dropout.
+   */
+  private StepCache step(boolean withLoss, boolean training) {
     if (input == null) throw new IllegalStateException("no input set on the distillation layer");
-    if (cache == null || cache.input != input || (cache.released && cache.labels != labels)) {
+    if (cache == null || cache.input != input || cache.training != training
+        || (cache.released && cache.labels != labels)) {
       // The activations of the previous minibatch go back to the pool for this one (its logits are not pooled).
       if (cache != null) cache.release();
       cache = new StepCache();
       cache.input = input;
+      cache.training = training;
     }
     if (cache.student == null || (withLoss && cache.result == null) || (withLoss && cache.labels != labels)) {
       try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
         BertBatch batch = BatchEncoding.batch(input);
         LossWeights w = layerConf().lossWeights();
         if (cache.student == null) {
-          cache.student = student().forward(batch, true, w.embedding() > 0 || w.hidden() > 0);
+          cache.student = student().forward(batch, true, w.embedding() > 0 || w.hidden() > 0, dropout(training));
         }
         if (withLoss) {
           BertModel.Forward teacherOut = null;
@@ -129,6 +137,18 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
     return cache;
   }
 
+  /**
+   * The dropout of this pass: none outside training; in training the layer's, with masks keyed by the run's seed, the
+   * step (DL4J's iteration and epoch counts, saved with the model, so a resumed run draws the same masks) and the
+   * minibatch's content (so that data-parallel workers at the same step draw different masks).
+   */
+  private Dropout dropout(boolean training) {
+    Dropout d = layerConf().dropout();
+    if (!training || !d.any()) return Dropout.NONE;
+    long step = ((long) getEpochCount() << 32) ^ getIterationCount();
+    return d.withSeed(Dropout.stepSeed(d.seed(), step, java.util.Arrays.hashCode(input.ravel().toFloatVector())));
+  }
+
   /** The last minibatch's loss values (for progress reporting). */
   public DistillationLoss.Result lastResult() {
     return lastResult;
@@ -138,7 +158,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
 
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-    StepCache c = step(false);
+    StepCache c = step(false, training);
     INDArray out = c.student.logits != null ? c.student.logits
         : Nd4j.zeros(DataType.FLOAT, input.size(0), 1);
     return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
@@ -152,7 +172,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
 
   @Override
   public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr workspaceMgr) {
-    score = step(true).result.total() + fullNetRegTerm;
+    score = step(true, training).result.total() + fullNetRegTerm;
     return score;
   }
 
@@ -166,7 +186,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
   public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
     // A second backward on the same minibatch needs the activations again: recompute them.
     if (cache != null && cache.released) cache = null;
-    StepCache c = step(true);
+    StepCache c = step(true, true);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
       gradsFlat.assign(0);
       Map<String, INDArray> hfGrads = new LinkedHashMap<>();

@@ -54,6 +54,16 @@ public record BertConfig(
     raw = raw == null ? JSON.createObjectNode() : raw.deepCopy();
   }
 
+  /** {@code hidden_dropout_prob}; BERT's 0.1 when config.json does not say. */
+  public double hiddenDropoutProb() {
+    return raw.path("hidden_dropout_prob").asDouble(0.1);
+  }
+
+  /** {@code attention_probs_dropout_prob}; BERT's 0.1 when config.json does not say. */
+  public double attentionDropoutProb() {
+    return raw.path("attention_probs_dropout_prob").asDouble(0.1);
+  }
+
   /** Size of one attention head. */
   public int headSize() {
     return hiddenSize / numAttentionHeads;

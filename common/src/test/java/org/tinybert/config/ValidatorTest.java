@@ -27,6 +27,7 @@ class ValidatorTest {
       case "optionalString" -> v.optionalString(key);
       case "path" -> v.path(key);
       case "optionalPath" -> v.optionalPath(key);
+      case "wordOrDoubleIn" -> v.wordOrDoubleIn(key, "config", 0.0, 0.9);
       default -> throw new IllegalArgumentException("no read " + read);
     };
   }

@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.tinybert.model.BertBatch;
+import org.tinybert.model.Dropout;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.testing.Golden;
 
@@ -55,6 +56,36 @@ class DistillationLayerTest {
       compared++;
     }
     assertEquals(39, compared);
+  }
+
+  @Test
+  void dropoutTrainsWithStepKeyedMasksAndNeverEvaluates() {
+    DistillationLayer layer = goldenLayer(LossWeights.intermediate(), null).withDropout(new Dropout(0.1, 0.1, 5));
+    ComputationGraphConfiguration conf = DistillationGraph.configuration(layer, 1);
+    assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()), "dropout travels to executors");
+    MultiDataSet data = goldenData(null);
+    double reference = Golden.json("losses.json").get("intermediate_total").asDouble();
+
+    double[] scores = new double[3];
+    for (int i = 0; i < 3; i++) {
+      ComputationGraph g = DistillationGraph.create(layer, 1, Golden.checkpoint("student").weights());
+      // The third graph is one step further: its masks differ.
+      if (i == 2) g.getConfiguration().setIterationCount(1);
+      g.setInputs(data.getFeatures());
+      g.setLabels(data.getLabels());
+      g.computeGradientAndScore();
+      scores[i] = g.score();
+    }
+    assertEquals(scores[0], scores[1], 0.0, "same step, same minibatch: same masks");
+    assertTrue(Math.abs(scores[0] - reference) > 1e-3 * reference, "dropout changes the training loss: " + scores[0]
+        + " vs " + reference);
+    assertTrue(scores[2] != scores[0], "another step draws other masks");
+
+    ComputationGraph g = DistillationGraph.create(layer, 1, Golden.checkpoint("student").weights());
+    INDArray eval = g.outputSingle(false, data.getFeatures(0));
+    ComputationGraph plain = DistillationGraph.create(goldenLayer(LossWeights.intermediate(), null), 1,
+        Golden.checkpoint("student").weights());
+    assertEquals(plain.outputSingle(false, data.getFeatures(0)), eval, "no dropout outside training");
   }
 
   @Test

@@ -145,7 +145,8 @@ public final class GeneralDistillJob {
     } else {
       DistillationLayer layer = new DistillationLayer(spec, s.teacher().toString(), s.layerMapping(), weights,
           s.training().updater(totalSteps), s.training().weightDecay(), s.training().clipMode(),
-          s.training().clipThreshold(), s.training().seed(), s.maxSeqLength());
+          s.training().clipThreshold(), s.training().seed(), s.maxSeqLength())
+          .withDropout(s.training().dropout(spec.config()));
       graph = s.student().dir().isPresent()
           ? DistillationGraph.create(layer, s.training().seed(), HfCheckpoint.load(s.student().dir().get(), conf)
               .weights())

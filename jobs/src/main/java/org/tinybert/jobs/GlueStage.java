@@ -141,7 +141,7 @@ final class GlueStage {
     } else {
       DistillationLayer layer = new DistillationLayer(s.student(), s.teacher(), s.layerMapping(), s.weights(),
           t.updater(totalSteps), t.weightDecay(), t.clipMode(), t.clipThreshold(), t.seed(),
-          s.train().get(0).maxSeqLength());
+          s.train().get(0).maxSeqLength()).withDropout(t.dropout(s.student().config()));
       graph = DistillationGraph.create(layer, t.seed());
       List<String> fresh = new ArrayList<>();
       Map<String, INDArray> views = DistillationGraph.studentWeights(graph);
