@@ -2,8 +2,8 @@ package org.tinybert.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
-import org.tinybert.augment.AugmentSummary;
 import org.tinybert.config.AugmentSettings;
 import org.tinybert.jobs.cli.Command;
 import org.tinybert.jobs.cli.ExitCodes;
@@ -12,7 +12,8 @@ import org.tinybert.jobs.cli.ParsedArgs;
 
 /**
  * {@code tinybert augment}: TinyBERT's data augmentation of a GLUE training set (BERT masked LM + GloVe) as a Spark
- * job; prints the run's summary as one JSON line.
+ * job; prints the run's summary as one JSON line, with {@code "skipped": true} when the output was already finished for
+ * these settings and inputs ({@link AugmentJob}).
  */
 public final class AugmentCommand implements Command {
   private static final String K = AugmentSettings.ROOT + ".";
@@ -64,8 +65,10 @@ public final class AugmentCommand implements Command {
     // The master comes from spark-submit or the launcher (-Dspark.master), never from the job.
     SparkSession spark = SparkSession.builder().appName("tinybert augment " + settings.task()).getOrCreate();
     try {
-      AugmentSummary summary = AugmentJob.run(spark, settings);
-      args.io().out().println(new ObjectMapper().writeValueAsString(AugmentJob.components(summary)));
+      AugmentJob.Result result = AugmentJob.run(spark, settings);
+      Map<String, Object> line = AugmentJob.components(result.summary());
+      line.put("skipped", result.skipped());
+      args.io().out().println(new ObjectMapper().writeValueAsString(line));
       return ExitCodes.OK;
     } finally {
       spark.stop();

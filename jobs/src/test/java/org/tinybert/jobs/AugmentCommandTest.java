@@ -1,17 +1,23 @@
 package org.tinybert.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tinybert.jobs.cli.ExitCodes;
 
-/** {@code tinybert augment} from the command line: options to settings, the Spark run, the manifest. */
+/** {@code tinybert augment} from the command line: options to settings, the Spark run, the manifest, reruns. */
 class AugmentCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,6 +53,86 @@ class AugmentCommandTest {
     assertEquals(5, manifest.get("settings").get("topK").asInt());
     assertEquals(11, manifest.get("settings").get("seed").asInt());
     assertEquals(rows - 1, manifest.get("summary").get("outputRows").asLong());
+  }
+
+  /** {@code tinybert augment} on the SST-2 sample with local Spark, as the launcher runs it. */
+  private static MainTest.Run augment(Path input, Path out, String seed) throws Exception {
+    System.setProperty("spark.master", "local[2]");
+    System.setProperty("spark.ui.enabled", "false");
+    try {
+      return MainTest.tinybert("augment", "--task", "sst-2", "--input", input.toString(), "--glove",
+          resource("augment/glove.txt.gz"), "--mlm", resource("golden/teacher"), "--output", out.toString(),
+          "--variants", "2", "--top-k", "3", "--seed", seed);
+    } finally {
+      System.clearProperty("spark.master");
+      System.clearProperty("spark.ui.enabled");
+    }
+  }
+
+  /** The file's identity on this file system: an atomic rewrite (new file renamed over it) changes it. */
+  private static Object identity(Path file) throws Exception {
+    Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    Assumptions.assumeTrue(key != null, "this file system has no file keys to tell a rewritten file by");
+    return key;
+  }
+
+  @Test
+  void rerunWithTheSameSettingsAndInputsDoesNothing(@TempDir Path tmp) throws Exception {
+    Path input = tmp.resolve("train.tsv");
+    Files.copy(Path.of(resource("augment/sst2_train.tsv")), input);
+    Path out = tmp.resolve("train_aug.tsv");
+    Path manifest = tmp.resolve("train_aug.tsv.manifest.json");
+
+    MainTest.Run first = augment(input, out, "11");
+    assertEquals(ExitCodes.OK, first.exit(), first.err());
+    assertFalse(JSON.readTree(first.out()).get("skipped").asBoolean(), first.out());
+    Object outputId = identity(out);
+    byte[] output = Files.readAllBytes(out);
+    String runId = JSON.readTree(manifest.toFile()).get("run_id").asText();
+
+    MainTest.Run again = augment(input, out, "11");
+    assertEquals(ExitCodes.OK, again.exit(), again.err());
+    JsonNode summary = JSON.readTree(again.out());
+    assertTrue(summary.get("skipped").asBoolean(), again.out());
+    // The recorded summary of the run that made the output, not a fresh count.
+    assertEquals(JSON.readTree(first.out()).get("outputRows"), summary.get("outputRows"));
+    assertEquals(outputId, identity(out), "the output was rewritten");
+    assertArrayEquals(output, Files.readAllBytes(out));
+    assertEquals(runId, JSON.readTree(manifest.toFile()).get("run_id").asText(), "the manifest was rewritten");
+
+    MainTest.Run reseeded = augment(input, out, "12");
+    assertEquals(ExitCodes.OK, reseeded.exit(), reseeded.err());
+    assertFalse(JSON.readTree(reseeded.out()).get("skipped").asBoolean(), "a changed seed must recompute");
+    assertNotEquals(runId, JSON.readTree(manifest.toFile()).get("run_id").asText());
+    assertEquals(12, JSON.readTree(manifest.toFile()).get("settings").get("seed").asInt());
+  }
+
+  @Test
+  void changedInputOrMissingManifestRecomputes(@TempDir Path tmp) throws Exception {
+    Path input = tmp.resolve("train.tsv");
+    Files.copy(Path.of(resource("augment/sst2_train.tsv")), input);
+    Path out = tmp.resolve("train_aug.tsv");
+    Path manifest = tmp.resolve("train_aug.tsv.manifest.json");
+    assertEquals(ExitCodes.OK, augment(input, out, "11").exit());
+
+    // The same bytes, written again: the quick check (size and time) cannot tell, so it recomputes.
+    Files.setLastModifiedTime(input, FileTime.fromMillis(Files.getLastModifiedTime(input).toMillis() + 60_000));
+    MainTest.Run touched = augment(input, out, "11");
+    assertEquals(ExitCodes.OK, touched.exit(), touched.err());
+    assertFalse(JSON.readTree(touched.out()).get("skipped").asBoolean(), "a changed input must recompute");
+
+    // An output whose manifest never got written (a crash between the two) is not trusted.
+    Files.delete(manifest);
+    MainTest.Run orphan = augment(input, out, "11");
+    assertEquals(ExitCodes.OK, orphan.exit(), orphan.err());
+    assertFalse(JSON.readTree(orphan.out()).get("skipped").asBoolean(), orphan.out());
+    assertTrue(Files.exists(manifest));
+
+    // An output changed after its manifest was written is not the one the manifest describes.
+    Files.writeString(out, "sentence\tlabel\n");
+    MainTest.Run replaced = augment(input, out, "11");
+    assertFalse(JSON.readTree(replaced.out()).get("skipped").asBoolean(), replaced.out());
+    assertTrue(Files.readAllLines(out).size() > 9);
   }
 
   @Test

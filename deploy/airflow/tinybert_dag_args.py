@@ -1,0 +1,258 @@
+"""What each task of the TinyBERT task-distillation DAG submits, from a plain dict of settings.
+
+Pure Python (standard library only, nothing from Airflow), so tests can call it directly and
+``python3 tinybert_dag_args.py SETTINGS.json`` prints every task's spark-submit settings as JSON. The DAG file
+(``tinybert_task_distill_dag.py``) reads Airflow Variables and params and turns the result into operators.
+
+Per GLUE task, four spark-submits of the application jar (main class ``org.tinybert.jobs.Main``), in order:
+
+    augment       <glue_root>/<Task>/train.tsv -> <glue_root>/<Task>/train_aug.tsv (task-distill reads it there)
+    intermediate  task-distill --stage intermediate -> <output_root>/<task>/intermediate/student
+    prediction    task-distill --stage prediction from that student -> <output_root>/<task>/best (best dev student)
+    evaluate      evaluate <output_root>/<task>/best -> <output_root>/<task>/eval.json
+
+This is the layout ``task-distill --stage both`` writes, done as two steps so that each is retried on its own.
+Every step is safe to rerun: augment does nothing when its manifest shows the same settings and inputs,
+task-distill does nothing when a stage is finished and resumes from its last checkpoint otherwise, and evaluate
+rewrites eval.json atomically.
+"""
+
+import argparse
+import json
+import sys
+
+# The GLUE tasks with the paper's settings in conf/task-distill/<task>.conf, and each one's directory under the GLUE
+# data root, as org.tinybert.glue.GlueTask names them (the jobs module's AirflowDagTest checks that they agree).
+GLUE_DIRS = {
+    "cola": "CoLA",
+    "sst-2": "SST-2",
+    "mrpc": "MRPC",
+    "sts-b": "STS-B",
+    "qqp": "QQP",
+    "mnli": "MNLI",
+    "qnli": "QNLI",
+    "rte": "RTE",
+}
+
+STEPS = ("augment", "intermediate", "prediction", "evaluate")
+
+MAIN_CLASS = "org.tinybert.jobs.Main"
+
+# Paths, rendered when each task runs: DAG params whose defaults come from Airflow Variables, so one run may
+# override them. Every one is required; each is any path the Spark driver can read (hdfs://, s3a://, file://).
+PATHS = {
+    "app_jar": "The application jar built by mvn -Papp-jar package (jobs/target/tinybert-app.jar), where "
+               "spark-submit can read it.",
+    "conf_root": "The repository's conf/ directory; task-distill reads --config <conf_root>/task-distill/<task>.conf "
+                 "on the driver, so in cluster mode put it on HDFS (hdfs dfs -put conf /tinybert/conf).",
+    "glue_root": "GLUE data directory with CoLA/, SST-2/, ...; augment writes train_aug.tsv into each task's "
+                 "directory, where task-distill reads it.",
+    "glove": "GloVe vectors in their text format, optionally .gz (e.g. glove.840B.300d.txt).",
+    "mlm": "BERT masked-LM directory for augmentation (e.g. bert-base-uncased, Hugging Face layout).",
+    "teacher_root": "Directory of teachers fine-tuned on each task, one per task: <teacher_root>/<task>.",
+    "general_student": "The general TinyBERT to distil from (Hugging Face directory).",
+    "output_root": "Where each task's runs go: <output_root>/<task>.",
+}
+
+# Read when the DAG file is parsed: they shape the DAG, or SparkSubmitOperator does not template them.
+PARSE_TIME_DEFAULTS = {
+    "tasks": list(GLUE_DIRS),
+    "spark_conn_id": "spark_default",
+    "spark_conf": {},
+    "retries": 2,
+    "retry_delay_minutes": 10,
+}
+
+SETTING_KEYS = tuple(PARSE_TIME_DEFAULTS) + tuple(PATHS)
+
+# As deploy/spark/submit.sh has them: Spark's module openings for Java 17, and ND4J's off-heap cap (JavaCPP), which
+# equals the executor's memory overhead so that the container counts it.
+ADD_OPENS = tuple("--add-opens=java.base/" + p + "=ALL-UNNAMED" for p in (
+    "java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio", "java.util",
+    "java.util.concurrent", "java.util.concurrent.atomic", "sun.nio.ch", "sun.nio.cs", "sun.security.action",
+    "sun.util.calendar"))
+
+BASE_SPARK_CONF = {
+    "spark.executor.instances": "4",
+    "spark.executor.cores": "4",
+    "spark.executor.memory": "8g",
+    "spark.driver.memory": "8g",
+    "spark.executor.memoryOverhead": "16g",
+    "spark.task.maxFailures": "4",
+    # ND4J's OpenMP threads spin while waiting unless told not to, starving Spark's own threads.
+    "spark.executorEnv.OMP_WAIT_POLICY": "PASSIVE",
+}
+
+# The driver runs ND4J too (dev scoring); SparkSubmitOperator passes env_vars to it in client and cluster mode.
+DRIVER_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+
+
+class SettingsError(ValueError):
+    """A setting the DAG cannot use; the message names the setting, what it must be and what it is."""
+
+
+def resolve(values):
+    """The settings: PARSE_TIME_DEFAULTS overridden by ``values`` (None = not given), checked.
+
+    ``values`` may give ``tasks`` as a list, a JSON list or comma-separated names, ``spark_conf`` as a dict or a JSON
+    object, numbers as numbers or text (Airflow Variables are text). Paths not given stay None.
+    """
+    unknown = sorted(set(values) - set(SETTING_KEYS))
+    if unknown:
+        raise SettingsError("unknown settings %s; known: %s" % (", ".join(unknown), ", ".join(SETTING_KEYS)))
+    s = dict(PARSE_TIME_DEFAULTS)
+    s.update({k: None for k in PATHS})
+    s.update({k: v for k, v in values.items() if v is not None})
+    s["tasks"] = _tasks(s["tasks"])
+    s["spark_conf"] = _spark_conf(s["spark_conf"])
+    s["retries"] = _int_at_least("retries", s["retries"], 0)
+    s["retry_delay_minutes"] = _int_at_least("retry_delay_minutes", s["retry_delay_minutes"], 0)
+    if not isinstance(s["spark_conn_id"], str) or not s["spark_conn_id"].strip():
+        raise SettingsError("spark_conn_id must be a connection id, found %r" % (s["spark_conn_id"],))
+    for k in PATHS:
+        if s[k] is not None and (not isinstance(s[k], str) or not s[k].strip()):
+            raise SettingsError("%s must be a path, found %r" % (k, s[k]))
+    return s
+
+
+def _tasks(v):
+    if isinstance(v, str):
+        text = v.strip()
+        v = json.loads(text) if text.startswith("[") else [t for t in text.split(",") if t.strip()]
+    if not isinstance(v, (list, tuple)) or not v:
+        raise SettingsError("tasks must be a non-empty list of GLUE tasks, found %r" % (v,))
+    tasks = [str(t).strip().lower() for t in v]
+    bad = [t for t in tasks if t not in GLUE_DIRS]
+    if bad:
+        raise SettingsError("tasks: %s not among the tasks with paper settings (%s)"
+                            % (", ".join(bad), ", ".join(GLUE_DIRS)))
+    if len(set(tasks)) != len(tasks):
+        raise SettingsError("tasks must not repeat a task, found %s" % ", ".join(tasks))
+    return tasks
+
+
+def _spark_conf(v):
+    if isinstance(v, str):
+        try:
+            v = json.loads(v) if v.strip() else {}
+        except ValueError as e:
+            raise SettingsError("spark_conf must be a JSON object of Spark properties, found %r: %s" % (v, e))
+    if not isinstance(v, dict):
+        raise SettingsError("spark_conf must be an object of Spark properties, found %r" % (v,))
+    return {str(k): str(x).lower() if isinstance(x, bool) else str(x) for k, x in v.items()}
+
+
+def _int_at_least(name, v, low):
+    try:
+        n = int(v)
+    except (TypeError, ValueError):
+        raise SettingsError("%s must be an integer >= %d, found %r" % (name, low, v))
+    if n < low:
+        raise SettingsError("%s must be an integer >= %d, found %d" % (name, low, n))
+    return n
+
+
+def join(root, *parts):
+    """``root/part/...``, whatever slashes ``root`` ends with."""
+    return "/".join([root.rstrip("/")] + [p.strip("/") for p in parts])
+
+
+def task_dir(s, task):
+    return join(s["glue_root"], GLUE_DIRS[task])
+
+
+def output_dir(s, task):
+    return join(s["output_root"], task)
+
+
+def intermediate_dir(s, task):
+    return join(output_dir(s, task), "intermediate")
+
+
+def application_args(s, task, step):
+    """The arguments after the jar: ``<command> --option value ...``, as org.tinybert.jobs.Main parses them."""
+    glue = task_dir(s, task)
+    out = output_dir(s, task)
+    distill = ["task-distill", "--config", join(s["conf_root"], "task-distill", task + ".conf"), "--task", task,
+               "--task-dir", glue, "--teacher", join(s["teacher_root"], task)]
+    if step == "augment":
+        return ["augment", "--task", task, "--input", join(glue, "train.tsv"), "--glove", s["glove"],
+                "--mlm", s["mlm"], "--output", join(glue, "train_aug.tsv"), "--task-variants"]
+    if step == "intermediate":
+        return distill + ["--student", s["general_student"], "--stage", "intermediate",
+                          "--output", intermediate_dir(s, task)]
+    if step == "prediction":
+        return distill + ["--student", join(intermediate_dir(s, task), "student"), "--stage", "prediction",
+                          "--output", out]
+    if step == "evaluate":
+        return ["evaluate", "--model", join(out, "best"), "--task", task, "--task-dir", glue,
+                "--output", join(out, "eval.json")]
+    raise ValueError("unknown step %r; steps: %s" % (step, ", ".join(STEPS)))
+
+
+def spark_conf(s):
+    """Spark properties of every submit: BASE_SPARK_CONF, then the user's spark_conf, then what follows from them.
+
+    One training task per executor (spark.task.cpus = executor cores; ND4J's threads use the cores), as
+    deploy/spark/submit.sh does. Java options the user gives are appended to the required ones, not put in their place.
+    """
+    user = s["spark_conf"]
+    conf = dict(BASE_SPARK_CONF)
+    conf.update({k: v for k, v in user.items() if not k.endswith(".extraJavaOptions")})
+    cores = conf["spark.executor.cores"]
+    offheap = conf["spark.executor.memoryOverhead"]
+    conf.setdefault("spark.task.cpus", cores)
+    conf.setdefault("spark.executorEnv.OMP_NUM_THREADS", cores)
+    nd4j = ("-Dorg.bytedeco.javacpp.maxbytes=" + offheap, "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + offheap)
+    for side in ("driver", "executor"):
+        key = "spark.%s.extraJavaOptions" % side
+        conf[key] = " ".join(ADD_OPENS + nd4j + ((user[key],) if key in user else ()))
+    return conf
+
+
+def submit(s, task, step):
+    """SparkSubmitOperator's keyword arguments for one step of one task (task_id relative to the task's group)."""
+    for k in PATHS:
+        if s[k] is None:
+            raise SettingsError("%s is not set: %s" % (k, PATHS[k]))
+    return {
+        "task_id": step,
+        "conn_id": s["spark_conn_id"],
+        "application": s["app_jar"],
+        "java_class": MAIN_CLASS,
+        "name": "tinybert-%s-%s" % (task, step),
+        "conf": spark_conf(s),
+        "env_vars": dict(DRIVER_ENV),
+        "application_args": application_args(s, task, step),
+    }
+
+
+def group_id(task):
+    """The TaskGroup of a GLUE task (task names are valid Airflow ids: letters, digits, '-')."""
+    return task
+
+
+def plan(s):
+    """Every task's steps, in order: {"tasks": {task: [submit(...) for each step]}}."""
+    return {"tasks": {t: [dict(submit(s, t, step), step=step, group_id=group_id(t)) for step in STEPS]
+                      for t in s["tasks"]}}
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description="Prints, as JSON, the spark-submit settings of every task of the TinyBERT "
+                                            "task-distillation DAG for the settings in a JSON file (keys: "
+                                            + ", ".join(SETTING_KEYS) + ").")
+    p.add_argument("settings", help="JSON file of settings; - for standard input")
+    a = p.parse_args(argv)
+    with (sys.stdin if a.settings == "-" else open(a.settings, encoding="utf-8")) as f:
+        values = json.load(f)
+    try:
+        print(json.dumps(plan(resolve(values)), indent=1))
+    except SettingsError as e:
+        print("tinybert_dag_args: " + str(e), file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
