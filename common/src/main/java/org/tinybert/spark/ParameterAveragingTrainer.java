@@ -82,6 +82,8 @@ public final class ParameterAveragingTrainer {
         .rngSeed(plan.seed())
         .collectTrainingStats(false)
         .build();
+    StepCountHook steps = new StepCountHook();
+    tm.addHook(steps);
     SparkComputationGraph spark = new SparkComputationGraph(jsc, graph, tm);
     TrainingState s = state;
     int sinceCheckpoint = 0;
@@ -108,6 +110,7 @@ public final class ParameterAveragingTrainer {
         jsc.setJobDescription(String.format("%s: round %d (epoch %d, minibatches %d-%d of %d)", jobName,
             s.round() + 1, epoch + 1, done + 1, done + n, paths.size()));
         long t0 = System.nanoTime();
+        steps.startRound(s.steps(), epoch);
         spark.fitPaths(jsc.parallelize(round, Math.min(plan.workers(), n)), e.loader());
         double secs = (System.nanoTime() - t0) / 1e9;
         done += n;

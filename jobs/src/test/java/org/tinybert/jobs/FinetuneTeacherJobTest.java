@@ -76,10 +76,11 @@ class FinetuneTeacherJobTest {
   @Test
   void learnsTheTask() throws Exception {
     // The golden student as the BERT to fine-tune: the random golden teacher's pooler barely separates inputs, so
-    // it needs far more steps than a test should take. Best-of-epochs selection keeps the highest dev score.
+    // it needs far more steps than a test should take. Best-of-epochs selection keeps the highest dev score. Without
+    // dropout: at 0.1 on this 24-wide model the same 8 epochs reach only 0.8-0.85, depending on the masks drawn.
     String k = FinetuneTeacherSettings.ROOT + ".";
     FinetuneTeacherJob.Summary s = FinetuneTeacherJob.run(spark, settings(tmp.resolve("learn").toString(),
-        k + "epochs=8", k + "averaging-frequency=4", k + "schedule=constant", k + "learning-rate=2e-3",
+        k + "epochs=8", k + "averaging-frequency=4", k + "schedule=constant", k + "learning-rate=2e-3", k + "dropout=0",
         k + "model=\"" + Golden.hadoopPath("student") + "\""));
     double acc = s.result().bestMetrics().get("acc");
     assertTrue(acc >= 0.9, "best dev accuracy " + acc + ", evaluations " + s.result().evaluations().stream()

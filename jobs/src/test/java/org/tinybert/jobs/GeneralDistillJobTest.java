@@ -117,6 +117,17 @@ class GeneralDistillJobTest {
     assertEquals(before, TeacherCache.forwardCount());
     // Exactly one teacher forward per minibatch trained (the probe is off in these runs).
     assertEquals(baseline.examples() / 8, baselineTeacherForwards);
+    // The last rounds still learn: with averaging frequency 1 and warmup-linear, workers that restarted the schedule
+    // every round (DL4J drops the step count) used a learning rate of 0 and left the student as it was.
+    org.apache.hadoop.fs.FileStatus[] ckpts = new Path(baselineOut, "checkpoints").getFileSystem(conf)
+        .globStatus(new Path(baselineOut, "checkpoints/ckpt-*"));
+    java.util.Arrays.sort(ckpts);
+    assertTrue(ckpts.length >= 2, "checkpoints kept: " + ckpts.length);
+    Map<String, INDArray> earlier = HfCheckpoint.load(new Path(ckpts[0].getPath(), "student"), conf).weights();
+    Map<String, INDArray> last = student(baselineOut);
+    String w = "bert.encoder.layer.0.attention.self.query.weight";
+    double moved = earlier.get(w).sub(last.get(w)).amaxNumber().doubleValue();
+    assertTrue(moved > 1e-5, "the student changed after " + ckpts[0].getPath().getName() + ": max change " + moved);
   }
 
   @Test
