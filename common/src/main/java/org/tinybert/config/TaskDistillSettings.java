@@ -14,11 +14,13 @@ import org.tinybert.glue.GlueTask;
  *
  * @param stage intermediate, prediction, or both (intermediate into {@code <output>/intermediate}, then prediction)
  * @param evalEvery prediction stage: optimiser steps between dev scorings; 0 = after every epoch
+ * @param probeExamples intermediate stage: examples of the fixed probe batch whose losses (per layer too) are measured
+ *     after every round and recorded in metrics.jsonl; 0 = none
  */
 public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Path student, String stage, Path output,
     int maxSeqLength, boolean cased, boolean augmented, double temperature, String layerMapping,
     double attentionWeight, double embeddingWeight, double hiddenWeight, int evalEvery, int evalBatchSize,
-    TrainingSettings intermediate, TrainingSettings prediction) implements Serializable {
+    int probeExamples, TrainingSettings intermediate, TrainingSettings prediction) implements Serializable {
   public static final String ROOT = "tinybert.task-distill";
 
   public static TaskDistillSettings from(Config config) {
@@ -39,6 +41,7 @@ public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Pat
     double hid = v.doubleIn("hidden-weight", 0.0, 1e6);
     int evalEvery = v.intAtLeast("eval-every", 0);
     int evalBatch = v.positiveInt("eval-batch-size");
+    int probe = v.intAtLeast("probe-examples", 0);
     Validator vi = new Validator(config, ROOT + ".intermediate");
     Validator vp = new Validator(config, ROOT + ".prediction");
     TrainingSettings inter = TrainingSettings.read(vi);
@@ -51,7 +54,7 @@ public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Pat
     }
     v.finish();
     return new TaskDistillSettings(task, taskDir, teacher, student, stage, output, maxSeqLength, cased, augmented,
-        temperature, mapping, att, emb, hid, evalEvery, evalBatch, inter, pred);
+        temperature, mapping, att, emb, hid, evalEvery, evalBatch, probe, inter, pred);
   }
 
   public int seqLength() {

@@ -69,7 +69,7 @@ public final class FinetuneTeacherJob {
     GlueStage.Spec stage = new GlueStage.Spec("finetune-teacher", s.output(), spec,
         GlueStage.initialWeights(ck, fresh), null, "uniform", LossWeights.labelsOnly(GlueStage.regression(s.task())),
         s.training(), trainSet, s.task(), new GlueEvaluator(features, ClassifierHead.HF, s.evalBatchSize()), dev, 0,
-        vocab, FINAL, inputs);
+        vocab, FINAL, inputs, 0);
     return new Summary(GlueStage.run(spark, stage), trainSet.size(), dev.size());
   }
 }

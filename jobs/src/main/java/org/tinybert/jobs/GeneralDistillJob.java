@@ -38,14 +38,12 @@ import org.tinybert.distill.DistillationLoss;
 import org.tinybert.distill.LayerMapping;
 import org.tinybert.distill.LossWeights;
 import org.tinybert.distill.StudentSpec;
-import org.tinybert.distill.TeacherCache;
 import org.tinybert.io.CheckpointStore;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.RunLog;
 import org.tinybert.io.TrainingState;
 import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertConfig;
-import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.spark.ParameterAveragingTrainer;
@@ -165,7 +163,7 @@ public final class GeneralDistillJob {
       curve.add(new double[] {r.get("round").asDouble(), loss});
     }
 
-    BertBatch probe = null;
+    BertBatch probeBatch = null;
     ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(jsc, plan, store,
         g -> dir -> saveStudent(g, spec, vocab, new Path(dir, "student"), conf));
     MinibatchLoader loader = null;
@@ -173,11 +171,11 @@ public final class GeneralDistillJob {
     if (!alreadyFinished) {
       MinibatchExport first = MinibatchExporter.export(spark, instances, state.epoch(), s.training().batchSize());
       exports.put(state.epoch(), first);
-      if (s.probeExamples() > 0) probe = probeBatch(first, s.probeExamples(), conf);
+      if (s.probeExamples() > 0) probeBatch = probeBatch(first, s.probeExamples(), conf);
     }
-    final BertBatch probeBatch = probe;
-    DistillationLoss probeLoss = new DistillationLoss(LayerMapping.parse(s.layerMapping(), teacher.numHiddenLayers(),
-        spec.config().numHiddenLayers()), weights);
+    ProbeLosses probe = probeBatch == null ? null : new ProbeLosses(probeBatch, s.teacher().toString(), spec,
+        new DistillationLoss(LayerMapping.parse(s.layerMapping(), teacher.numHiddenLayers(),
+            spec.config().numHiddenLayers()), weights));
     long startNanos = System.nanoTime();
     long startExamples = state.examples();
     state = trainer.train(graph, state, epoch -> {
@@ -202,16 +200,9 @@ public final class GeneralDistillJob {
       rec.put("eta_seconds", eta);
       rec.put("learning_rate", DistillationGraph.layerConf(g).getUpdater().getLearningRate((int) st.steps(), 0));
       String losses = "";
-      if (probeBatch != null) {
-        DistillationLoss.Result p = probe(g, spec, s.teacher().toString(), probeBatch, probeLoss);
-        rec.put("probe_total", p.total());
-        rec.put("probe_attention", p.attention());
-        rec.put("probe_embedding", p.embedding());
-        rec.put("probe_hidden", p.hidden());
-        rec.put("probe_attention_per_layer", p.attentionPerLayer());
-        rec.put("probe_hidden_per_layer", p.representationPerLayer());
-        losses = String.format(" | probe loss %.4f (att %.4f, emb %.4f, hidden %.4f)", p.total(), p.attention(),
-            p.embedding(), p.hidden());
+      if (probe != null) {
+        DistillationLoss.Result p = probe.measure(g);
+        losses = ProbeLosses.record(rec, p);
         curve.add(new double[] {st.round(), p.total()});
       } else {
         curve.add(new double[] {st.round(), round.score()});
@@ -291,15 +282,6 @@ public final class GeneralDistillJob {
     return b.slice(0, Math.min(examples, b.batchSize()));
   }
 
-  private static DistillationLoss.Result probe(ComputationGraph g, StudentSpec spec, String teacherPath,
-      BertBatch batch, DistillationLoss loss) {
-    BertModel teacher = TeacherCache.get(teacherPath);
-    BertModel student = new BertModel(spec.config(), DistillationGraph.studentWeights(g));
-    LossWeights w = loss.weights();
-    return loss.compute(teacher.forward(batch, false, false), student.forward(batch, false,
-        w.embedding() > 0 || w.hidden() > 0), null, null);
-  }
-
   private static Map<String, Object> manifest(String runId, SparkSession spark, GeneralDistillSettings s,
       BertConfig teacher, StudentSpec spec, Instances instances, ParameterAveragingTrainer.Plan plan,
       TrainingState state) {
@@ -319,7 +301,7 @@ public final class GeneralDistillJob {
     m.put("student", Map.of("layers", spec.config().numHiddenLayers(), "hidden", spec.config().hiddenSize(), "heads",
         spec.config().numAttentionHeads(), "intermediate", spec.config().intermediateSize(), "parameters",
         spec.layout().size(), "fit", spec.heads().fit().name()));
-    m.put("instances", Map.of("dir", instances.dir().toString(), "description", instances.description(),
+    m.put("instances", Map.of("dir", instances.dir().toString(), "description", instances.description().toString(),
         "counts", json.valueToTree(instances.counts())));
     m.put("plan", json.valueToTree(plan));
     m.put("versions", Map.of("java", System.getProperty("java.version"), "spark", spark.version(),

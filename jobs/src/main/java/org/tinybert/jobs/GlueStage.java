@@ -25,8 +25,11 @@ import org.tinybert.corpus.GlueMinibatchExporter;
 import org.tinybert.corpus.MinibatchExport;
 import org.tinybert.distill.DistillationGraph;
 import org.tinybert.distill.DistillationLayer;
+import org.tinybert.distill.DistillationLoss;
+import org.tinybert.distill.LayerMapping;
 import org.tinybert.distill.LossWeights;
 import org.tinybert.distill.StudentSpec;
+import org.tinybert.distill.TeacherCache;
 import org.tinybert.glue.GlueEvaluation;
 import org.tinybert.glue.GlueEvaluator;
 import org.tinybert.glue.GlueExamples;
@@ -67,11 +70,13 @@ final class GlueStage {
    * @param dev dev features to score after every epoch and every {@code evalEverySteps}; null = no scoring
    * @param evalEverySteps optimiser steps between dev scorings besides each epoch's end; 0 = at epoch ends only
    * @param finalName the directory under {@code output} the last student is written to
+   * @param probeExamples with a teacher and intermediate losses: the first training examples whose losses
+   *     ({@link ProbeLosses}) are recorded after every round; 0 = none
    */
   record Spec(String job, Path output, StudentSpec student, Map<String, INDArray> init, String teacher,
       String layerMapping, LossWeights weights, TrainingSettings training, List<GlueFeature> train, GlueTask task,
       GlueEvaluator evaluator, List<GlueFeature> dev, int evalEverySteps, Vocab vocab, String finalName,
-      Map<String, Object> inputs) {}
+      Map<String, Object> inputs, int probeExamples) {}
 
   /** What a stage did. {@code evaluations} holds (step, primary metric) pairs of this run's dev scorings. */
   record Result(String runId, Path finalModel, Optional<Path> best, Map<String, Double> bestMetrics, long rounds,
@@ -181,6 +186,16 @@ final class GlueStage {
     manifest.put("plan", JSON.valueToTree(plan));
     log.writeManifest(manifest);
 
+    ProbeLosses probe = null;
+    LossWeights w = s.weights();
+    if (s.probeExamples() > 0 && s.teacher() != null && w.attention() + w.embedding() + w.hidden() > 0) {
+      LayerMapping mapping = LayerMapping.parse(s.layerMapping(), TeacherCache.get(s.teacher()).config()
+          .numHiddenLayers(), s.student().config().numHiddenLayers());
+      probe = new ProbeLosses(ProbeLosses.batch(s.train(), s.probeExamples()), s.teacher(), s.student(),
+          new DistillationLoss(mapping, w));
+    }
+    final ProbeLosses probeLosses = probe;
+
     Path bestDir = new Path(s.output(), BEST);
     double[] best = {bestSoFar(bestDir, conf)};
     List<double[]> evaluations = new ArrayList<>();
@@ -209,6 +224,7 @@ final class GlueStage {
       boolean epochEnd = st.batchesDone() >= round.batchesThisEpoch();
       long stepsBefore = st.steps() - (round.batches() + plan.workers() - 1) / plan.workers();
       boolean due = s.evalEverySteps() > 0 && st.steps() / s.evalEverySteps() > stepsBefore / s.evalEverySteps();
+      String losses = probeLosses == null ? "" : ProbeLosses.record(rec, probeLosses.measure(g));
       String dev = "";
       if (s.dev() != null && (epochEnd || due)) {
         GlueEvaluation ev = s.evaluator().evaluateFeatures(model(g, s), s.dev());
@@ -223,8 +239,8 @@ final class GlueStage {
         }
       }
       log.append(rec);
-      LOG.info(String.format("%s round %d | epoch %d/%d | step %d | train loss %.4f%s | %.1f examples/s", s.job(),
-          st.round(), st.epoch() + 1, t.epochs(), st.steps(), round.score(), dev, rate));
+      LOG.info(String.format("%s round %d | epoch %d/%d | step %d | train loss %.4f%s%s | %.1f examples/s", s.job(),
+          st.round(), st.epoch() + 1, t.epochs(), st.steps(), round.score(), losses, dev, rate));
     });
 
     Path finalModel = new Path(s.output(), s.finalName());

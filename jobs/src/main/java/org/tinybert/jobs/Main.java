@@ -38,6 +38,7 @@ public final class Main {
         .register(new EvaluateCommand())
         .register(new PredictCommand())
         .register(new MetricsCommand())
+        .register(new ReportCommand())
         .register(new BenchCommand())
         .register(new BenchAugmentCommand());
   }

@@ -93,7 +93,7 @@ public final class TaskDistillJob {
           dev, vocab, trainFile, devFile, conf);
       spec = new GlueStage.Spec(spec.job(), spec.output(), spec.student(), spec.init(), spec.teacher(),
           spec.layerMapping(), spec.weights(), spec.training(), spec.train(), spec.task(), evaluator, spec.dev(),
-          s.evalEvery(), spec.vocab(), spec.finalName(), spec.inputs());
+          s.evalEvery(), spec.vocab(), spec.finalName(), spec.inputs(), 0);
       results.add(GlueStage.run(spark, spec));
     }
     return new Summary(results, trainFile);
@@ -120,6 +120,6 @@ public final class TaskDistillJob {
     inputs.put("dev", devFile.toString());
     inputs.put("max_seq_length", s.seqLength());
     return new GlueStage.Spec(job, out, spec, GlueStage.initialWeights(ck, freshClassifier), s.teacher().toString(),
-        s.layerMapping(), w, training, train, s.task(), null, dev, 0, vocab, STUDENT, inputs);
+        s.layerMapping(), w, training, train, s.task(), null, dev, 0, vocab, STUDENT, inputs, s.probeExamples());
   }
 }

@@ -89,6 +89,8 @@ class LauncherTest {
     List<String> a = r.out();
     assertTrue(a.contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"), a.toString());
     assertTrue(a.contains("-Dspark.master=local[*]"), a.toString());
+    // Charts (tinybert report) are drawn into images; never to an X server $DISPLAY may name.
+    assertTrue(a.contains("-Djava.awt.headless=true"), a.toString());
     assertTrue(a.contains("-Xmx4g"), a.toString());
     assertTrue(a.contains("-Dorg.bytedeco.javacpp.maxbytes=8G"), a.toString());
     assertTrue(a.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + (12L << 30)), a.toString());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +24,8 @@ import org.tinybert.config.TaskDistillSettings;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.RunLog;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.report.RunReport;
+import org.tinybert.report.StageRun;
 import org.tinybert.testing.Golden;
 
 /**
@@ -106,6 +109,19 @@ class TaskDistillJobTest {
     // Dev was scored every 2 steps: 8 minibatches of 4 over 2 workers = 4 steps, so twice (and the best kept).
     assertEquals(2, s.last().evaluations().size());
     assertEquals(s.last().rounds(), new RunLog(new Path(out), conf, Long.MAX_VALUE).records().size());
+    // The intermediate stage records its probe batch's losses per layer; the prediction stage has none to record.
+    int layers = HfCheckpoint.load(Golden.hadoopPath("student"), conf).config().numHiddenLayers();
+    List<JsonNode> probed = new RunLog(new Path(out, "intermediate"), conf, Long.MAX_VALUE).records();
+    assertEquals(s.stages().get(0).rounds(), probed.size());
+    for (JsonNode rec : probed) {
+      assertEquals(layers, rec.get("probe_attention_per_layer").size(), rec.toString());
+      assertEquals(layers + 1, rec.get("probe_hidden_per_layer").size(), rec.toString());
+      assertTrue(rec.get("probe_total").asDouble() > 0, rec.toString());
+    }
+    assertTrue(new RunLog(new Path(out), conf, Long.MAX_VALUE).records().stream().noneMatch(r -> r.has("probe_total")));
+    // tinybert report reads both stages back.
+    assertEquals(List.of("task-distill intermediate", "task-distill prediction"),
+        RunReport.read(new Path(out), conf).stages().stream().map(StageRun::job).toList());
     // A finished run trains nothing when run again.
     TaskDistillJob.Summary again = TaskDistillJob.run(spark, settings(out));
     assertTrue(again.stages().stream().allMatch(GlueStage.Result::alreadyFinished));

@@ -1,0 +1,73 @@
+package org.tinybert.jobs;
+
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.tinybert.distill.DistillationGraph;
+import org.tinybert.distill.DistillationLoss;
+import org.tinybert.distill.LossWeights;
+import org.tinybert.distill.StudentSpec;
+import org.tinybert.distill.TeacherCache;
+import org.tinybert.glue.GlueFeature;
+import org.tinybert.model.BertBatch;
+import org.tinybert.model.BertModel;
+
+/**
+ * The distillation losses of one fixed probe batch, measured on the driver after every averaging round and recorded in
+ * metrics.jsonl as {@code probe_total}, {@code probe_attention}, {@code probe_embedding}, {@code probe_hidden},
+ * {@code probe_attention_per_layer} (one per student layer) and {@code probe_hidden_per_layer} (the embeddings, then
+ * one per student layer). The training loss is a mean over each round's different minibatches; only a fixed batch
+ * gives points that compare from round to round, and only it gives the losses per layer.
+ */
+final class ProbeLosses {
+  private final BertBatch batch;
+  private final String teacher;
+  private final StudentSpec student;
+  private final DistillationLoss loss;
+
+  /**
+   * @param teacher the teacher's directory, loaded through {@link TeacherCache}
+   * @param loss the layer mapping and the weights of the losses being distilled
+   */
+  ProbeLosses(BertBatch batch, String teacher, StudentSpec student, DistillationLoss loss) {
+    this.batch = batch;
+    this.teacher = teacher;
+    this.student = student;
+    this.loss = loss;
+  }
+
+  /** The first {@code examples} features (or all there are) as one batch. */
+  static BertBatch batch(List<GlueFeature> features, int examples) {
+    int n = Math.min(examples, features.size());
+    int[][] ids = new int[n][];
+    int[][] segments = new int[n][];
+    int[][] mask = new int[n][];
+    for (int i = 0; i < n; i++) {
+      ids[i] = features.get(i).inputIds();
+      segments[i] = features.get(i).segmentIds();
+      mask[i] = features.get(i).inputMask();
+    }
+    return BertBatch.of(ids, segments, mask);
+  }
+
+  /** The losses of the student as it stands in {@code g}. */
+  DistillationLoss.Result measure(ComputationGraph g) {
+    BertModel t = TeacherCache.get(teacher);
+    BertModel s = new BertModel(student.config(), DistillationGraph.studentWeights(g));
+    LossWeights w = loss.weights();
+    return loss.compute(t.forward(batch, false, false), s.forward(batch, false, w.embedding() > 0 || w.hidden() > 0),
+        null, null);
+  }
+
+  /** Adds the probe's fields to a metrics.jsonl record and returns them for the log line. */
+  static String record(Map<String, Object> rec, DistillationLoss.Result p) {
+    rec.put("probe_total", p.total());
+    rec.put("probe_attention", p.attention());
+    rec.put("probe_embedding", p.embedding());
+    rec.put("probe_hidden", p.hidden());
+    rec.put("probe_attention_per_layer", p.attentionPerLayer());
+    rec.put("probe_hidden_per_layer", p.representationPerLayer());
+    return String.format(" | probe loss %.4f (att %.4f, emb %.4f, hidden %.4f)", p.total(), p.attention(),
+        p.embedding(), p.hidden());
+  }
+}
