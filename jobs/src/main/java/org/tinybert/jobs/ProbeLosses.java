@@ -24,6 +24,7 @@ final class ProbeLosses {
   private final String teacher;
   private final StudentSpec student;
   private final DistillationLoss loss;
+  private BertModel.Forward teacherOut;
 
   /**
    * @param teacher the teacher's directory, loaded through {@link TeacherCache}
@@ -52,11 +53,14 @@ final class ProbeLosses {
 
   /** The losses of the student as it stands in {@code g}. */
   DistillationLoss.Result measure(ComputationGraph g) {
-    BertModel t = TeacherCache.get(teacher);
+    // The teacher and the batch never change: its outputs are computed once, not once per round.
+    if (teacherOut == null) teacherOut = TeacherCache.get(teacher).forward(batch, false, false);
     BertModel s = new BertModel(student.config(), DistillationGraph.studentWeights(g));
     LossWeights w = loss.weights();
-    return loss.compute(t.forward(batch, false, false), s.forward(batch, false, w.embedding() > 0 || w.hidden() > 0),
-        null, null);
+    BertModel.Forward studentOut = s.forward(batch, false, w.embedding() > 0 || w.hidden() > 0);
+    DistillationLoss.Result r = loss.compute(teacherOut, studentOut, null, null);
+    studentOut.release();
+    return r;
   }
 
   /** Adds the probe's fields to a metrics.jsonl record and returns them for the log line. */
