@@ -132,8 +132,8 @@ class DropoutTest {
       return new Functional(f.hiddenStates.stream().map(a -> like(a, rnd)).toList(),
           f.fitHiddenStates.stream().map(a -> like(a, rnd)).toList(),
           // Scores of masked keys hold -10000 plus float noise: a weight there would only measure that noise.
-          f.attentionScores.stream().map(a -> like(a, rnd).muli(a.gt(-1000).castTo(DataType.FLOAT))).toList(), like(f.logits, rnd),
-          like(f.logitsRelu, rnd));
+          f.attentionScores.stream().map(a -> like(a, rnd).muli(a.gt(-1000).castTo(DataType.FLOAT))).toList(),
+          like(f.logits, rnd), like(f.logitsRelu, rnd));
     }
 
     static INDArray like(INDArray a, Random rnd) {
