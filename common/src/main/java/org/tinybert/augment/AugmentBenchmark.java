@@ -17,8 +17,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.tinybert.config.AugmentBenchSettings;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.model.ArrayPool;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
+import org.tinybert.model.Gemm;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfNames;
 import org.tinybert.text.BertTokenizer;
@@ -44,10 +46,10 @@ public final class AugmentBenchmark {
   private AugmentBenchmark() {}
 
   /** What one run measured; {@link #toJson} is the line the command prints. */
-  public record Result(String model, int threads, int sentences, int words, int batchSize, long mlmWords,
-      long gloveWords, long batchedForwards, long straightforwardForwards, double batchedSeconds,
+  public record Result(String model, int threads, int sentences, int words, int batchSize, int rounds,
+      long mlmWords, long gloveWords, long batchedForwards, long straightforwardForwards, double batchedSeconds,
       double straightforwardSeconds, double batchedSentencesPerSecond, double straightforwardSentencesPerSecond,
-      double speedup, double mlmGflopsBatched, double mlmGflopsStraightforward, double gemmGflops,
+      double speedup, List<Double> roundSpeedups, double mlmGflopsBatched, double mlmGflopsStraightforward, double gemmGflops,
       double flopEfficiency, double paddingFraction, boolean sameOutput, double loadAverage,
       double batchedCpuSeconds, double straightforwardCpuSeconds, double gemmGflopsPerCpuSecond,
       double flopEfficiencyCpu) {
@@ -60,6 +62,7 @@ public final class AugmentBenchmark {
       m.put("sentences", sentences);
       m.put("words_per_sentence", words);
       m.put("batch_size", batchSize);
+      m.put("rounds", rounds);
       m.put("mlm_words", mlmWords);
       m.put("glove_words", gloveWords);
       m.put("batched_forwards", batchedForwards);
@@ -69,6 +72,7 @@ public final class AugmentBenchmark {
       m.put("batched_sentences_per_s", round(batchedSentencesPerSecond));
       m.put("straightforward_sentences_per_s", round(straightforwardSentencesPerSecond));
       m.put("speedup", round(speedup));
+      m.put("round_speedups", roundSpeedups.stream().map(Result::round).toList());
       m.put("mlm_gflops_batched", round(mlmGflopsBatched));
       m.put("mlm_gflops_straightforward", round(mlmGflopsStraightforward));
       m.put("gemm_gflops", round(gemmGflops));
@@ -118,42 +122,75 @@ public final class AugmentBenchmark {
     augmenter(lm, glove, s).augment(warm, true);
     augmenter(lm, glove, s).augment(warm, false);
 
-    // The machine's matrix-product rate is sampled right before and right after the batched path, so that the two
-    // rates compared in flop_efficiency see the same conditions (these machines are shared and noisy).
-    List<double[]> gemm = new ArrayList<>(gemmGflops(3));
-    Augmenter batchedCandidates = new Augmenter(new MaskedLmCandidates(lm, s.topK(), s.batchSize(), 512),
-        new GloveNeighbours(glove, s.topK(), 128));
-    RowAugmenter batched = new RowAugmenter(batchedCandidates, new Replacer(0.4, s.variants()), column, s.seed());
-    long t0 = System.nanoTime();
-    long c0 = cpuNanos();
-    List<RowAugmenter.OutputRow> fast = batched.augment(rows, true);
-    double batchedSeconds = (System.nanoTime() - t0) / 1e9;
-    double batchedCpu = (cpuNanos() - c0) / 1e9;
-    gemm.addAll(gemmGflops(3));
+    // The paths alternate, A B A B, for s.rounds() rounds, and each total is summed over the rounds: these machines
+    // are shared, and their speed drifts by tens of percent over a minute, so one path timed after the other would
+    // compare two machines. The matrix-product rate is sampled right before and right after each batched run, so
+    // that the two rates compared in flop_efficiency see the same conditions. Each run starts with an empty array
+    // pool, as a fresh task would, and a fresh GloVe cache.
+    List<double[]> gemm = new ArrayList<>();
+    double batchedSeconds = 0;
+    double oneSeconds = 0;
+    double batchedCpu = 0;
+    double oneCpu = 0;
+    long batchedNanos = 0;
+    long batchedFlops = 0;
+    long oneNanos = 0;
+    long oneFlops = 0;
+    List<Double> roundSpeedups = new ArrayList<>();
+    boolean same = true;
+    List<RowAugmenter.OutputRow> first = null;
+    Augmenter batchedCandidates = null;
+    MaskedLmCandidates.Stats b = null;
+    MaskedLmCandidates.Stats o = null;
+    for (int round = 0; round < s.rounds(); round++) {
+      gemm.addAll(gemmGflops(3));
+      ArrayPool.local().clear();
+      batchedCandidates = new Augmenter(new MaskedLmCandidates(lm, s.topK(), s.batchSize(), 512),
+          new GloveNeighbours(glove, s.topK(), 128));
+      RowAugmenter batched = new RowAugmenter(batchedCandidates, new Replacer(0.4, s.variants()), column, s.seed());
+      long t0 = System.nanoTime();
+      long c0 = cpuNanos();
+      List<RowAugmenter.OutputRow> fast = batched.augment(rows, true);
+      double bs = (System.nanoTime() - t0) / 1e9;
+      batchedCpu += (cpuNanos() - c0) / 1e9;
+      gemm.addAll(gemmGflops(3));
 
-    Augmenter oneCandidates = new Augmenter(new MaskedLmCandidates(lm, s.topK(), 1, 512),
-        new GloveNeighbours(glove, s.topK(), 1));
-    RowAugmenter one = new RowAugmenter(oneCandidates, new Replacer(0.4, s.variants()), column, s.seed());
-    t0 = System.nanoTime();
-    c0 = cpuNanos();
-    List<RowAugmenter.OutputRow> slow = one.augment(rows, false);
-    double oneSeconds = (System.nanoTime() - t0) / 1e9;
-    double oneCpu = (cpuNanos() - c0) / 1e9;
+      ArrayPool.local().clear();
+      Augmenter oneCandidates = new Augmenter(new MaskedLmCandidates(lm, s.topK(), 1, 512),
+          new GloveNeighbours(glove, s.topK(), 1));
+      RowAugmenter one = new RowAugmenter(oneCandidates, new Replacer(0.4, s.variants()), column, s.seed());
+      t0 = System.nanoTime();
+      c0 = cpuNanos();
+      List<RowAugmenter.OutputRow> slow = one.augment(rows, false);
+      double os = (System.nanoTime() - t0) / 1e9;
+      oneCpu += (cpuNanos() - c0) / 1e9;
+
+      batchedSeconds += bs;
+      oneSeconds += os;
+      roundSpeedups.add(os / bs);
+      if (first == null) first = fast;
+      same &= fast.equals(slow) && fast.equals(first);
+      b = batchedCandidates.maskedLm().stats();
+      o = oneCandidates.maskedLm().stats();
+      batchedNanos += b.nanos();
+      batchedFlops += b.usefulFlops();
+      oneNanos += o.nanos();
+      oneFlops += o.usefulFlops();
+    }
 
     double gemmRate = median(gemm.stream().map(g -> g[0]).toList());
     double gemmCpuRate = median(gemm.stream().map(g -> g[1]).toList());
-    MaskedLmCandidates.Stats b = batchedCandidates.maskedLm().stats();
-    MaskedLmCandidates.Stats o = oneCandidates.maskedLm().stats();
-    double gflopsBatched = b.usefulFlops() / (double) b.nanos();
-    double gflopsOne = o.usefulFlops() / (double) o.nanos();
+    double gflopsBatched = batchedFlops / (double) batchedNanos;
+    double gflopsOne = oneFlops / (double) oneNanos;
     // Per CPU second, the batched path's FLOPs (GloVe and tokenizing included, so a lower bound) against GEMM's.
-    double cpuEfficiency = b.usefulFlops() / 1e9 / batchedCpu / gemmCpuRate;
+    double cpuEfficiency = batchedFlops / 1e9 / batchedCpu / gemmCpuRate;
+    double n = s.rounds();
     Result r = new Result(s.model(), Runtime.getRuntime().availableProcessors(), s.sentences(), s.words(),
-        s.batchSize(), batchedCandidates.mlmWords(), batchedCandidates.gloveWords(), b.forwards(), o.forwards(),
-        batchedSeconds, oneSeconds, s.sentences() / batchedSeconds, s.sentences() / oneSeconds,
-        oneSeconds / batchedSeconds, gflopsBatched, gflopsOne, gemmRate, gflopsBatched / gemmRate,
-        1 - b.realTokens() / (double) Math.max(1, b.paddedTokens()), fast.equals(slow), loadAverage(),
-        batchedCpu, oneCpu, gemmCpuRate, cpuEfficiency);
+        s.batchSize(), s.rounds(), batchedCandidates.mlmWords(), batchedCandidates.gloveWords(), b.forwards(),
+        o.forwards(), batchedSeconds / n, oneSeconds / n, s.sentences() * n / batchedSeconds,
+        s.sentences() * n / oneSeconds, oneSeconds / batchedSeconds, List.copyOf(roundSpeedups), gflopsBatched,
+        gflopsOne, gemmRate, gflopsBatched / gemmRate, 1 - b.realTokens() / (double) Math.max(1, b.paddedTokens()),
+        same, loadAverage(), batchedCpu / n, oneCpu / n, gemmCpuRate, cpuEfficiency);
     if (s.workload() != null) writeWorkload(s, config, lm, batchedCandidates, rows, r);
     return r;
   }
@@ -262,19 +299,22 @@ public final class AugmentBenchmark {
   }
 
   /**
-   * {@code n} [2048, 768] x [768, 3072] products (BERT-base's intermediate layer on 2,048 tokens): each one's GFLOP
-   * per second of wall time and per second of CPU time.
+   * {@code n} [2048, 768] x [768, 3072] products (BERT-base's intermediate layer on 2,048 tokens) through the call the
+   * model makes ({@link Gemm}) into a preallocated result: each one's GFLOP per second of wall time and per second of
+   * CPU time. A product into a fresh array (as {@code Nd4j.gemm(a, b, ...)} makes) measured about a fifth slower here,
+   * the page faults of its 25 MB result included, which would flatter flop_efficiency.
    */
   static List<double[]> gemmGflops(int n) {
     INDArray a = Nd4j.rand(DataType.FLOAT, 2048, 768);
     INDArray w = Nd4j.rand(DataType.FLOAT, 3072, 768);
+    INDArray c = Nd4j.create(DataType.FLOAT, 2048, 3072);
     double flops = 2.0 * 2048 * 768 * 3072;
-    Nd4j.gemm(a, w, false, true).getFloat(0);
+    Gemm.gemm(a, false, w, true, c, 1f, 0f);
     List<double[]> rates = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();
       long c0 = cpuNanos();
-      Nd4j.gemm(a, w, false, true).getFloat(0);
+      Gemm.gemm(a, false, w, true, c, 1f, 0f);
       rates.add(new double[] {flops / (System.nanoTime() - t0), flops / (cpuNanos() - c0)});
     }
     return rates;

@@ -33,7 +33,9 @@ public final class MaskedLm {
       throw new IllegalArgumentException(source + ": vocab.txt has " + tokenizer.vocab().size() + " tokens, more than"
           + " the model's vocab_size " + v);
     }
-    this.model = model;
+    // Its weights never change: frozen, its query/key/value projections are one GEMM without restacking them on
+    // every pass.
+    this.model = model.frozen();
     this.tokenizer = tokenizer;
     this.source = source;
   }

@@ -4,10 +4,13 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tinybert.model.ArrayPool;
 import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
@@ -23,16 +26,22 @@ import org.tinybert.text.Vocab;
  * that is no query (no proposals). The proposals are the top K tokens of the masked position's logits, less those
  * starting with {@code ##}.
  *
- * <p>Batched: queries are ordered by length and packed {@code batchSize} at a time, padded to the longest rounded up
- * to a multiple of {@value #BUCKET} (few distinct shapes; padding masked out, so each input's outputs are those it
- * has alone). One forward pass per batch; only the masked rows of its sequence output go through the head ([M, H] to
- * [M, V]). Proposals come back in vocabulary-id order (see {@link GloveNeighbours} on why order is dropped).
+ * <p>Batched: queries are ordered by length and packed {@code batchSize} at a time, padded to the longest of the
+ * batch (padding masked out, so each input's outputs are those it has alone; sorted, a batch's lengths are close, and
+ * padding to the longest wastes about 2% where rounding lengths up to a multiple of 8 wasted 9%). One forward pass per
+ * batch, its last layer computed at the masked rows only ({@link BertModel#sequenceOutputRows}), which go through the
+ * head ([M, H] to [M, V]). Proposals come back in vocabulary-id order (see {@link GloveNeighbours} on why order is
+ * dropped).
  *
  * <p>Thread-safe when the model is.
  */
 public final class MaskedLmCandidates {
-  /** Padded lengths are multiples of this. */
-  static final int BUCKET = 8;
+  /**
+   * Activation buffers this thread's {@link ArrayPool} may keep between forward passes. Batches come in many shapes
+   * (one per padded length), and the pool keeps buffers by size, so without a bound it would fill with buffers of
+   * shapes that never come back; a BERT-base pass over 32 x 128 tokens works in about 300 MB.
+   */
+  static final long POOL_BYTES = 1L << 30;
 
   /**
    * One word to mask.
@@ -120,15 +129,24 @@ public final class MaskedLmCandidates {
     return new Encoded(ids, seg, mask);
   }
 
-  /** Proposals for every query, in query order, computed in batches. */
+  /**
+   * Proposals for every query, in query order, computed in batches. A query asked more than once (the same text and
+   * word: MNLI repeats each premise for about three hypotheses) is computed once; its proposals depend on nothing
+   * else.
+   */
   public List<List<String>> candidates(List<Query> queries) {
-    List<List<String>> out = new ArrayList<>(queries.size());
-    Encoded[] enc = new Encoded[queries.size()];
-    for (int i = 0; i < enc.length; i++) {
-      enc[i] = encode(queries.get(i));
+    int n = queries.size();
+    List<List<String>> out = new ArrayList<>(n);
+    int[] firstOf = new int[n];
+    Map<Query, Integer> seen = new HashMap<>();
+    Encoded[] enc = new Encoded[n];
+    for (int i = 0; i < n; i++) {
+      Integer first = seen.putIfAbsent(queries.get(i), i);
+      firstOf[i] = first == null ? i : first;
+      if (firstOf[i] == i) enc[i] = encode(queries.get(i));
       out.add(List.of());
     }
-    Integer[] order = IntStream.range(0, enc.length).filter(i -> enc[i] != null).boxed().toArray(Integer[]::new);
+    Integer[] order = IntStream.range(0, n).filter(i -> enc[i] != null).boxed().toArray(Integer[]::new);
     Arrays.sort(order, Comparator.comparingInt(i -> enc[i].length()));
     for (int from = 0; from < order.length; from += batchSize) {
       int b = Math.min(batchSize, order.length - from);
@@ -137,6 +155,7 @@ public final class MaskedLmCandidates {
       List<List<String>> res = run(batch);
       for (int i = 0; i < b; i++) out.set(order[from + i], res.get(i));
     }
+    for (int i = 0; i < n; i++) out.set(i, out.get(firstOf[i]));
     return out;
   }
 
@@ -151,8 +170,10 @@ public final class MaskedLmCandidates {
     int l = e.length();
     BertModel.Forward f = lm.model().forward(new BertBatch(1, l, e.ids(), e.segments(), ones(l)), false, false);
     INDArray logits = lm.model().mlmLogits(f, new int[][] {{0, e.mask()}}); // [1, V]
+    f.release();
+    trimPool();
     List<String> res = proposals(Kernels.buf(Kernels.contiguous(logits)), 0, (int) logits.size(1));
-    count(1, l, l, new int[] {l}, t0);
+    count(1, l, new int[] {l}, true, t0);
     return res;
   }
 
@@ -161,7 +182,7 @@ public final class MaskedLmCandidates {
     int b = batch.length;
     int longest = 0;
     for (Encoded e : batch) longest = Math.max(longest, e.length());
-    int l = Math.min(maxLength, (longest + BUCKET - 1) / BUCKET * BUCKET);
+    int l = longest;
     int[] ids = new int[b * l];
     int[] seg = new int[b * l];
     int[] mask = new int[b * l];
@@ -176,13 +197,14 @@ public final class MaskedLmCandidates {
       lengths[i] = e.length();
     }
     BertModel model = lm.model();
-    BertModel.Forward f = model.forward(new BertBatch(b, l, ids, seg, mask), false, false);
-    INDArray logits = Kernels.contiguous(model.mlmLogitsForRows(f.sequenceOutput().getRows(rows))); // [B, V]
+    INDArray masked = model.sequenceOutputRows(new BertBatch(b, l, ids, seg, mask), rows); // [B, H]
+    INDArray logits = Kernels.contiguous(model.mlmLogitsForRows(masked)); // [B, V]
+    trimPool();
     FloatBuffer buf = Kernels.buf(logits);
     int v = (int) logits.size(1);
     List<List<String>> out = new ArrayList<>(b);
     for (int i = 0; i < b; i++) out.add(proposals(buf, i * v, v));
-    count(b, l, longest, lengths, t0);
+    count(b, l, lengths, false, t0);
     return out;
   }
 
@@ -200,7 +222,13 @@ public final class MaskedLmCandidates {
     return List.copyOf(words);
   }
 
-  private void count(int b, int l, int longest, int[] lengths, long t0) {
+  /** Keeps this thread's pool within {@link #POOL_BYTES}. */
+  private static void trimPool() {
+    ArrayPool pool = ArrayPool.local();
+    if (pool.pooledBytes() > POOL_BYTES) pool.clear();
+  }
+
+  private void count(int b, int l, int[] lengths, boolean fullLastLayer, long t0) {
     nanos.add(System.nanoTime() - t0);
     forwards.increment();
     inputs.add(b);
@@ -208,23 +236,27 @@ public final class MaskedLmCandidates {
     long useful = 0;
     for (int len : lengths) {
       realTokens.add(len);
-      useful += flops(lm.model().config(), 1, len, 1);
+      useful += flops(lm.model().config(), 1, len, fullLastLayer);
     }
-    flops.add(flops(lm.model().config(), b, l, b));
+    flops.add(flops(lm.model().config(), b, l, fullLastLayer));
     usefulFlops.add(useful);
   }
 
   /**
-   * Multiply-adds times two of one forward pass over [B, L] plus the masked-LM head on {@code maskedRows} rows: per
-   * layer the four H x H projections and the two H x I ones on B*L rows, and the attention products (B*N*L*L*D twice);
-   * the head's H x H transform and H x V decoder per masked row. Element-wise work is left out.
+   * Multiply-adds times two of one masked-LM pass over [B, L] with one masked row per input: per layer the four H x H
+   * projections and the two H x I ones on B*L rows, and the attention products (B*N*L*L*D twice); with
+   * {@code fullLastLayer} false the last layer past the query/key/value projection runs on the B masked rows only
+   * (as the batched path does); then the head's H x H transform and H x V decoder per masked row. Element-wise work
+   * is left out.
    */
-  public static long flops(BertConfig c, int b, int l, int maskedRows) {
+  public static long flops(BertConfig c, int b, int l, boolean fullLastLayer) {
     long h = c.hiddenSize();
     long rows = (long) b * l;
-    long perLayer = 2 * rows * (4 * h * h + 2 * h * c.intermediateSize()) + 4L * b * l * l * h;
-    long head = 2L * maskedRows * (h * h + h * c.vocabSize());
-    return perLayer * c.numHiddenLayers() + head;
+    long afterQkv = h * h + 2 * h * c.intermediateSize();
+    long perLayer = 2 * rows * (3 * h * h + afterQkv) + 4L * b * l * l * h;
+    long last = fullLastLayer ? perLayer : 2 * rows * 3 * h * h + 2L * b * afterQkv + 4L * b * l * h;
+    long head = 2L * b * (h * h + h * c.vocabSize());
+    return perLayer * (c.numHiddenLayers() - 1) + last + head;
   }
 
   private static int[] ones(int n) {

@@ -12,6 +12,7 @@ import org.apache.hadoop.fs.Path;
  * @param sentences sentences augmented by each method
  * @param words words per sentence
  * @param batchSize masked inputs per forward pass on the batched path
+ * @param rounds times each method runs, alternating (batched, straightforward, batched, ...); times are averaged
  * @param gloveWords GloVe vocabulary size
  * @param gloveDim GloVe dimension
  * @param topK K
@@ -19,7 +20,7 @@ import org.apache.hadoop.fs.Path;
  * @param seed seed of the random weights, vectors and sentences
  * @param workload where to write the measured workload for bench/augment_reference.py, or null
  */
-public record AugmentBenchSettings(String model, int sentences, int words, int batchSize, int gloveWords,
+public record AugmentBenchSettings(String model, int sentences, int words, int batchSize, int rounds, int gloveWords,
     int gloveDim, int topK, int variants, int seed, Path workload) implements Serializable {
   public static final String ROOT = "tinybert.bench.augment";
 
@@ -30,6 +31,7 @@ public record AugmentBenchSettings(String model, int sentences, int words, int b
     int sentences = v.positiveInt("sentences");
     int words = v.positiveInt("words");
     int batchSize = v.positiveInt("batch-size");
+    int rounds = v.positiveInt("rounds");
     int gloveWords = v.positiveInt("glove-words");
     int gloveDim = v.positiveInt("glove-dim");
     int topK = v.positiveInt("top-k");
@@ -38,7 +40,7 @@ public record AugmentBenchSettings(String model, int sentences, int words, int b
     String w = v.string("workload");
     Path workload = v.ok("workload") && !AugmentSettings.NONE.equals(w) ? v.path("workload") : null;
     v.finish();
-    return new AugmentBenchSettings(model, sentences, words, batchSize, gloveWords, gloveDim, topK, variants, seed,
+    return new AugmentBenchSettings(model, sentences, words, batchSize, rounds, gloveWords, gloveDim, topK, variants, seed,
         workload);
   }
 }

@@ -192,32 +192,14 @@ public final class BertModel {
   public Forward forward(BertBatch batch, boolean keepForBackward, boolean withFit, Dropout dropout) {
     int b = batch.batchSize();
     int l = batch.seqLength();
-    if (l > config.maxPositionEmbeddings()) {
-      throw new IllegalArgumentException("sequence length " + l + " exceeds max_position_embeddings "
-          + config.maxPositionEmbeddings());
-    }
-    checkIds(batch);
     Forward f = new Forward(batch, keepForBackward, dropout);
     ArrayPool pool = ArrayPool.local();
     long r = (long) b * l;
-    int h = config.hiddenSize();
-    // Embeddings: word + position + token type, then LayerNorm (in place).
-    INDArray x = pool.take(r, h);
-    Kernels.embed(w(BertNames.WORD_EMB), w(BertNames.POS_EMB), w(BertNames.TYPE_EMB), batch.inputIds(),
-        batch.segmentIds(), l, x);
-    f.embLn = keepForBackward ? new Kernels.LnCache(pool.take(r, h), new float[(int) r]) : null;
-    Kernels.layerNorm(x, w(BertNames.EMB_LN_W), w(BertNames.EMB_LN_B), config.layerNormEps(), x, f.embLn);
-    if (dropout.hidden() > 0) f.embKeep = Kernels.dropout(x, null, dropout.hidden(), dropout.seed(), SITE_EMBEDDING);
-    f.hiddenStates.add(x);
-
-    // Additive mask: 0 where attended, -10000 where masked (the original BERT value, which TinyBERT's attention loss
-    // relies on: entries <= -100 are recognised as masked and zeroed).
-    f.extMask = new float[b * l];
-    for (int i = 0; i < f.extMask.length; i++) f.extMask[i] = (1.0f - batch.inputMask()[i]) * -10000.0f;
+    INDArray x = embed(f);
 
     for (int i = 0; i < config.numHiddenLayers(); i++) {
       LayerCache c = new LayerCache();
-      x = layerForward(i, x, f, c);
+      x = layerForward(i, x, f, c, null);
       f.hiddenStates.add(x);
       if (keepForBackward) f.layers.add(c);
     }
@@ -252,6 +234,63 @@ public final class BertModel {
     return f;
   }
 
+  /**
+   * Checks the batch, then the embeddings (word + position + token type, LayerNorm, dropout) as f's first hidden
+   * state, and f's additive attention mask.
+   */
+  private INDArray embed(Forward f) {
+    BertBatch batch = f.batch;
+    int l = batch.seqLength();
+    if (l > config.maxPositionEmbeddings()) {
+      throw new IllegalArgumentException("sequence length " + l + " exceeds max_position_embeddings "
+          + config.maxPositionEmbeddings());
+    }
+    checkIds(batch);
+    ArrayPool pool = ArrayPool.local();
+    long r = (long) batch.batchSize() * l;
+    int h = config.hiddenSize();
+    INDArray x = pool.take(r, h);
+    Kernels.embed(w(BertNames.WORD_EMB), w(BertNames.POS_EMB), w(BertNames.TYPE_EMB), batch.inputIds(),
+        batch.segmentIds(), l, x);
+    f.embLn = f.keep ? new Kernels.LnCache(pool.take(r, h), new float[(int) r]) : null;
+    Kernels.layerNorm(x, w(BertNames.EMB_LN_W), w(BertNames.EMB_LN_B), config.layerNormEps(), x, f.embLn);
+    if (f.dropout.hidden() > 0) {
+      f.embKeep = Kernels.dropout(x, null, f.dropout.hidden(), f.dropout.seed(), SITE_EMBEDDING);
+    }
+    f.hiddenStates.add(x);
+
+    // Additive mask: 0 where attended, -10000 where masked (the original BERT value, which TinyBERT's attention loss
+    // relies on: entries <= -100 are recognised as masked and zeroed).
+    f.extMask = new float[(int) r];
+    for (int i = 0; i < f.extMask.length; i++) f.extMask[i] = (1.0f - batch.inputMask()[i]) * -10000.0f;
+    return x;
+  }
+
+  /**
+   * The last hidden state at the given rows of the [B*L, H] sequence output only: {@code forward(batch, false,
+   * false).sequenceOutput().getRows(rows)}, for a masked LM that reads one position per input. Every layer but the
+   * last runs on all positions (the last one's keys and values need them); the last layer runs attention, the dense
+   * layers and the LayerNorms for the asked rows only, which saves most of a layer (about 7% of BERT-base's work at
+   * 50 tokens). Inference only: no dropout, nothing kept, the intermediate activations go back to the pool. [M, H].
+   */
+  public INDArray sequenceOutputRows(BertBatch batch, int[] rows) {
+    long r = (long) batch.batchSize() * batch.seqLength();
+    for (int row : rows) {
+      if (row < 0 || row >= r) throw new IllegalArgumentException("row " + row + " outside [0, " + r + ")");
+    }
+    Forward f = new Forward(batch, false, Dropout.NONE);
+    ArrayPool pool = ArrayPool.local();
+    INDArray x = embed(f);
+    int layers = config.numHiddenLayers();
+    for (int i = 0; i < layers; i++) {
+      INDArray y = layerForward(i, x, f, new LayerCache(), i == layers - 1 ? rows : null);
+      pool.give(x);
+      x = y;
+    }
+    f.attentionScores.forEach(pool::give);
+    return layers == 0 ? x.getRows(rows) : x;
+  }
+
   private void checkIds(BertBatch batch) {
     for (int id : batch.inputIds()) {
       if (id < 0 || id >= config.vocabSize()) {
@@ -265,7 +304,11 @@ public final class BertModel {
     }
   }
 
-  private INDArray layerForward(int layer, INDArray x, Forward f, LayerCache c) {
+  /**
+   * One encoder layer on x [R, H]. With {@code outRows} (inference only), everything after the query/key/value
+   * projection is computed for those rows only and the result is [M, H]; the attention scores are then not recorded.
+   */
+  private INDArray layerForward(int layer, INDArray x, Forward f, LayerCache c, int[] outRows) {
     BertNames.Layer n = names.layer(layer);
     ArrayPool pool = ArrayPool.local();
     int b = f.batch.batchSize();
@@ -283,6 +326,7 @@ public final class BertModel {
       pool.give(stacked[0]);
       pool.give(stacked[1]);
     }
+    if (outRows != null) return rowsAfterQkv(n, x, qkv, f, outRows);
     INDArray scores = pool.take(b, heads, l, l); // [B, N, F, T]
     INDArray probs = pool.take(b, heads, l, l);
     INDArray ctx = pool.take(r, h);
@@ -340,6 +384,32 @@ public final class BertModel {
       pool.give(a);
       pool.give(inter);
     }
+    return y;
+  }
+
+  /** The rest of {@link #layerForward} for the rows {@code rows} of x only: [M, H]; gives qkv back. */
+  private INDArray rowsAfterQkv(BertNames.Layer n, INDArray x, INDArray qkv, Forward f, int[] rows) {
+    ArrayPool pool = ArrayPool.local();
+    int m = rows.length;
+    int h = config.hiddenSize();
+    int i = config.intermediateSize();
+    INDArray ctx = pool.take(m, h);
+    Kernels.attentionRows(qkv, f.extMask, f.batch.seqLength(), config.numAttentionHeads(), config.headSize(), rows,
+        ctx);
+    pool.give(qkv);
+    INDArray residual = x.getRows(rows);
+    INDArray a = pool.take(m, h);
+    Kernels.linearInto(ctx, w(n.attnOutW), null, null, a, 0);
+    Kernels.layerNorm(a, w(n.attnOutB), residual, w(n.attnLnW), w(n.attnLnB), config.layerNormEps(), a, null);
+    INDArray act = pool.take(m, i);
+    Kernels.linearInto(a, w(n.interW), null, null, act, 0);
+    activation(act, w(n.interB), act);
+    INDArray y = pool.take(m, h);
+    Kernels.linearInto(act, w(n.outW), null, null, y, 0);
+    Kernels.layerNorm(y, w(n.outB), a, w(n.outLnW), w(n.outLnB), config.layerNormEps(), y, null);
+    pool.give(ctx);
+    pool.give(a);
+    pool.give(act);
     return y;
   }
 

@@ -390,6 +390,52 @@ public final class Kernels {
   }
 
   /**
+   * Attention for some query rows only: ctx[i] = softmax(q[rows[i]] k^T / sqrt(D) + mask) v, per head, over the keys
+   * of row rows[i]'s sequence; qkv [B*L, 3H] as {@link #attention} reads it, ctx [M, H]. For a last layer needed at a
+   * few positions (a masked LM's); one query row makes [1, L] products, too small for a GEMM call to pay, so the
+   * rows are spread over the cores instead.
+   */
+  static void attentionRows(INDArray qkv, float[] ext, int l, int heads, int d, int[] rows, INDArray ctx) {
+    int h = heads * d;
+    int h3 = 3 * h;
+    float scale = (float) (1.0 / Math.sqrt(d));
+    FloatBuffer qb = buf(qkv);
+    FloatBuffer cb = buf(ctx);
+    parallelRange(rows.length, 1, (from, to) -> {
+      float[] kv = new float[l * h3]; // the query's sequence: its q, k and v rows
+      float[] s = new float[l];
+      float[] e = new float[l];
+      float[] work = new float[l];
+      float[] out = new float[h];
+      for (int i = from; i < to; i++) {
+        int first = rows[i] / l * l;
+        int q = (rows[i] - first) * h3;
+        qb.get(first * h3, kv, 0, l * h3);
+        java.util.Arrays.fill(out, 0f);
+        for (int n = 0; n < heads; n++) {
+          int c = n * d;
+          for (int t = 0; t < l; t++) {
+            int k = t * h3 + h + c;
+            float acc = 0f;
+            for (int j = 0; j < d; j++) acc += kv[q + c + j] * kv[k + j];
+            s[t] = acc * scale + ext[first + t];
+          }
+          float max = FloatMath.max(s, 0, l);
+          for (int t = 0; t < l; t++) e[t] = s[t] - max;
+          FloatMath.exp(e, e, work, l);
+          float inv = 1f / FloatMath.sum(e, 0, l);
+          for (int t = 0; t < l; t++) {
+            float p = e[t] * inv;
+            int v = t * h3 + 2 * h + c;
+            for (int j = 0; j < d; j++) out[c + j] += p * kv[v + j];
+          }
+        }
+        cb.put(i * h, out, 0, h);
+      }
+    });
+  }
+
+  /**
    * One head's [L, L] block at {@code off}: adds the mask ext[maskOff + t] to every row of scores in place and writes
    * softmax over t into probs (s, e and work are scratch of L*L floats). e^(s - max) is {@link FloatMath#exp}; masked keys (-10000 below the row's maximum) come
    * out exactly 0, as with a float exp.

@@ -20,7 +20,7 @@ class AugmentBenchmarkTest {
     Path workload = tmp.resolve("workload.json");
     AugmentBenchSettings s = AugmentBenchSettings.from(SettingsLoader.load(AugmentBenchSettings.ROOT,
         Optional.empty(), List.of("tinybert.bench.augment.model=tiny", "tinybert.bench.augment.sentences=2",
-            "tinybert.bench.augment.words=7", "tinybert.bench.augment.batch-size=4",
+            "tinybert.bench.augment.words=7", "tinybert.bench.augment.batch-size=4", "tinybert.bench.augment.rounds=2",
             "tinybert.bench.augment.glove-words=500", "tinybert.bench.augment.glove-dim=16",
             "tinybert.bench.augment.workload=" + workload)));
     AugmentBenchmark.Result r = AugmentBenchmark.run(s);
@@ -29,6 +29,8 @@ class AugmentBenchmarkTest {
     assertEquals(r.mlmWords(), r.straightforwardForwards());
     assertEquals((r.mlmWords() + 3) / 4, r.batchedForwards());
     assertTrue(r.gemmGflops() > 0 && r.flopEfficiency() > 0);
+    assertEquals(2, r.roundSpeedups().size());
+    assertEquals(r.speedup(), r.straightforwardSeconds() / r.batchedSeconds(), 1e-9);
     JsonNode line = new ObjectMapper().readTree(r.toJson());
     for (String k : List.of("batched_sentences_per_s", "straightforward_sentences_per_s", "speedup",
         "flop_efficiency")) {

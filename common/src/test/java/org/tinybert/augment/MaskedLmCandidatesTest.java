@@ -79,6 +79,27 @@ class MaskedLmCandidatesTest {
     assertEquals(cases.size() - empty, m.stats().inputs());
   }
 
+  /** A query asked again (MNLI's repeated premises) gets the same proposals without another input. */
+  @Test
+  void repeatedQueriesAreComputedOnce() {
+    List<MaskedLmCandidates.Query> queries = cases().subList(0, ONE_AT_A_TIME_CASES).stream().map(Case::query)
+        .toList();
+    List<MaskedLmCandidates.Query> twice = new ArrayList<>(queries);
+    for (int i = queries.size() - 1; i >= 0; i -= 3) {
+      MaskedLmCandidates.Query q = queries.get(i);
+      twice.add(i / 2, new MaskedLmCandidates.Query(new ArrayList<>(q.pieces()), q.piece()));
+    }
+    MaskedLmCandidates once = new MaskedLmCandidates(AugmentFixtures.teacher(), K, 4, 512);
+    List<List<String>> expected = once.candidates(queries);
+    MaskedLmCandidates m = new MaskedLmCandidates(AugmentFixtures.teacher(), K, 4, 512);
+    List<List<String>> got = m.candidates(twice);
+    assertEquals(twice.size(), got.size());
+    for (int i = 0; i < twice.size(); i++) {
+      assertEquals(expected.get(queries.indexOf(twice.get(i))), got.get(i), "query " + i);
+    }
+    assertEquals(once.stats().inputs(), m.stats().inputs());
+  }
+
   @ParameterizedTest(name = "batch {0}")
   @ValueSource(ints = {4, 64})
   void batchedEqualsOneAtATime(int batch) {

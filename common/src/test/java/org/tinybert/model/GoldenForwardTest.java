@@ -64,6 +64,25 @@ class GoldenForwardTest {
     }
   }
 
+  /**
+   * The last layer computed at a few rows only (unordered, repeated, padding included) gives those rows of the
+   * reference's last hidden state.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("models")
+  void lastHiddenStateAtChosenRowsMatchesTheReference(GoldenSet set, String who) {
+    BertModel m = set.model(who);
+    BertBatch batch = set.batch("batch");
+    int r = batch.batchSize() * batch.seqLength();
+    int[] rows = {r - 1, 0, batch.seqLength() + 1, 0, r / 2};
+    INDArray expected = expected(set).get(who + ".hidden_states." + m.config().numHiddenLayers()).reshape(r, -1);
+    for (BertModel model : new BertModel[] {m, m.frozen()}) {
+      INDArray got = model.sequenceOutputRows(batch, rows);
+      assertEquals(rows.length, got.size(0));
+      assertClose(who + ".hidden_states (rows)", expected.getRows(rows), got, ACT);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("org.tinybert.testing.GoldenSet#all")
   void maskedLmLogitsMatchTheReference(GoldenSet set) {

@@ -37,6 +37,7 @@ public final class BenchAugmentCommand implements Command {
         Option.setting("sentences", "N", K + "sentences"),
         Option.setting("words", "N", K + "words"),
         Option.setting("batch-size", "N", K + "batch-size"),
+        Option.setting("rounds", "N", K + "rounds"),
         Option.setting("glove-words", "N", K + "glove-words"),
         Option.setting("glove-dim", "N", K + "glove-dim"),
         Option.setting("seed", "N", K + "seed"),
