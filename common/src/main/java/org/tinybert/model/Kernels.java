@@ -356,37 +356,59 @@ public final class Kernels {
     int h3 = 3 * h;
     float scale = (float) (1.0 / Math.sqrt(d));
     long ll = (long) l * l;
-    for (int p = 0; p < b * heads; p++) {
-      long row0 = (long) (p / heads) * l * h3;
-      long col = (long) (p % heads) * d;
-      Gemm.gemm(false, true, l, l, d, scale, qkv, row0 + col, h3, qkv, row0 + h + col, h3, 0f, scores, p * ll, l);
-    }
     FloatBuffer sb = buf(scores);
     FloatBuffer pb = buf(probs);
     boolean drop = dropP > 0;
     FloatBuffer db = drop ? buf(dropped) : null;
     float dropScale = Dropout.scale(dropP);
+    INDArray used = drop ? dropped : probs;
+    // Head block i: its scores, their softmax (and dropout), its context.
+    BlockStep scoresOf = i -> Gemm.gemm(false, true, l, l, d, scale, qkv, (long) (i / heads) * l * h3 + i % heads * d,
+        h3, qkv, (long) (i / heads) * l * h3 + h + i % heads * d, h3, 0f, scores, i * ll, l);
+    BlockStep contextOf = i -> Gemm.gemm(false, false, l, d, l, 1f, used, i * ll, l, qkv,
+        (long) (i / heads) * l * h3 + 2L * h + i % heads * d, h3, 0f, ctx, (long) (i / heads) * l * h + i % heads * d,
+        h);
+    // The softmax (and dropout) of block i, with scratch s, e and work of L*L floats.
+    SoftmaxStep softmaxOf = (i, s, e, work) -> {
+      int off = (int) (i * ll);
+      maskedSoftmax(sb, pb, off, ext, i / heads * l, l, s, e, work);
+      if (drop) {
+        Dropout.draw(keep, off, (int) ll, dropP, seed, site, i);
+        for (int j = 0; j < ll; j++) e[j] *= keep[off + j] * dropScale;
+        db.put(off, e, 0, (int) ll);
+      }
+    };
+    // OpenBLAS runs products this small on the calling thread alone, so issued one after another they leave the other
+    // cores idle: then whole blocks are spread over the cores (each thread's calls stay single-threaded).
+    boolean blockwise = (long) l * l * d <= BLAS_SINGLE_THREAD_MNK;
+    if (!blockwise) for (int i = 0; i < b * heads; i++) scoresOf.run(i);
     parallelRange(b * heads, 1, (from, to) -> {
       float[] s = new float[l * l];
       float[] e = new float[l * l];
       float[] work = new float[l * l];
       for (int i = from; i < to; i++) {
-        int off = (int) (i * ll);
-        maskedSoftmax(sb, pb, off, ext, i / heads * l, l, s, e, work);
-        if (drop) {
-          Dropout.draw(keep, off, (int) ll, dropP, seed, site, i);
-          for (int j = 0; j < ll; j++) e[j] *= keep[off + j] * dropScale;
-          db.put(off, e, 0, (int) ll);
-        }
+        if (blockwise) scoresOf.run(i);
+        softmaxOf.run(i, s, e, work);
+        if (blockwise) contextOf.run(i);
       }
     });
-    INDArray used = drop ? dropped : probs;
-    for (int i = 0; i < b * heads; i++) {
-      int bi = i / heads;
-      long col = (long) (i % heads) * d;
-      Gemm.gemm(false, false, l, d, l, 1f, used, i * ll, l, qkv, (long) bi * l * h3 + 2L * h + col, h3, 0f, ctx,
-          (long) bi * l * h + col, h);
-    }
+    if (!blockwise) for (int i = 0; i < b * heads; i++) contextOf.run(i);
+  }
+
+  /**
+   * The largest m*n*k of a product OpenBLAS (0.3.19, interface/gemm.c) computes on the calling thread only:
+   * SMP_THRESHOLD_MIN (65536) times GEMM_MULTITHREAD_THRESHOLD (4).
+   */
+  static final long BLAS_SINGLE_THREAD_MNK = 65536L * 4;
+
+  @FunctionalInterface
+  interface BlockStep {
+    void run(int block);
+  }
+
+  @FunctionalInterface
+  interface SoftmaxStep {
+    void run(int block, float[] s, float[] e, float[] work);
   }
 
   /**

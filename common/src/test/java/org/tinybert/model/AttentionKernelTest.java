@@ -1,0 +1,115 @@
+package org.tinybert.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@link Kernels#attention} and {@link Kernels#attentionRows} against attention written out in double precision, on
+ * both of attention's schedules: head blocks spread over the cores (products OpenBLAS runs single-threaded) and
+ * products issued one after another (larger ones), with and without dropout, with padded keys.
+ */
+class AttentionKernelTest {
+  static final double TOL = 2e-5;
+
+  /** qkv [B*L, 3H] and an additive mask with the last {@code padded} keys of every sequence masked. */
+  record Case(int b, int l, int heads, int d, float[] qkv, float[] ext) {
+    static Case of(int b, int l, int heads, int d, int padded) {
+      Random r = new Random(l * 31L + d);
+      float[] qkv = new float[b * l * 3 * heads * d];
+      for (int i = 0; i < qkv.length; i++) qkv[i] = (float) r.nextGaussian();
+      float[] ext = new float[b * l];
+      for (int i = 0; i < b; i++) for (int t = l - padded; t < l; t++) ext[i * l + t] = -10000f;
+      return new Case(b, l, heads, d, qkv, ext);
+    }
+
+    int h() {
+      return heads * d;
+    }
+
+    INDArray qkvArray() {
+      return Nd4j.createFromArray(qkv).reshape(b * l, 3L * h());
+    }
+
+    /** Context row {@code row} as the definition gives it, dropout {@code keep} (null: none) applied. */
+    double[] context(int row, byte[] keep, double p) {
+      int h = h();
+      int first = row / l * l;
+      double[] out = new double[h];
+      for (int n = 0; n < heads; n++) {
+        double[] s = new double[l];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int t = 0; t < l; t++) {
+          double acc = 0;
+          for (int j = 0; j < d; j++) {
+            acc += (double) qkv[row * 3 * h + n * d + j] * qkv[(first + t) * 3 * h + h + n * d + j];
+          }
+          s[t] = acc / Math.sqrt(d) + ext[first + t];
+          max = Math.max(max, s[t]);
+        }
+        double sum = 0;
+        for (int t = 0; t < l; t++) sum += s[t] = Math.exp(s[t] - max);
+        int block = row / l * heads + n;
+        for (int t = 0; t < l; t++) {
+          double prob = s[t] / sum;
+          if (keep != null) prob *= keep[(block * l + row % l) * l + t] / (1 - p);
+          for (int j = 0; j < d; j++) out[n * d + j] += prob * qkv[(first + t) * 3 * h + 2 * h + n * d + j];
+        }
+      }
+      return out;
+    }
+  }
+
+  static void assertRow(double[] expected, INDArray ctx, int row, String what) {
+    for (int j = 0; j < expected.length; j++) {
+      double got = ctx.getDouble(row, j);
+      assertTrue(Math.abs(got - expected[j]) <= TOL * (1 + Math.abs(expected[j])),
+          what + " row " + row + " column " + j + ": expected " + expected[j] + ", found " + got);
+    }
+  }
+
+  @ParameterizedTest(name = "B={0} L={1} N={2} D={3} padded={4} dropout={5}")
+  @CsvSource({
+      "3, 9, 2, 4, 2, 0", // blockwise: 9*9*4 is far below OpenBLAS's single-thread limit
+      "3, 9, 2, 4, 2, 0.3",
+      "2, 64, 2, 64, 5, 0", // 64*64*64 = 262144: the largest blockwise size
+      "2, 72, 2, 64, 5, 0", // 72*72*64 > 262144: products issued in sequence
+      "2, 72, 2, 64, 5, 0.2"})
+  void everyContextRowIsTheDefinitions(int b, int l, int heads, int d, int padded, double p) {
+    Case c = Case.of(b, l, heads, d, padded);
+    INDArray scores = Nd4j.create(DataType.FLOAT, b, heads, l, l);
+    INDArray probs = Nd4j.create(DataType.FLOAT, b, heads, l, l);
+    INDArray dropped = p > 0 ? Nd4j.create(DataType.FLOAT, b, heads, l, l) : null;
+    byte[] keep = p > 0 ? new byte[b * heads * l * l] : null;
+    INDArray ctx = Nd4j.create(DataType.FLOAT, b * l, c.h());
+    Kernels.attention(c.qkvArray(), c.ext(), b, l, heads, d, scores, probs, dropped, p, 7, 3, keep, ctx);
+    for (int row = 0; row < b * l; row++) assertRow(c.context(row, keep, p), ctx, row, "attention");
+    // Padded keys get probability 0 and every row sums to 1.
+    INDArray rowSums = probs.sum(3);
+    assertTrue(rowSums.sub(1).amaxNumber().doubleValue() < 1e-5, rowSums.toString());
+    assertEquals(0.0, probs.getDouble(0, 0, 0, l - 1));
+  }
+
+  @ParameterizedTest(name = "B={0} L={1} N={2} D={3}")
+  @CsvSource({"3, 9, 2, 4", "2, 72, 2, 64"})
+  void chosenRowsAreThoseOfTheFullAttention(int b, int l, int heads, int d) {
+    Case c = Case.of(b, l, heads, d, 3);
+    int[] rows = {b * l - 1, 0, l + 2, 0};
+    INDArray ctx = Nd4j.create(DataType.FLOAT, rows.length, c.h());
+    Kernels.attentionRows(c.qkvArray(), c.ext(), l, heads, d, rows, ctx);
+    for (int i = 0; i < rows.length; i++) {
+      double[] expected = c.context(rows[i], null, 0);
+      for (int j = 0; j < expected.length; j++) {
+        double got = ctx.getDouble(i, j);
+        assertTrue(Math.abs(got - expected[j]) <= TOL * (1 + Math.abs(expected[j])),
+            "row " + rows[i] + " column " + j + ": expected " + expected[j] + ", found " + got);
+      }
+    }
+  }
+}
