@@ -504,40 +504,49 @@ public final class Kernels {
     long ll = (long) l * l;
     boolean drop = dropP > 0;
     INDArray used = drop ? dropped : probs;
-    INDArray ds;
-    if (dctx != null) {
-      // dprobs = dctx v^T and dv = probs^T dctx, then dscores = softmax backward (+ the direct gradient).
-      for (int p = 0; p < b * heads; p++) {
-        long row0 = (long) (p / heads) * l * h3;
-        long col = (long) (p % heads) * d;
-        long ctxOff = (long) (p / heads) * l * h + col;
-        Gemm.gemm(false, true, l, l, d, 1f, dctx, ctxOff, h, qkv, row0 + 2L * h + col, h3, 0f, work, p * ll, l);
-        Gemm.gemm(true, false, l, d, l, 1f, used, p * ll, l, dctx, ctxOff, h, 0f, dqkv, row0 + 2L * h + col, h3);
-      }
-      FloatBuffer pb = buf(probs);
-      FloatBuffer wb = buf(work);
-      FloatBuffer xb = dScoresDirect != null ? buf(dScoresDirect) : null;
-      float dropScale = Dropout.scale(dropP);
+    INDArray ds = dctx != null ? work : dScoresDirect;
+    // Block p: dprobs = dctx v^T into work and dv = probs^T dctx.
+    BlockStep valueGrads = p -> {
+      long row0 = (long) (p / heads) * l * h3;
+      long col = (long) (p % heads) * d;
+      long ctxOff = (long) (p / heads) * l * h + col;
+      Gemm.gemm(false, true, l, l, d, 1f, dctx, ctxOff, h, qkv, row0 + 2L * h + col, h3, 0f, work, p * ll, l);
+      Gemm.gemm(true, false, l, d, l, 1f, used, p * ll, l, dctx, ctxOff, h, 0f, dqkv, row0 + 2L * h + col, h3);
+    };
+    // scores = q k^T / sqrt(D) (+ mask, a constant): dq = dscores k / sqrt(D), dk = dscores^T q / sqrt(D).
+    BlockStep queryKeyGrads = p -> {
+      long row0 = (long) (p / heads) * l * h3;
+      long col = (long) (p % heads) * d;
+      Gemm.gemm(false, false, l, d, l, scale, ds, p * ll, l, qkv, row0 + h + col, h3, 0f, dqkv, row0 + col, h3);
+      Gemm.gemm(true, false, l, d, l, scale, ds, p * ll, l, qkv, row0 + col, h3, 0f, dqkv, row0 + h + col, h3);
+    };
+    // As in the forward pass: blocks whose products OpenBLAS runs single-threaded are spread over the cores whole.
+    boolean blockwise = (long) l * l * d <= BLAS_SINGLE_THREAD_MNK;
+    if (dctx == null) {
+      fillRows(dqkv, 2 * h, h, null, null);
+    } else if (!blockwise) {
+      for (int p = 0; p < b * heads; p++) valueGrads.run(p);
+    }
+    FloatBuffer pb = dctx != null ? buf(probs) : null;
+    FloatBuffer wb = dctx != null ? buf(work) : null;
+    FloatBuffer xb = dctx != null && dScoresDirect != null ? buf(dScoresDirect) : null;
+    float dropScale = Dropout.scale(dropP);
+    if (dctx != null || blockwise) {
       parallelRange(b * heads, 1, (from, to) -> {
         float[] pr = new float[l * l];
         float[] dr = new float[l * l];
         float[] xr = xb != null ? new float[l * l] : null;
         for (int p = from; p < to; p++) {
-          softmaxBackwardBlock(pb, wb, xb, (int) (p * ll), l, pr, dr, xr, drop ? keep : null, dropScale);
+          if (dctx != null) {
+            // dscores = softmax backward of dprobs (+ the direct gradient), in work.
+            if (blockwise) valueGrads.run(p);
+            softmaxBackwardBlock(pb, wb, xb, (int) (p * ll), l, pr, dr, xr, drop ? keep : null, dropScale);
+          }
+          if (blockwise) queryKeyGrads.run(p);
         }
       });
-      ds = work;
-    } else {
-      fillRows(dqkv, 2 * h, h, null, null);
-      ds = dScoresDirect;
     }
-    // scores = q k^T / sqrt(D) (+ mask, a constant): dq = dscores k / sqrt(D), dk = dscores^T q / sqrt(D)
-    for (int p = 0; p < b * heads; p++) {
-      long row0 = (long) (p / heads) * l * h3;
-      long col = (long) (p % heads) * d;
-      Gemm.gemm(false, false, l, d, l, scale, ds, p * ll, l, qkv, row0 + h + col, h3, 0f, dqkv, row0 + col, h3);
-      Gemm.gemm(true, false, l, d, l, scale, ds, p * ll, l, qkv, row0 + col, h3, 0f, dqkv, row0 + h + col, h3);
-    }
+    if (!blockwise) for (int p = 0; p < b * heads; p++) queryKeyGrads.run(p);
   }
 
   /**

@@ -11,9 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * {@link Kernels#attention} and {@link Kernels#attentionRows} against attention written out in double precision, on
- * both of attention's schedules: head blocks spread over the cores (products OpenBLAS runs single-threaded) and
- * products issued one after another (larger ones), with and without dropout, with padded keys.
+ * {@link Kernels#attention}, {@link Kernels#attentionRows} and {@link Kernels#attentionBackward} against attention
+ * and its gradient written out in double precision, on both schedules: head blocks spread over the cores (products
+ * OpenBLAS runs single-threaded) and products issued one after another (larger ones), with and without dropout, with
+ * padded keys.
  */
 class AttentionKernelTest {
   static final double TOL = 2e-5;
@@ -110,6 +111,101 @@ class AttentionKernelTest {
         assertTrue(Math.abs(got - expected[j]) <= TOL * (1 + Math.abs(expected[j])),
             "row " + rows[i] + " column " + j + ": expected " + expected[j] + ", found " + got);
       }
+    }
+  }
+
+  /**
+   * d(qkv) for the loss sum(dctx * ctx) + sum(direct * scores), from the definition: dv = P'^T dctx, dP' = dctx v^T,
+   * dP = dP' * keep / (1 - p), dS = P * (dP - rowsum(dP * P)) + direct, dq = dS k / sqrt(D), dk = dS^T q / sqrt(D).
+   */
+  static double[] gradient(Case c, float[] dctx, float[] direct, byte[] keep, double p) {
+    int l = c.l();
+    int d = c.d();
+    int h = c.h();
+    int h3 = 3 * h;
+    float[] x = c.qkv();
+    double[] out = new double[x.length];
+    for (int blk = 0; blk < c.b() * c.heads(); blk++) {
+      int first = blk / c.heads() * l;
+      int col = blk % c.heads() * d;
+      double[][] prob = new double[l][l];
+      for (int f = 0; f < l; f++) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int t = 0; t < l; t++) {
+          double acc = 0;
+          for (int j = 0; j < d; j++) acc += (double) x[(first + f) * h3 + col + j] * x[(first + t) * h3 + h + col + j];
+          prob[f][t] = acc / Math.sqrt(d) + c.ext()[first + t];
+          max = Math.max(max, prob[f][t]);
+        }
+        double sum = 0;
+        for (int t = 0; t < l; t++) sum += prob[f][t] = Math.exp(prob[f][t] - max);
+        for (int t = 0; t < l; t++) prob[f][t] /= sum;
+      }
+      for (int f = 0; f < l; f++) {
+        double[] dp = new double[l];
+        double dot = 0;
+        for (int t = 0; t < l; t++) {
+          double m = keep == null ? 1 : keep[(blk * l + f) * l + t] / (1 - p);
+          double dpt = 0;
+          for (int j = 0; j < d; j++) {
+            double g = dctx == null ? 0 : dctx[(first + f) * h + col + j];
+            dpt += g * x[(first + t) * h3 + 2 * h + col + j];
+            out[(first + t) * h3 + 2 * h + col + j] += prob[f][t] * m * g;
+          }
+          dp[t] = dpt * m;
+          dot += dp[t] * prob[f][t];
+        }
+        for (int t = 0; t < l; t++) {
+          double ds = prob[f][t] * (dp[t] - dot) + (direct == null ? 0 : direct[(blk * l + f) * l + t]);
+          for (int j = 0; j < d; j++) {
+            out[(first + f) * h3 + col + j] += ds * x[(first + t) * h3 + h + col + j] / Math.sqrt(d);
+            out[(first + t) * h3 + h + col + j] += ds * x[(first + f) * h3 + col + j] / Math.sqrt(d);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @ParameterizedTest(name = "B={0} L={1} N={2} D={3} dropout={4} context={5} direct={6}")
+  @CsvSource({
+      "3, 9, 2, 4, 0, true, false",
+      "3, 9, 2, 4, 0.3, true, true",
+      "3, 9, 2, 4, 0, false, true",
+      "2, 72, 2, 64, 0, true, true",
+      "2, 72, 2, 64, 0.2, true, false",
+      "2, 72, 2, 64, 0, false, true"})
+  void gradientIsTheDefinitions(int b, int l, int heads, int d, double p, boolean context, boolean direct) {
+    Case c = Case.of(b, l, heads, d, 4);
+    Random r = new Random(5);
+    float[] dctx = null;
+    if (context) {
+      dctx = new float[b * l * c.h()];
+      for (int i = 0; i < dctx.length; i++) dctx[i] = (float) r.nextGaussian();
+    }
+    float[] dscores = null;
+    if (direct) {
+      dscores = new float[b * heads * l * l];
+      for (int i = 0; i < dscores.length; i++) dscores[i] = (float) r.nextGaussian();
+    }
+    INDArray qkv = c.qkvArray();
+    INDArray scores = Nd4j.create(DataType.FLOAT, b, heads, l, l);
+    INDArray probs = Nd4j.create(DataType.FLOAT, b, heads, l, l);
+    INDArray dropped = p > 0 ? Nd4j.create(DataType.FLOAT, b, heads, l, l) : null;
+    byte[] keep = p > 0 ? new byte[b * heads * l * l] : null;
+    Kernels.attention(qkv, c.ext(), b, l, heads, d, scores, probs, dropped, p, 7, 3, keep,
+        Nd4j.create(DataType.FLOAT, b * l, c.h()));
+    INDArray dqkv = Nd4j.create(DataType.FLOAT, b * l, 3L * c.h()).assign(Float.NaN);
+    Kernels.attentionBackward(qkv, probs, dropped, keep, p,
+        dctx == null ? null : Nd4j.createFromArray(dctx).reshape(b * l, c.h()),
+        dscores == null ? null : Nd4j.createFromArray(dscores).reshape(b, heads, l, l), b, l, heads, d,
+        context ? Nd4j.create(DataType.FLOAT, b, heads, l, l) : null, dqkv);
+    double[] expected = gradient(c, dctx, dscores, keep, p);
+    float[] got = dqkv.data().asFloat();
+    for (int i = 0; i < expected.length; i++) {
+      assertTrue(Math.abs(got[i] - expected[i]) <= 1e-4 * (1 + Math.abs(expected[i])),
+          "d(qkv) row " + i / (3 * c.h()) + " column " + i % (3 * c.h()) + ": expected " + expected[i] + ", found "
+              + got[i]);
     }
   }
 }
