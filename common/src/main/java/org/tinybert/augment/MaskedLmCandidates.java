@@ -180,9 +180,8 @@ public final class MaskedLmCandidates {
   private List<List<String>> run(Encoded[] batch) {
     long t0 = System.nanoTime();
     int b = batch.length;
-    int longest = 0;
-    for (Encoded e : batch) longest = Math.max(longest, e.length());
-    int l = longest;
+    int l = 0; // the batch's longest input
+    for (Encoded e : batch) l = Math.max(l, e.length());
     int[] ids = new int[b * l];
     int[] seg = new int[b * l];
     int[] mask = new int[b * l];
