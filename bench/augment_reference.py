@@ -13,10 +13,7 @@ It prints one JSON line with the sentence rate and, next to it, the Java numbers
 """
 import os
 
-os.environ.setdefault("OMP_NUM_THREADS", "2")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
-os.environ.setdefault("MKL_NUM_THREADS", "2")
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from reference_env import DEFAULT_REFERENCE  # first: sets the thread environment
 
 import json  # noqa: E402
 import sys  # noqa: E402
@@ -25,12 +22,10 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
 
 def main():
     workload = json.load(open(sys.argv[1]))
-    ref_dir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "..", "shared", "reference")
+    ref_dir = sys.argv[2] if len(sys.argv) > 2 else DEFAULT_REFERENCE
     sys.path.insert(0, os.path.abspath(ref_dir))
     import ref
     ref.FAST = True  # fused GELU / LayerNorm: the fastest form of the same math

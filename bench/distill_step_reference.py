@@ -12,10 +12,7 @@ JSON line: the median and every timed step.
 """
 import os
 
-os.environ.setdefault("OMP_NUM_THREADS", "2")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
-os.environ.setdefault("MKL_NUM_THREADS", "2")
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from reference_env import DEFAULT_REFERENCE  # first: sets the thread environment
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -23,14 +20,12 @@ import sys  # noqa: E402
 
 import torch  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--steps", type=int, default=2)
-    ap.add_argument("--reference", default=os.path.join(HERE, "..", "..", "shared", "reference"))
+    ap.add_argument("--reference", default=DEFAULT_REFERENCE)
     args = ap.parse_args()
     sys.path.insert(0, os.path.abspath(args.reference))
     import bench_torch as bt

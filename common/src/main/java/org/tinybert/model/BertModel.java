@@ -288,7 +288,7 @@ public final class BertModel {
       x = y;
     }
     f.attentionScores.forEach(pool::give);
-    return layers == 0 ? x.getRows(rows) : x;
+    return x; // BertConfig guarantees at least one layer, so this is the last layer's [M, H]
   }
 
   private void checkIds(BertBatch batch) {
@@ -305,8 +305,9 @@ public final class BertModel {
   }
 
   /**
-   * One encoder layer on x [R, H]. With {@code outRows} (inference only), everything after the query/key/value
-   * projection is computed for those rows only and the result is [M, H]; the attention scores are then not recorded.
+   * One encoder layer on x [R, H]. With {@code outRows} (inference only, f keeping nothing), everything after the
+   * query/key/value projection is computed for those rows only and the result is [M, H]; the attention scores are
+   * then not recorded.
    */
   private INDArray layerForward(int layer, INDArray x, Forward f, LayerCache c, int[] outRows) {
     BertNames.Layer n = names.layer(layer);
@@ -326,19 +327,29 @@ public final class BertModel {
       pool.give(stacked[0]);
       pool.give(stacked[1]);
     }
-    if (outRows != null) return rowsAfterQkv(n, x, qkv, f, outRows);
-    INDArray scores = pool.take(b, heads, l, l); // [B, N, F, T]
-    INDArray probs = pool.take(b, heads, l, l);
-    INDArray ctx = pool.take(r, h);
     Dropout drop = f.dropout;
+    INDArray probs = null;
     INDArray dropped = null;
-    if (drop.attention() > 0) {
-      dropped = pool.take(b, heads, l, l);
-      c.probsKeep = new byte[Math.toIntExact((long) b * heads * l * l)];
+    INDArray ctx;
+    INDArray residual = x;
+    if (outRows == null) {
+      INDArray scores = pool.take(b, heads, l, l); // [B, N, F, T]
+      probs = pool.take(b, heads, l, l);
+      ctx = pool.take(r, h);
+      if (drop.attention() > 0) {
+        dropped = pool.take(b, heads, l, l);
+        c.probsKeep = new byte[Math.toIntExact((long) b * heads * l * l)];
+      }
+      Kernels.attention(qkv, f.extMask, b, l, heads, d, scores, probs, dropped, drop.attention(), drop.seed(),
+          siteOf(layer, 0), c.probsKeep, ctx);
+      f.attentionScores.add(scores);
+    } else {
+      // From here on, only the asked rows (inference: f keeps nothing and draws no dropout).
+      r = outRows.length;
+      ctx = pool.take(r, h);
+      Kernels.attentionRows(qkv, f.extMask, l, heads, d, outRows, ctx);
+      residual = x.getRows(outRows);
     }
-    Kernels.attention(qkv, f.extMask, b, l, heads, d, scores, probs, dropped, drop.attention(), drop.seed(),
-        siteOf(layer, 0), c.probsKeep, ctx);
-    f.attentionScores.add(scores);
     // a = LN1(dropout(ctx Wo^T + bo) + x): without dropout, bias and residual are added by the LayerNorm kernel, in
     // place; with it, the bias goes in with the dropout.
     INDArray a = pool.take(r, h);
@@ -349,7 +360,7 @@ public final class BertModel {
       c.attnOutKeep = Kernels.dropout(a, attnOutB, drop.hidden(), drop.seed(), siteOf(layer, 1));
       attnOutB = null;
     }
-    Kernels.layerNorm(a, attnOutB, x, w(n.attnLnW), w(n.attnLnB), config.layerNormEps(), a, ln1);
+    Kernels.layerNorm(a, attnOutB, residual, w(n.attnLnW), w(n.attnLnB), config.layerNormEps(), a, ln1);
     INDArray inter = pool.take(r, config.intermediateSize()); // [R, I]
     Kernels.linearInto(a, w(n.interW), null, null, inter, 0);
     // act = activation(inter + bi). Backward needs the pre-activation; inference applies the activation in place.
@@ -384,32 +395,6 @@ public final class BertModel {
       pool.give(a);
       pool.give(inter);
     }
-    return y;
-  }
-
-  /** The rest of {@link #layerForward} for the rows {@code rows} of x only: [M, H]; gives qkv back. */
-  private INDArray rowsAfterQkv(BertNames.Layer n, INDArray x, INDArray qkv, Forward f, int[] rows) {
-    ArrayPool pool = ArrayPool.local();
-    int m = rows.length;
-    int h = config.hiddenSize();
-    int i = config.intermediateSize();
-    INDArray ctx = pool.take(m, h);
-    Kernels.attentionRows(qkv, f.extMask, f.batch.seqLength(), config.numAttentionHeads(), config.headSize(), rows,
-        ctx);
-    pool.give(qkv);
-    INDArray residual = x.getRows(rows);
-    INDArray a = pool.take(m, h);
-    Kernels.linearInto(ctx, w(n.attnOutW), null, null, a, 0);
-    Kernels.layerNorm(a, w(n.attnOutB), residual, w(n.attnLnW), w(n.attnLnB), config.layerNormEps(), a, null);
-    INDArray act = pool.take(m, i);
-    Kernels.linearInto(a, w(n.interW), null, null, act, 0);
-    activation(act, w(n.interB), act);
-    INDArray y = pool.take(m, h);
-    Kernels.linearInto(act, w(n.outW), null, null, y, 0);
-    Kernels.layerNorm(y, w(n.outB), a, w(n.outLnW), w(n.outLnB), config.layerNormEps(), y, null);
-    pool.give(ctx);
-    pool.give(a);
-    pool.give(act);
     return y;
   }
 

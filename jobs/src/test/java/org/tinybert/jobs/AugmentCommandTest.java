@@ -69,6 +69,13 @@ class AugmentCommandTest {
     }
   }
 
+  /** A copy of the bundled SST-2 sample as tmp/train.tsv. */
+  private static Path trainingSet(Path tmp) throws Exception {
+    Path input = tmp.resolve("train.tsv");
+    Files.copy(Path.of(resource("augment/sst2_train.tsv")), input);
+    return input;
+  }
+
   /** The file's identity on this file system: an atomic rewrite (new file renamed over it) changes it. */
   private static Object identity(Path file) throws Exception {
     Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
@@ -78,8 +85,7 @@ class AugmentCommandTest {
 
   @Test
   void rerunWithTheSameSettingsAndInputsDoesNothing(@TempDir Path tmp) throws Exception {
-    Path input = tmp.resolve("train.tsv");
-    Files.copy(Path.of(resource("augment/sst2_train.tsv")), input);
+    Path input = trainingSet(tmp);
     Path out = tmp.resolve("train_aug.tsv");
     Path manifest = tmp.resolve("train_aug.tsv.manifest.json");
 
@@ -109,8 +115,7 @@ class AugmentCommandTest {
 
   @Test
   void changedInputOrMissingManifestRecomputes(@TempDir Path tmp) throws Exception {
-    Path input = tmp.resolve("train.tsv");
-    Files.copy(Path.of(resource("augment/sst2_train.tsv")), input);
+    Path input = trainingSet(tmp);
     Path out = tmp.resolve("train_aug.tsv");
     Path manifest = tmp.resolve("train_aug.tsv.manifest.json");
     assertEquals(ExitCodes.OK, augment(input, out, "11").exit());
