@@ -132,14 +132,14 @@ public final class GeneralDistillJob {
     ParameterAveragingTrainer.Plan plan = new ParameterAveragingTrainer.Plan(workers, s.training().batchSize(),
         s.training().averagingFrequency(), s.training().epochs(), s.training().checkpointEvery(), s.training().seed());
     CheckpointStore store = new CheckpointStore(s.output(), conf, s.training().keepCheckpoints());
-    Optional<CheckpointStore.Checkpoint> last = store.latest();
+    Optional<CheckpointStore.Restored> last = store.restoreLatest();
     ComputationGraph graph;
     TrainingState state;
     if (last.isPresent()) {
-      graph = store.restore(last.get());
-      state = last.get().state();
-      LOG.info("resuming from {} (round {}, epoch {}, {} examples seen)", last.get().dir(), state.round(),
-          state.epoch() + 1, state.examples());
+      graph = last.get().graph();
+      state = last.get().checkpoint().state();
+      LOG.info("resuming from {} (round {}, epoch {}, {} examples seen)", last.get().checkpoint().dir(),
+          state.round(), state.epoch() + 1, state.examples());
     } else {
       DistillationLayer layer = new DistillationLayer(spec, s.teacher().toString(), s.layerMapping(), weights,
           s.training().updater(totalSteps), s.training().weightDecay(), s.training().clipMode(),

@@ -136,13 +136,14 @@ final class GlueStage {
     ParameterAveragingTrainer.Plan plan = new ParameterAveragingTrainer.Plan(workers, t.batchSize(),
         t.averagingFrequency(), t.epochs(), t.checkpointEvery(), t.seed());
     CheckpointStore store = new CheckpointStore(s.output(), conf, t.keepCheckpoints());
-    Optional<CheckpointStore.Checkpoint> last = store.latest();
+    Optional<CheckpointStore.Restored> last = store.restoreLatest();
     ComputationGraph graph;
     TrainingState state;
     if (last.isPresent()) {
-      graph = store.restore(last.get());
-      state = last.get().state();
-      LOG.info("{}: resuming from {} (round {}, epoch {})", s.job(), last.get().dir(), state.round(), state.epoch() + 1);
+      graph = last.get().graph();
+      state = last.get().checkpoint().state();
+      LOG.info("{}: resuming from {} (round {}, epoch {})", s.job(), last.get().checkpoint().dir(), state.round(),
+          state.epoch() + 1);
     } else {
       DistillationLayer layer = new DistillationLayer(s.student(), s.teacher(), s.layerMapping(), s.weights(),
           t.updater(totalSteps), t.weightDecay(), t.clipMode(), t.clipThreshold(), t.seed(),
