@@ -90,6 +90,7 @@ public final class ParameterAveragingTrainer {
     long start = System.nanoTime();
     for (int epoch = s.epoch(); epoch < plan.epochs(); epoch++) {
       Epoch e = epochs.apply(epoch);
+      MultiDataSetLoader loader = HaltOnMinibatch.wrap(jsc.getConf(), e.loader());
       List<String> paths = e.batchPaths();
       long done = epoch == s.epoch() ? s.batchesDone() : 0;
       // Whole rounds only: DL4J's parameter averaging does not apply a round in which a worker gets fewer than
@@ -111,7 +112,7 @@ public final class ParameterAveragingTrainer {
             s.round() + 1, epoch + 1, done + 1, done + n, paths.size()));
         long t0 = System.nanoTime();
         steps.startRound(s.steps(), epoch);
-        spark.fitPaths(jsc.parallelize(round, Math.min(plan.workers(), n)), e.loader());
+        spark.fitPaths(jsc.parallelize(round, Math.min(plan.workers(), n)), loader);
         double secs = (System.nanoTime() - t0) / 1e9;
         done += n;
         long stepsPerWorker = (n + plan.workers() - 1) / plan.workers();
