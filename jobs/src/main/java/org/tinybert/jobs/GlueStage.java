@@ -185,6 +185,7 @@ final class GlueStage {
         s.student().config().hiddenSize(), "labels", s.student().config().numLabels(), "parameters",
         s.student().layout().size()));
     manifest.put("plan", JSON.valueToTree(plan));
+    manifest.put("round_bytes_per_worker", ParameterAveragingTrainer.roundBytesPerWorker(graph));
     log.writeManifest(manifest);
 
     ProbeLosses probe = null;
@@ -221,6 +222,7 @@ final class GlueStage {
       double rate = (st.examples() - startExamples) / Math.max((System.nanoTime() - startNanos) / 1e9, 1e-9);
       rec.put("examples_per_second", rate);
       rec.put("round_seconds", round.roundSeconds());
+      rec.put("step_seconds", round.stepSeconds());
       rec.put("learning_rate", DistillationGraph.layerConf(g).getUpdater().getLearningRate((int) st.steps(), 0));
       boolean epochEnd = st.batchesDone() >= round.batchesThisEpoch();
       long stepsBefore = st.steps() - (round.batches() + plan.workers() - 1) / plan.workers();
