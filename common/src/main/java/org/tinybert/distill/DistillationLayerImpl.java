@@ -21,6 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.Dropout;
+import org.tinybert.model.Engine;
 
 /**
  * The layer behind {@link DistillationLayer}: runs the teacher (no gradient, no dropout) and the student on a
@@ -70,10 +71,15 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
 
   // ============================================================================================ the model
 
+  /** The engine of this layer's {@code tinybert.engine} on this JVM's backend. */
+  private Engine engine() {
+    return layerConf().getEngine().resolve();
+  }
+
   private BertModel student() {
     Map<String, INDArray> hf = new LinkedHashMap<>();
     params.forEach((k, v) -> hf.put(StudentSpec.hfName(k), v));
-    return new BertModel(layerConf().studentSpec().config(), hf);
+    return new BertModel(layerConf().studentSpec().config(), hf, engine());
   }
 
   private DistillationLoss loss() {
@@ -88,7 +94,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
       } else {
         mapping = LayerMapping.bottom(studentLayers, studentLayers);
       }
-      loss = new DistillationLoss(mapping, w);
+      loss = new DistillationLoss(mapping, w, engine());
     }
     return loss;
   }
@@ -96,7 +102,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
   private BertModel teacher() {
     String path = layerConf().getTeacherPath();
     if (path == null) throw new IllegalStateException("these losses need a teacher, and none is configured");
-    return TeacherCache.get(path);
+    return TeacherCache.get(path).withEngine(engine());
   }
 
   /**
