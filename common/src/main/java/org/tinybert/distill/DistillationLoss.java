@@ -47,6 +47,11 @@ public final class DistillationLoss {
     return weights;
   }
 
+  /** What computes the losses (and should compute the passes they compare). */
+  public Engine engine() {
+    return engine;
+  }
+
   /** Loss values of one batch. {@code total} is the weighted sum the student minimises. */
   public record Result(double attention, double[] attentionPerLayer, double embedding, double hidden,
       double[] representationPerLayer, double prediction, double label, double total) {
