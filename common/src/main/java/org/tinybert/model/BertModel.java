@@ -35,9 +35,12 @@ public final class BertModel {
   /** Stacked query/key/value weights of a frozen model, shared by its copies on other engines; null otherwise. */
   private final FusedQkv fused;
 
-  /** A model on the {@code auto} engine of this JVM's ND4J backend ({@link EngineChoice#AUTO}). */
+  /**
+   * A model on the {@code auto} engine of this JVM's ND4J backend ({@link EngineChoice#AUTO}); caches of weights
+   * make models this way and hand out {@link #withEngine} copies.
+   */
   public BertModel(BertConfig config, Map<String, INDArray> params) {
-    this(config, params, EngineChoice.AUTO.resolve());
+    this(config, params, EngineChoice.AUTO.resolveQuietly());
   }
 
   public BertModel(BertConfig config, Map<String, INDArray> params, Engine engine) {

@@ -55,8 +55,15 @@ public enum EngineChoice {
    * backend, since the CPU kernels read host memory that a GPU backend does not keep current.
    */
   public Engine resolve() {
+    Engine e = resolveQuietly();
+    if (LOGGED.add(this)) LOG.info("{} = {}: the {} engine on ND4J's {} backend", KEY, key(), e.name(), backend());
+    return e;
+  }
+
+  /** {@link #resolve()} without its first-time log line (for models made before a job's engine is applied). */
+  Engine resolveQuietly() {
     boolean nativeBackend = nativeBackend();
-    Engine e = switch (this) {
+    return switch (this) {
       case AUTO -> nativeBackend ? CpuEngine.INSTANCE : Nd4jEngine.INSTANCE;
       case ND4J -> Nd4jEngine.INSTANCE;
       case CPU -> {
@@ -67,8 +74,6 @@ public enum EngineChoice {
         yield CpuEngine.INSTANCE;
       }
     };
-    if (LOGGED.add(this)) LOG.info("{} = {}: the {} engine on ND4J's {} backend", KEY, key(), e.name(), backend());
-    return e;
   }
 
   /** Whether ND4J runs its native (CPU) backend here. */

@@ -42,6 +42,11 @@ class TaskDistillJobTest {
     spark = SparkSession.builder().master("local[2]").appName("TaskDistillJobTest")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
     taskDir = tmp.resolve("MNLI");
+    writeMnli(taskDir);
+  }
+
+  /** 32 training and 16 dev rows in MNLI's format, made of a few words with random labels. */
+  static void writeMnli(java.nio.file.Path taskDir) throws IOException {
     Files.createDirectories(taskDir);
     List<String> words = List.of("the", "dog", "cat", "saw", "a", "bird", "ran", "to", "house", "big", "small");
     String[] labels = {"contradiction", "entailment", "neutral"};
@@ -77,6 +82,10 @@ class TaskDistillJobTest {
   }
 
   static TaskDistillSettings settings(String out, String... more) {
+    return settings(taskDir, out, more);
+  }
+
+  static TaskDistillSettings settings(java.nio.file.Path taskDir, String out, String... more) {
     String k = TaskDistillSettings.ROOT + ".";
     List<String> sets = new ArrayList<>(List.of(
         k + "task=mnli",

@@ -95,6 +95,15 @@ public final class Nd4jEngine implements Engine {
     return NAME;
   }
 
+  /**
+   * The bytes this thread's scratch workspace holds (0 before its first call): after the first steps of a training
+   * run it stops changing, which is how the tests check that temporaries are reused rather than allocated anew.
+   */
+  public static long scratchBytes() {
+    if (!Nd4j.getWorkspaceManager().checkIfWorkspaceExists(SCRATCH)) return 0;
+    return Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(SCRATCH_CONFIG, SCRATCH).getCurrentSize();
+  }
+
   /** This thread's scratch workspace, opened for one call. */
   private static MemoryWorkspace scratch() {
     return Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH_CONFIG, SCRATCH);
