@@ -48,6 +48,7 @@ import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.Utf8LineReader;
 import org.tinybert.model.Engine;
+import org.tinybert.spark.GpuBinding;
 import scala.Tuple2;
 
 /**
@@ -253,6 +254,7 @@ public final class AugmentPipeline {
       this.side = side;
       this.mlmWords = mlmWords;
       this.gloveWords = gloveWords;
+      GpuBinding.bindCurrentTask();
       Engine engine = s.engine().resolve();
       MaskedLm lm = MaskedLm.cached(s.mlm(), conf.value(), s.lowerCase()).withEngine(engine);
       this.augmenter = new Augmenter(new MaskedLmCandidates(lm, s.topK(), s.batchSize(), s.maxSeqLength()),

@@ -89,6 +89,7 @@ public final class GluePredictor {
     @Override
     public Iterator<GluePrediction> call(Iterator<GlueExample> examples) {
       if (!examples.hasNext()) return Collections.emptyIterator();
+      GpuBinding.bindCurrentTask();
       ModelCache.Entry m = ModelCache.get(spec.model(), conf.value());
       BertModel model = m.model().withEngine(spec.engine().resolve());
       GlueFeatures features = new GlueFeatures(spec.task(), spec.labels(),

@@ -21,7 +21,7 @@ import org.tinybert.model.Engine;
 import org.tinybert.testing.Engines;
 
 /** Batched neighbours against numpy (the reference's computation), a brute-force scan, and one query at a time. */
-class GloveNeighboursTest {
+public class GloveNeighboursTest {
   static final int K = 5;
 
   static List<String> queries(JsonNode neighbours) {

@@ -22,7 +22,7 @@ import org.tinybert.testing.Golden;
  * Masked-LM proposals on the golden teacher: the reference's inputs, the PyTorch reference's top-15, and batched
  * (across words and sentences, padded) equal to one forward pass per word.
  */
-class MaskedLmCandidatesTest {
+public class MaskedLmCandidatesTest {
   static final int K = 15;
 
   record Case(MaskedLmCandidates.Query query, JsonNode expected) {}

@@ -2,18 +2,24 @@ package org.tinybert.distill;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.tinybert.testing.Tensors.assertRelClose;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.tinybert.model.ArrayPool;
 import org.tinybert.model.Dropout;
+import org.tinybert.model.Engine;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.model.cpu.CpuEngine;
 import org.tinybert.model.nd4j.Nd4jEngine;
@@ -21,20 +27,27 @@ import org.tinybert.testing.Golden;
 
 /**
  * DL4J training steps of the golden student with the portable engine against the CPU engine: the same losses step
- * after step (dropout on, so both draw the same masks), the engine carried in the configuration Spark ships, the
- * portable engine really doing the work, and its memory flat once the shapes repeat.
+ * after step (dropout on, so both draw the same masks) as each other and as a recorded run, the engine carried in the
+ * configuration Spark ships, the portable engine really doing the work, and memory flat once the shapes repeat.
+ * Public so that the GPU test runs it on a CUDA backend too (where the comparisons with the CPU engine are skipped).
  */
-class EngineParityTest {
+public class EngineParityTest {
   static final int STEPS = 6;
 
-  static ComputationGraph graph(EngineChoice engine) {
+  /** The golden student under distillation from the golden teacher, with dropout, computed by {@code engine}. */
+  public static ComputationGraph graph(EngineChoice engine) {
     DistillationLayer layer = DistillationLayerTest.goldenLayer(LossWeights.intermediate(),
         new WarmupLinearSchedule(1e-3, 0.1, 20)).withDropout(new Dropout(0.1, 0.1, 3)).withEngine(engine);
     return DistillationGraph.create(layer, 1, Golden.checkpoint("student").weights());
   }
 
+  /** The golden batch, as each training step sees it. */
+  public static MultiDataSet data() {
+    return DistillationLayerTest.goldenData(null);
+  }
+
   static double[] train(ComputationGraph g, int steps) {
-    MultiDataSet data = DistillationLayerTest.goldenData(null);
+    MultiDataSet data = data();
     double[] scores = new double[steps];
     for (int i = 0; i < steps; i++) {
       g.fit(data);
@@ -43,8 +56,23 @@ class EngineParityTest {
     return scores;
   }
 
+  /** The losses of the run recorded with the CPU engine (see the fixture's README), reproduced by every engine. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.tinybert.testing.Engines#available")
+  void trainingStepsReproduceTheRecordedLosses(Engine engine) throws IOException {
+    JsonNode recorded;
+    try (InputStream in = EngineParityTest.class.getResourceAsStream("/org/tinybert/distill/training-losses.json")) {
+      recorded = new ObjectMapper().readTree(in).get("losses");
+    }
+    double[] got = train(graph(EngineChoice.parse(engine.name())), recorded.size());
+    for (int i = 0; i < got.length; i++) {
+      assertRelClose(engine + " loss after step " + (i + 1), recorded.get(i).asDouble(), got[i], 1e-4);
+    }
+  }
+
   @Test
   void trainingStepsGiveTheSameLossesOnBothEngines() {
+    assumeTrue(EngineChoice.nativeBackend(), "the CPU engine runs on ND4J's native backend only");
     ComputationGraph cpu = graph(EngineChoice.CPU);
     ComputationGraph nd4j = graph(EngineChoice.ND4J);
     double[] a = train(cpu, STEPS);
@@ -78,6 +106,7 @@ class EngineParityTest {
    */
   @Test
   void thePortableEngineDoesTheWork() {
+    assumeTrue(EngineChoice.nativeBackend(), "the CPU engine runs on ND4J's native backend only");
     ComputationGraph cpu = graph(EngineChoice.CPU);
     ComputationGraph nd4j = graph(EngineChoice.ND4J);
     MultiDataSet data = DistillationLayerTest.goldenData(null);
@@ -95,14 +124,14 @@ class EngineParityTest {
    * per-buffer allocations to read; the GPU test reads the device's count as well.)
    */
   @ParameterizedTest(name = "{0}")
-  @EnumSource(value = EngineChoice.class, names = {"CPU", "ND4J"})
-  void aStepAllocatesNothingNewOnceTheShapesRepeat(EngineChoice engine) {
-    ComputationGraph g = graph(engine);
+  @MethodSource("org.tinybert.testing.Engines#available")
+  void aStepAllocatesNothingNewOnceTheShapesRepeat(Engine engine) {
+    ComputationGraph g = graph(EngineChoice.parse(engine.name()));
     MultiDataSet data = DistillationLayerTest.goldenData(null);
     for (int i = 0; i < 5; i++) g.fit(data); // warm-up: the workspace learns its size, the pool fills
     long scratch = Nd4jEngine.scratchBytes();
     long allocations = ArrayPool.local().allocations();
-    if (engine == EngineChoice.ND4J) assertTrue(scratch > 0, "the temporaries live in the workspace");
+    if (engine == Nd4jEngine.INSTANCE) assertTrue(scratch > 0, "the temporaries live in the workspace");
     for (int i = 0; i < 10; i++) {
       g.fit(data);
       assertEquals(scratch, Nd4jEngine.scratchBytes(), "workspace bytes after step " + (i + 6));

@@ -25,7 +25,7 @@ import org.tinybert.testing.GoldenSet;
  * TinyBERT's losses and their gradients against the reference (losses rel 1e-5, gradients 1e-4 * max|g|), for every
  * golden set, on every engine this backend runs.
  */
-class GoldenLossTest {
+public class GoldenLossTest {
   static final double REL = 1e-5;
   static final Map<List<Object>, Setting> SETTINGS = new ConcurrentHashMap<>();
 

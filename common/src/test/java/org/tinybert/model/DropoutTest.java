@@ -25,7 +25,7 @@ import org.tinybert.testing.Golden;
  * checks are: no effect at p = 0, torch's scaling of what is kept, reproducible masks, and the backward pass against
  * finite differences of the same (fixed-mask) forward pass.
  */
-class DropoutTest {
+public class DropoutTest {
   private static final BertModel STUDENT = Golden.model("student");
   private static final BertBatch BATCH = Golden.batch("batch");
 

@@ -19,7 +19,7 @@ import org.tinybert.testing.GoldenSet;
  * BERT's forward pass against the PyTorch reference's outputs for the teacher and student of every golden set, on
  * every engine this backend runs.
  */
-class GoldenForwardTest {
+public class GoldenForwardTest {
   static final double ACT = 1e-4;
   static final Map<GoldenSet, Map<String, INDArray>> EXPECTED = new ConcurrentHashMap<>();
 
