@@ -59,7 +59,9 @@ class GpuParityTest {
     try {
       cpu = EngineChoice.nativeBackend();
     } catch (Throwable t) {
-      return "ND4J's CUDA backend did not load (no GPU, no NVIDIA driver or no CUDA 11.6 runtime?): " + t;
+      Throwable root = t;
+      while (root.getCause() != null) root = root.getCause();
+      return "ND4J's CUDA backend did not load (no GPU, no NVIDIA driver or no CUDA 11.6 runtime?): " + root;
     }
     if (cpu) return "ND4J runs its CPU backend: run the GPU tests with -Pcuda on a GPU node";
     for (Map<String, Object> d : devices()) {

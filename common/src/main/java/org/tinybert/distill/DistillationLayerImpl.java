@@ -22,6 +22,7 @@ import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.Dropout;
 import org.tinybert.model.Engine;
+import org.tinybert.spark.GpuBinding;
 
 /**
  * The layer behind {@link DistillationLayer}: runs the teacher (no gradient, no dropout) and the student on a
@@ -44,6 +45,8 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
   private transient DistillationLoss loss;
   private transient StepCache cache;
   private transient DistillationLoss.Result lastResult;
+  /** Bound to its Spark task's GPU (GpuPlugin does it first; here a failure to do so fails the task). */
+  private transient boolean bound;
 
   /** One minibatch's forward passes, loss and output gradients. */
   private static final class StepCache {
@@ -111,6 +114,10 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
    */
   private StepCache step(boolean withLoss, boolean training) {
     if (input == null) throw new IllegalStateException("no input set on the distillation layer");
+    if (!bound) {
+      GpuBinding.bindCurrentTask();
+      bound = true;
+    }
     if (cache == null || cache.input != input || cache.training != training
         || (cache.released && cache.labels != labels)) {
       // The activations of the previous minibatch go back to the pool for this one (its logits are not pooled).

@@ -2,7 +2,6 @@ package org.tinybert.spark;
 
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
@@ -27,7 +26,6 @@ public final class GpuBinding {
   public static final String RESOURCE = "gpu";
 
   private static final Logger LOG = LoggerFactory.getLogger(GpuBinding.class);
-  private static final AtomicBoolean WARNED_CPU = new AtomicBoolean();
   private static final AtomicLong BOUND = new AtomicLong();
 
   private GpuBinding() {}
@@ -58,19 +56,19 @@ public final class GpuBinding {
   }
 
   /**
-   * Makes ND4J run this thread on the task's GPU. Returns the device, or -1 when there is nothing to bind (no task, no
-   * GPU resource, or the CPU backend, which is logged once: the application jar was built without {@code -Pcuda}).
+   * Makes ND4J run this thread on the task's GPU. Returns the device, or -1 when there is nothing to bind (no task or
+   * no GPU resource). A task that holds a GPU on ND4J's CPU backend fails: the job asked for GPUs, and training on
+   * the CPU instead would be silently slow.
    */
   public static int bindCurrentTask() {
     OptionalInt assigned = assignedDevice();
     if (assigned.isEmpty()) return -1;
     int device = assigned.getAsInt();
     if (EngineChoice.nativeBackend()) {
-      if (WARNED_CPU.compareAndSet(false, true)) {
-        LOG.warn("Spark assigned GPU {} to this task, but ND4J runs its CPU backend here: build the application jar"
-            + " with -Pcuda (mvn -Papp-jar,cuda package) for GPU nodes", device);
-      }
-      return -1;
+      throw new IllegalStateException("Spark assigned GPU " + device + " to this task, but ND4J runs its CPU backend"
+          + " here: either the application jar was built without -Pcuda (mvn -Papp-jar,cuda package), or ND4J's CUDA"
+          + " backend did not load on this executor (its log says why: no NVIDIA driver, no CUDA 11.6 runtime, or"
+          + " a GPU ND4J 1.0.0-M2.1 has no code for)");
     }
     int devices = Nd4j.getAffinityManager().getNumberOfDevices();
     if (device >= devices) {
