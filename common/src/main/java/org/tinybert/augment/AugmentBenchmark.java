@@ -303,8 +303,8 @@ public final class AugmentBenchmark {
 
   /**
    * {@code n} [2048, 768] x [768, 3072] products (BERT-base's intermediate layer on 2,048 tokens) through the call the
-   * model makes (its engine's linear layer: OpenBLAS on the CPU engine) into a preallocated result: each one's GFLOP per second of wall time and per second of
-   * CPU time. A product into a fresh array (as {@code Nd4j.gemm(a, b, ...)} makes) measured about a fifth slower here,
+   * model makes (its engine's linear layer: OpenBLAS on the CPU engine) into a preallocated result: each one's GFLOP
+   * per second of wall time and per second of CPU time. A product into a fresh array (as {@code Nd4j.gemm(a, b, ...)} makes) measured about a fifth slower here,
    * the page faults of its 25 MB result included, which would flatter flop_efficiency.
    */
   static List<double[]> gemmGflops(int n, Engine engine) {

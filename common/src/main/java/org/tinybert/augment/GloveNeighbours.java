@@ -86,7 +86,8 @@ public final class GloveNeighbours {
       List<String> batch = todo.subList(from, Math.min(todo.size(), from + queryBatch));
       int[] rows = new int[batch.size()];
       for (int i = 0; i < rows.length; i++) rows[i] = glove.indexOf(batch.get(i));
-      INDArray q = glove.matrix().getRows(rows); // [Q, D]
+      // One native op (getRows copies row by row, an op each).
+      INDArray q = Nd4j.pullRows(glove.matrix(), 1, rows); // [Q, D]
       INDArray cos = Nd4j.gemm(q, glove.matrix(), false, true); // [Q, V]
       int[][] best = engine.topK(cos, k, rows, unusable);
       for (int i = 0; i < rows.length; i++) {

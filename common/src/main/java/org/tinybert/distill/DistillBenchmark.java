@@ -242,7 +242,7 @@ public final class DistillBenchmark {
    * The ND4J operations one run of {@code body} executes (element-wise and reduction ops, custom ops, matrix
    * products), as ND4J's own profiler counts them; run untimed, since profiling slows every op down.
    */
-  static long nd4jOps(Runnable body) {
+  public static long nd4jOps(Runnable body) {
     OpExecutioner executioner = Nd4j.getExecutioner();
     OpExecutioner.ProfilingMode before = executioner.getProfilingMode();
     OpProfiler.getInstance().reset();

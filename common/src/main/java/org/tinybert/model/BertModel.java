@@ -393,7 +393,7 @@ public final class BertModel {
       rows = outRows.length;
       ctx = tmp.take(rows, hidden); // [M, N*H]
       engine.attentionRows(qkv, f.mask, l, heads, headSize, outRows, ctx);
-      residual = x.getRows(outRows); // [M, N*H]
+      residual = rows(x, outRows); // [M, N*H]
     }
 
     // a = LayerNorm(dropout(ctx Wo^T + bo) + x)
@@ -513,7 +513,15 @@ public final class BertModel {
   }
 
   private static INDArray firstTokenRows(INDArray x, int b, int l) {
-    return x.getRows(firstTokenIndex(b, l));
+    return rows(x, firstTokenIndex(b, l));
+  }
+
+  /**
+   * Rows {@code index} of the 2-D {@code x} (a copy), in one native op: {@code INDArray.getRows} copies row by row,
+   * an op each (a kernel launch each on a GPU).
+   */
+  private static INDArray rows(INDArray x, int[] index) {
+    return Nd4j.pullRows(x, 1, index);
   }
 
   /**
@@ -525,7 +533,7 @@ public final class BertModel {
     int l = f.batch.seqLength();
     int[] rows = new int[positions.length];
     for (int i = 0; i < positions.length; i++) rows[i] = positions[i][0] * l + positions[i][1];
-    return mlmLogitsForRows(f.sequenceOutput().getRows(rows));
+    return mlmLogitsForRows(rows(f.sequenceOutput(), rows));
   }
 
   /** The masked-LM head on already selected rows of the sequence output ([M, N*H] -> [M, V]). */

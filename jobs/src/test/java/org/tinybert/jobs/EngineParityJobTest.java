@@ -19,12 +19,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.profiler.OpProfiler;
 import org.tinybert.config.GeneralDistillSettings;
 import org.tinybert.config.SettingsLoader;
 import org.tinybert.config.TaskDistillSettings;
+import org.tinybert.distill.DistillBenchmark;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.RunLog;
 import org.tinybert.testing.Golden;
@@ -61,17 +59,14 @@ class EngineParityJobTest {
   }
 
   /** ND4J operations that {@code body} executes in this JVM (driver and local executors alike). */
-  static long nd4jOps(ThrowingRunnable body) throws Exception {
-    OpExecutioner ex = Nd4j.getExecutioner();
-    OpExecutioner.ProfilingMode before = ex.getProfilingMode();
-    OpProfiler.getInstance().reset();
-    ex.setProfilingMode(OpExecutioner.ProfilingMode.OPERATIONS);
-    try {
-      body.run();
-    } finally {
-      ex.setProfilingMode(before);
-    }
-    return OpProfiler.getInstance().getInvocationsCount();
+  static long nd4jOps(ThrowingRunnable body) {
+    return DistillBenchmark.nd4jOps(() -> {
+      try {
+        body.run();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 
   interface ThrowingRunnable {

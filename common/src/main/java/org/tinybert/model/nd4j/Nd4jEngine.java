@@ -343,11 +343,11 @@ public final class Nd4jEngine implements Engine {
     for (int i = 0; i < m; i++) sequence[i] = rows[i] / l;
     try (MemoryWorkspace ignored = scratch()) {
       // The asked query rows, and the keys, values and mask of each one's sequence.
-      INDArray q = qkv.getRows(rows).get(NDArrayIndex.all(), NDArrayIndex.interval(0, hidden))
+      INDArray q = rows(qkv, rows).get(NDArrayIndex.all(), NDArrayIndex.interval(0, hidden))
           .reshape('c', m, heads, 1, headSize); // [M, N, 1, H]
       INDArray k = bySequence(heads(qkv, hidden, b, l, heads, headSize), sequence); // [M, N, T, H]
       INDArray v = bySequence(heads(qkv, 2 * hidden, b, l, heads, headSize), sequence); // [M, N, T, H]
-      INDArray ext = ((AdditiveMask) mask).ext().reshape(b, l).getRows(sequence).reshape(m, 1, 1, l);
+      INDArray ext = rows(((AdditiveMask) mask).ext().reshape(b, l), sequence).reshape(m, 1, 1, l);
       INDArray s = Nd4j.matmul(q, k, false, true, false).muli(1.0 / Math.sqrt(headSize)).addi(ext); // [M, N, 1, T]
       INDArray pr = Nd4j.exec(new SoftMax(s, s.ulike(), 3))[0];
       ctx.assign(Nd4j.matmul(pr, v).reshape('c', m, hidden)); // [M, N, 1, H] -> [M, N*H]
@@ -357,7 +357,15 @@ public final class Nd4jEngine implements Engine {
   /** The [N, T, H] blocks of the given sequences of x [B, N, T, H]: [M, N, T, H]. */
   private static INDArray bySequence(INDArray x, int[] sequence) {
     long[] s = x.shape();
-    return x.dup('c').reshape(s[0], s[1] * s[2] * s[3]).getRows(sequence).reshape(sequence.length, s[1], s[2], s[3]);
+    return rows(x.dup('c').reshape(s[0], s[1] * s[2] * s[3]), sequence).reshape(sequence.length, s[1], s[2], s[3]);
+  }
+
+  /**
+   * Rows {@code index} of the 2-D {@code x}, in one native op: {@code INDArray.getRows} copies row by row, an op per
+   * row (thousands per step for the embeddings, each a kernel launch on a GPU).
+   */
+  private static INDArray rows(INDArray x, int[] index) {
+    return Nd4j.pullRows(x, 1, index);
   }
 
   @Override
@@ -401,9 +409,9 @@ public final class Nd4jEngine implements Engine {
     long h = word.size(1);
     int b = ids.length / l;
     try (MemoryWorkspace ignored = scratch()) {
-      INDArray e = word.getRows(ids).reshape('c', b, l, h); // [B, F, N*H]
+      INDArray e = rows(word, ids).reshape('c', b, l, h); // [B, F, N*H]
       e.addi(pos.get(NDArrayIndex.interval(0, l), NDArrayIndex.all()).reshape(1, l, h));
-      out.assign(e.reshape(ids.length, h).addi(type.getRows(seg)));
+      out.assign(e.reshape(ids.length, h).addi(rows(type, seg)));
     }
   }
 
