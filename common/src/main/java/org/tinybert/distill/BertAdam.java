@@ -158,6 +158,8 @@ public class BertAdam implements IUpdater {
   /** The state (first and second moments, one view each into DL4J's updater state) and the update rule. */
   static final class Updater implements GradientUpdater<BertAdam> {
     private final BertAdam config;
+    /** The config's engine, resolved on first use in this JVM (an executor's, when the updater was shipped). */
+    private Engine engine;
     private INDArray m;
     private INDArray v;
 
@@ -212,7 +214,8 @@ public class BertAdam implements IUpdater {
         int t = iteration + 1;
         alpha = lr * Math.sqrt(1 - Math.pow(config.beta2, t)) / (1 - Math.pow(config.beta1, t));
       }
-      config.engine().adamUpdate(gradient, m, v, alpha, config.beta1, config.beta2, config.epsilon);
+      if (engine == null) engine = config.engine();
+      engine.adamUpdate(gradient, m, v, alpha, config.beta1, config.beta2, config.epsilon);
     }
   }
 }

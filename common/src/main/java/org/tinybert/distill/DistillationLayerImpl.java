@@ -47,6 +47,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
   private transient DistillationLoss.Result lastResult;
   /** Bound to its Spark task's GPU (GpuPlugin does it first; here a failure to do so fails the task). */
   private transient boolean bound;
+  private transient Engine engine;
 
   /** One minibatch's forward passes, loss and output gradients. */
   private static final class StepCache {
@@ -76,7 +77,8 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
 
   /** The engine of this layer's {@code tinybert.engine} on this JVM's backend. */
   private Engine engine() {
-    return layerConf().getEngine().resolve();
+    if (engine == null) engine = layerConf().getEngine().resolve();
+    return engine;
   }
 
   private BertModel student() {

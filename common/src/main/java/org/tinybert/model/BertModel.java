@@ -662,13 +662,13 @@ public final class BertModel {
 
   /**
    * Gradient of one layer's input [B*F, N*H] (a pool array the caller hands back), from that of its output (dy, may
-   * be null) and of its scores (may be null): {@link #layerForward} backwards.
+   * be null) and of its scores (may be null): {@link #layerForward} backwards. Scratch goes back to the pool as soon
+   * as it is dead, so the next take of its size reuses the buffer that is still in cache.
    */
   private INDArray layerBackward(int layer, Forward f, LayerCache c, INDArray dy, INDArray dScoresDirect,
       Map<String, INDArray> grads) {
     BertNames.Layer n = names.layer(layer);
     ArrayPool pool = ArrayPool.local();
-    Held tmp = new Held();
     int b = f.batch.batchSize();
     int l = f.batch.seqLength();
     int heads = config.numAttentionHeads();
@@ -679,19 +679,23 @@ public final class BertModel {
     if (dy != null) {
       // y = LayerNorm(dropout(act W2^T + b2) + a): the residual's share of dA, then the feed-forward's added onto it.
       dA = pool.take(rows, hidden);
-      INDArray dAct = tmp.take(rows, config.intermediateSize()); // [B*F, I]
-      addNormBackward(dy, c.output, n.outW, n.outB, n.outLnW, n.outLnB, f, grads, dA, dAct, tmp);
+      INDArray dAct = pool.take(rows, config.intermediateSize()); // [B*F, I]
+      addNormBackward(dy, c.output, n.outW, n.outB, n.outLnW, n.outLnB, f, grads, dA, dAct);
       activationBackward(dAct, c.inter, dAct);
       engine.linearBackward(dAct, 0, c.a, w(n.interW), grads.get(n.interW), grads.get(n.interB), dA, true);
+      pool.give(dAct);
     }
-    INDArray dqkv = tmp.take(rows, 3 * hidden); // [B*F, 3*N*H]
+    INDArray dqkv = pool.take(rows, 3 * hidden); // [B*F, 3*N*H]
     INDArray dx;
     if (dA != null) {
       // a = LayerNorm(dropout(ctx Wo^T + bo) + x): dA becomes d(sum) in place, which is also x's residual gradient.
-      INDArray dCtx = tmp.take(rows, hidden); // [B*F, N*H]
-      addNormBackward(dA, c.attention, n.attnOutW, n.attnOutB, n.attnLnW, n.attnLnB, f, grads, dA, dCtx, tmp);
+      INDArray dCtx = pool.take(rows, hidden); // [B*F, N*H]
+      addNormBackward(dA, c.attention, n.attnOutW, n.attnOutB, n.attnLnW, n.attnLnB, f, grads, dA, dCtx);
+      INDArray work = pool.take(b, heads, l, l); // [B, N, F, T]
       engine.attentionBackward(c.qkv, c.probs, c.dropped, c.probsKeep, f.dropout.attention(), dCtx, dScoresDirect, b,
-          l, heads, headSize, tmp.take(b, heads, l, l), dqkv);
+          l, heads, headSize, work, dqkv);
+      pool.give(work);
+      pool.give(dCtx);
       dx = dA;
     } else {
       engine.attentionBackward(c.qkv, c.probs, null, null, 0, null, dScoresDirect, b, l, heads, headSize, null, dqkv);
@@ -702,7 +706,7 @@ public final class BertModel {
     engine.linearBackward(dqkv, (int) hidden, c.x, w(n.keyW), grads.get(n.keyW), grads.get(n.keyB), dx, true);
     engine.linearBackward(dqkv, (int) (2 * hidden), c.x, w(n.valueW), grads.get(n.valueW), grads.get(n.valueB), dx,
         true);
-    tmp.release();
+    pool.give(dqkv);
     return dx;
   }
 
@@ -712,15 +716,16 @@ public final class BertModel {
    * accumulating the block's parameter gradients.
    */
   private void addNormBackward(INDArray dy, AddNormCache c, String weight, String bias, String gamma, String beta,
-      Forward f, Map<String, INDArray> grads, INDArray dSum, INDArray dIn, Held tmp) {
+      Forward f, Map<String, INDArray> grads, INDArray dSum, INDArray dIn) {
     engine.layerNormBackward(dy, c.norm, w(gamma), grads.get(gamma), grads.get(beta), dSum, false);
     // With dropout, the dense output's gradient is dSum through the mask; the residual's stays dSum.
     INDArray dOut = dSum;
     if (c.keep != null) {
-      dOut = tmp.take(dSum.shape());
+      dOut = ArrayPool.local().take(dSum.shape());
       engine.dropoutBackward(dSum, c.keep, f.dropout.hidden(), dOut);
     }
     engine.linearBackward(dOut, 0, c.input, w(weight), grads.get(weight), grads.get(bias), dIn, false);
+    if (dOut != dSum) ArrayPool.local().give(dOut);
   }
 
   private static INDArray add(INDArray a, INDArray b) {
