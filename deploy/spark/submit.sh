@@ -15,6 +15,9 @@
 #   DRIVER_MEMORY [8g] DRIVER_CORES [1]   DRIVER_OFFHEAP [EXECUTOR_OFFHEAP]   QUEUE (YARN)
 #   EXTRA_CONF (more --conf flags, space-separated)
 #   HADOOP_CONF_DIR    the cluster's Hadoop client configuration (YARN; HDFS paths)
+#   GPU_DISCOVERY_SCRIPT (gpu) the executors' discovery script [yarn: this directory's gpu-discovery.sh, shipped
+#                      with --files; k8s: the Spark image's examples/src/main/scripts/getGpusResources.sh;
+#                      standalone: none, the Workers report GPUs (README: GPU nodes)]
 set -euo pipefail
 
 if [[ $# -lt 3 ]]; then
@@ -33,9 +36,23 @@ offheap="${EXECUTOR_OFFHEAP:-16g}"
 case "$kind" in
   # CPU: several cores per executor; ND4J's native threads use them, one training task per executor does the rest.
   cpu) cores="${EXECUTOR_CORES:-4}"; gpu_conf=() ;;
-  # GPU: one task (one training thread) per GPU executor; Spark schedules the GPU as a resource.
+  # GPU: one GPU and one task (one training thread) per executor; Spark schedules the GPU as a resource, and
+  # GpuPlugin binds each task's thread to the GPU Spark assigned it before the task runs. CUDA_DEVICE_ORDER makes
+  # CUDA number devices as nvidia-smi (and so the discovery script) does.
   gpu) cores="${EXECUTOR_CORES:-1}"
-       gpu_conf=(--conf spark.executor.resource.gpu.amount=1 --conf spark.task.resource.gpu.amount=1) ;;
+       gpu_conf=(--conf spark.executor.resource.gpu.amount=1 --conf spark.task.resource.gpu.amount=1
+                 --conf spark.plugins=org.tinybert.spark.GpuPlugin
+                 --conf spark.executorEnv.CUDA_DEVICE_ORDER=PCI_BUS_ID)
+       case "$cluster" in
+         yarn) discovery="${GPU_DISCOVERY_SCRIPT:-}"
+               if [[ -z "$discovery" ]]; then
+                 gpu_conf+=(--files "$root/deploy/spark/gpu-discovery.sh")
+                 discovery=./gpu-discovery.sh
+               fi ;;
+         k8s) discovery="${GPU_DISCOVERY_SCRIPT:-/opt/spark/examples/src/main/scripts/getGpusResources.sh}" ;;
+         *) discovery="${GPU_DISCOVERY_SCRIPT:-}" ;;
+       esac
+       if [[ -n "$discovery" ]]; then gpu_conf+=(--conf "spark.executor.resource.gpu.discoveryScript=$discovery"); fi ;;
   *) echo "kind must be cpu or gpu, found $kind" >&2; exit 2 ;;
 esac
 

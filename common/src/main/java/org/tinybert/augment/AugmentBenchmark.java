@@ -20,7 +20,7 @@ import org.tinybert.io.HadoopIO;
 import org.tinybert.model.ArrayPool;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
-import org.tinybert.model.Gemm;
+import org.tinybert.model.Engine;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfNames;
 import org.tinybert.text.BertTokenizer;
@@ -52,7 +52,7 @@ public final class AugmentBenchmark {
       double speedup, List<Double> roundSpeedups, double mlmGflopsBatched, double mlmGflopsStraightforward, double gemmGflops,
       double flopEfficiency, double paddingFraction, boolean sameOutput, double loadAverage,
       double batchedCpuSeconds, double straightforwardCpuSeconds, double gemmGflopsPerCpuSecond,
-      double flopEfficiencyCpu) {
+      double flopEfficiencyCpu, Map<String, Object> engine) {
 
     public Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -85,6 +85,7 @@ public final class AugmentBenchmark {
       m.put("cpu_speedup", round(straightforwardCpuSeconds / batchedCpuSeconds));
       m.put("gemm_gflops_per_cpu_s", round(gemmGflopsPerCpuSecond));
       m.put("flop_efficiency_cpu", round(flopEfficiencyCpu));
+      m.put("engine", engine);
       return m;
     }
 
@@ -104,11 +105,12 @@ public final class AugmentBenchmark {
   /** Runs the benchmark; writes the workload file when the settings name one. */
   public static Result run(AugmentBenchSettings s) throws IOException {
     BertConfig config = config(s.model());
+    Engine engine = s.engine().resolve();
     Random random = new Random(s.seed());
     List<String> words = new ArrayList<>();
     Vocab vocab = syntheticVocab(config.vocabSize(), random, words);
-    MaskedLm lm = new MaskedLm(new BertModel(config, randomWeights(config, s.seed())), new BertTokenizer(vocab, true),
-        "random " + s.model());
+    MaskedLm lm = new MaskedLm(new BertModel(config, randomWeights(config, s.seed()), engine),
+        new BertTokenizer(vocab, true), "random " + s.model());
     Set<String> multiPiece = new LinkedHashSet<>();
     List<RowAugmenter.Row> rows = new ArrayList<>();
     for (int i = 0; i < s.sentences(); i++) {
@@ -143,21 +145,21 @@ public final class AugmentBenchmark {
     MaskedLmCandidates.Stats b = null;
     MaskedLmCandidates.Stats o = null;
     for (int round = 0; round < s.rounds(); round++) {
-      gemm.addAll(gemmGflops(3));
+      gemm.addAll(gemmGflops(3, engine));
       ArrayPool.local().clear();
       batchedCandidates = new Augmenter(new MaskedLmCandidates(lm, s.topK(), s.batchSize(), 512),
-          new GloveNeighbours(glove, s.topK(), 128));
+          new GloveNeighbours(glove, s.topK(), 128, engine));
       RowAugmenter batched = new RowAugmenter(batchedCandidates, new Replacer(0.4, s.variants()), column, s.seed());
       long t0 = System.nanoTime();
       long c0 = cpuNanos();
       List<RowAugmenter.OutputRow> fast = batched.augment(rows, true);
       double bs = (System.nanoTime() - t0) / 1e9;
       batchedCpu += (cpuNanos() - c0) / 1e9;
-      gemm.addAll(gemmGflops(3));
+      gemm.addAll(gemmGflops(3, engine));
 
       ArrayPool.local().clear();
       Augmenter oneCandidates = new Augmenter(new MaskedLmCandidates(lm, s.topK(), 1, 512),
-          new GloveNeighbours(glove, s.topK(), 1));
+          new GloveNeighbours(glove, s.topK(), 1, engine));
       RowAugmenter one = new RowAugmenter(oneCandidates, new Replacer(0.4, s.variants()), column, s.seed());
       t0 = System.nanoTime();
       c0 = cpuNanos();
@@ -190,14 +192,15 @@ public final class AugmentBenchmark {
         o.forwards(), batchedSeconds / n, oneSeconds / n, s.sentences() * n / batchedSeconds,
         s.sentences() * n / oneSeconds, oneSeconds / batchedSeconds, List.copyOf(roundSpeedups), gflopsBatched,
         gflopsOne, gemmRate, gflopsBatched / gemmRate, 1 - b.realTokens() / (double) Math.max(1, b.paddedTokens()),
-        same, loadAverage(), batchedCpu / n, oneCpu / n, gemmCpuRate, cpuEfficiency);
+        same, loadAverage(), batchedCpu / n, oneCpu / n, gemmCpuRate, cpuEfficiency, s.engine().describe());
     if (s.workload() != null) writeWorkload(s, config, lm, batchedCandidates, rows, r);
     return r;
   }
 
   private static RowAugmenter augmenter(MaskedLm lm, GloveVectors glove, AugmentBenchSettings s) {
     return new RowAugmenter(new Augmenter(new MaskedLmCandidates(lm, s.topK(), s.batchSize(), 512),
-        new GloveNeighbours(glove, s.topK(), 128)), new Replacer(0.4, s.variants()), new int[] {0}, s.seed());
+        new GloveNeighbours(glove, s.topK(), 128, lm.model().engine())), new Replacer(0.4, s.variants()),
+        new int[] {0}, s.seed());
   }
 
   /** BERT-base ({@code base}) or a small model with the same structure ({@code tiny}). */
@@ -300,21 +303,21 @@ public final class AugmentBenchmark {
 
   /**
    * {@code n} [2048, 768] x [768, 3072] products (BERT-base's intermediate layer on 2,048 tokens) through the call the
-   * model makes ({@link Gemm}) into a preallocated result: each one's GFLOP per second of wall time and per second of
-   * CPU time. A product into a fresh array (as {@code Nd4j.gemm(a, b, ...)} makes) measured about a fifth slower here,
+   * model makes (its engine's linear layer: OpenBLAS on the CPU engine) into a preallocated result: each one's GFLOP
+   * per second of wall time and per second of CPU time. A product into a fresh array (as {@code Nd4j.gemm(a, b, ...)} makes) measured about a fifth slower here,
    * the page faults of its 25 MB result included, which would flatter flop_efficiency.
    */
-  static List<double[]> gemmGflops(int n) {
+  static List<double[]> gemmGflops(int n, Engine engine) {
     INDArray a = Nd4j.rand(DataType.FLOAT, 2048, 768);
     INDArray w = Nd4j.rand(DataType.FLOAT, 3072, 768);
     INDArray c = Nd4j.create(DataType.FLOAT, 2048, 3072);
     double flops = 2.0 * 2048 * 768 * 3072;
-    Gemm.gemm(a, false, w, true, c, 1f, 0f);
+    engine.linear(a, w, null, c);
     List<double[]> rates = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();
       long c0 = cpuNanos();
-      Gemm.gemm(a, false, w, true, c, 1f, 0f);
+      engine.linear(a, w, null, c);
       rates.add(new double[] {flops / (System.nanoTime() - t0), flops / (cpuNanos() - c0)});
     }
     return rates;

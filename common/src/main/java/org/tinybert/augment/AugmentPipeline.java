@@ -47,6 +47,8 @@ import org.tinybert.glue.GlueRowParser;
 import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.Utf8LineReader;
+import org.tinybert.model.Engine;
+import org.tinybert.spark.GpuBinding;
 import scala.Tuple2;
 
 /**
@@ -220,9 +222,9 @@ public final class AugmentPipeline {
    * The neighbours finder of this JVM for a broadcast GloVe and K, so its cache serves every partition the executor
    * runs.
    */
-  static GloveNeighbours neighbours(Broadcast<GloveVectors> glove, int k, int queryBatch) {
-    return NEIGHBOURS.computeIfAbsent(glove.id() + "/" + k + "/" + queryBatch,
-        key -> new GloveNeighbours(glove.value(), k, queryBatch));
+  static GloveNeighbours neighbours(Broadcast<GloveVectors> glove, int k, int queryBatch, Engine engine) {
+    return NEIGHBOURS.computeIfAbsent(glove.id() + "/" + k + "/" + queryBatch + "/" + engine.name(),
+        key -> new GloveNeighbours(glove.value(), k, queryBatch, engine));
   }
 
   /**
@@ -252,9 +254,11 @@ public final class AugmentPipeline {
       this.side = side;
       this.mlmWords = mlmWords;
       this.gloveWords = gloveWords;
-      MaskedLm lm = MaskedLm.cached(s.mlm(), conf.value(), s.lowerCase());
+      GpuBinding.bindCurrentTask();
+      Engine engine = s.engine().resolve();
+      MaskedLm lm = MaskedLm.cached(s.mlm(), conf.value(), s.lowerCase()).withEngine(engine);
       this.augmenter = new Augmenter(new MaskedLmCandidates(lm, s.topK(), s.batchSize(), s.maxSeqLength()),
-          neighbours(glove, s.topK(), s.gloveBatchSize()));
+          neighbours(glove, s.topK(), s.gloveBatchSize(), engine));
       this.rows = new RowAugmenter(augmenter, new Replacer(s.replaceProbability(), variants), textColumns, s.seed());
       this.chunkRows = Math.max(1, s.batchSize() * ROWS_PER_BATCH_SLOT);
     }

@@ -1,6 +1,5 @@
 package org.tinybert.augment;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -11,7 +10,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tinybert.model.Kernels;
+import org.tinybert.model.Engine;
+import org.tinybert.model.EngineChoice;
 
 /**
  * The K nearest GloVe words by cosine, for the words of several WordPieces (the reference's {@code _word_distance}).
@@ -29,19 +29,31 @@ public final class GloveNeighbours {
   private final GloveVectors glove;
   private final int k;
   private final int queryBatch;
+  private final Engine engine;
+  /** Rows that are never neighbours: zero vectors. */
+  private final boolean[] unusable;
   private final Map<String, List<String>> cache = new ConcurrentHashMap<>();
+
+  /** On the {@code auto} engine of this JVM's backend. */
+  public GloveNeighbours(GloveVectors glove, int k, int queryBatch) {
+    this(glove, k, queryBatch, EngineChoice.AUTO.resolve());
+  }
 
   /**
    * @param k neighbours per word (the paper's K)
    * @param queryBatch query words per matrix product; the product's [Q, V] floats bound the memory it takes
+   * @param engine what finds each row's top K
    */
-  public GloveNeighbours(GloveVectors glove, int k, int queryBatch) {
+  public GloveNeighbours(GloveVectors glove, int k, int queryBatch, Engine engine) {
     if (k < 1 || queryBatch < 1) {
       throw new IllegalArgumentException("k and queryBatch must be >= 1, found " + k + " and " + queryBatch);
     }
     this.glove = glove;
     this.k = k;
     this.queryBatch = queryBatch;
+    this.engine = engine;
+    this.unusable = new boolean[glove.size()];
+    for (int j = 0; j < unusable.length; j++) unusable[j] = !glove.usable(j);
   }
 
   public GloveVectors vectors() {
@@ -74,12 +86,12 @@ public final class GloveNeighbours {
       List<String> batch = todo.subList(from, Math.min(todo.size(), from + queryBatch));
       int[] rows = new int[batch.size()];
       for (int i = 0; i < rows.length; i++) rows[i] = glove.indexOf(batch.get(i));
-      INDArray q = glove.matrix().getRows(rows); // [Q, D]
-      INDArray cos = Kernels.contiguous(Nd4j.gemm(q, glove.matrix(), false, true)); // [Q, V]
-      FloatBuffer b = Kernels.buf(cos);
-      int v = glove.size();
+      // One native op (getRows copies row by row, an op each).
+      INDArray q = Nd4j.pullRows(glove.matrix(), 1, rows); // [Q, D]
+      INDArray cos = Nd4j.gemm(q, glove.matrix(), false, true); // [Q, V]
+      int[][] best = engine.topK(cos, k, rows, unusable);
       for (int i = 0; i < rows.length; i++) {
-        List<String> n = top(b, i * v, rows[i]);
+        List<String> n = words(best[i]);
         cache.put(batch.get(i), n);
         out.put(batch.get(i), n);
       }
@@ -94,12 +106,13 @@ public final class GloveNeighbours {
   public List<String> nearestOne(String word) {
     int row = glove.indexOf(word);
     if (row < 0 || !glove.usable(row)) return List.of();
-    INDArray cos = Kernels.contiguous(Nd4j.gemm(glove.matrix().getRow(row, true), glove.matrix(), false, true));
-    return top(Kernels.buf(cos), 0, row);
+    INDArray cos = Nd4j.gemm(glove.matrix().getRow(row, true), glove.matrix(), false, true); // [1, V]
+    return words(engine.topK(cos, k, new int[] {row}, unusable)[0]);
   }
 
-  private List<String> top(FloatBuffer cos, int offset, int self) {
-    int[] best = TopK.largest(cos, offset, glove.size(), k, j -> j == self || !glove.usable(j));
+  /** The words of the top-K rows, in vocabulary order. */
+  private List<String> words(int[] top) {
+    int[] best = top.clone();
     Arrays.sort(best);
     List<String> words = new ArrayList<>(best.length);
     for (int j : best) words.add(glove.word(j));

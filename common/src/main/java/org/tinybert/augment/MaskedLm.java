@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.model.BertModel;
+import org.tinybert.model.Engine;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
@@ -50,6 +51,11 @@ public final class MaskedLm {
   /** The model of {@code dir}, loaded on the first call in this JVM and shared afterwards. */
   public static MaskedLm cached(Path dir, Configuration conf, boolean lowerCase) {
     return CACHE.computeIfAbsent(dir + (lowerCase ? "#uncased" : "#cased"), k -> load(dir, conf, lowerCase));
+  }
+
+  /** This masked LM computed by {@code e} (the weights are shared). */
+  public MaskedLm withEngine(Engine e) {
+    return e == model.engine() ? this : new MaskedLm(model.withEngine(e), tokenizer, source);
   }
 
   public BertModel model() {

@@ -1,6 +1,5 @@
 package org.tinybert.augment;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -14,7 +13,6 @@ import org.tinybert.model.ArrayPool;
 import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
-import org.tinybert.model.Kernels;
 import org.tinybert.text.Vocab;
 
 /**
@@ -30,8 +28,8 @@ import org.tinybert.text.Vocab;
  * batch (padding masked out, so each input's outputs are those it has alone; sorted, a batch's lengths are close, and
  * padding to the longest wastes about 2% where rounding lengths up to a multiple of 8 wasted 9%). One forward pass per
  * batch, its last layer computed at the masked rows only ({@link BertModel#sequenceOutputRows}), which go through the
- * head ([M, H] to [M, V]). Proposals come back in vocabulary-id order (see {@link GloveNeighbours} on why order is
- * dropped).
+ * head ([M, H] to [M, V]), whose top K the model's {@link org.tinybert.model.Engine} finds. Proposals come back in
+ * vocabulary-id order (see {@link GloveNeighbours} on why order is dropped).
  *
  * <p>Thread-safe when the model is.
  */
@@ -172,7 +170,7 @@ public final class MaskedLmCandidates {
     INDArray logits = lm.model().mlmLogits(f, new int[][] {{0, e.mask()}}); // [1, V]
     f.release();
     trimPool();
-    List<String> res = proposals(Kernels.buf(Kernels.contiguous(logits)), 0, (int) logits.size(1));
+    List<String> res = proposals(lm.model().engine().topK(logits, topK, null, null)[0]);
     count(1, l, new int[] {l}, true, t0);
     return res;
   }
@@ -197,18 +195,18 @@ public final class MaskedLmCandidates {
     }
     BertModel model = lm.model();
     INDArray masked = model.sequenceOutputRows(new BertBatch(b, l, ids, seg, mask), rows); // [B, H]
-    INDArray logits = Kernels.contiguous(model.mlmLogitsForRows(masked)); // [B, V]
+    INDArray logits = model.mlmLogitsForRows(masked); // [B, V]
     trimPool();
-    FloatBuffer buf = Kernels.buf(logits);
-    int v = (int) logits.size(1);
+    int[][] best = model.engine().topK(logits, topK, null, null);
     List<List<String>> out = new ArrayList<>(b);
-    for (int i = 0; i < b; i++) out.add(proposals(buf, i * v, v));
+    for (int i = 0; i < b; i++) out.add(proposals(best[i]));
     count(b, l, lengths, false, t0);
     return out;
   }
 
-  private List<String> proposals(FloatBuffer logits, int offset, int v) {
-    int[] best = TopK.largest(logits, offset, v, topK, null);
+  /** The words of the top-K token ids, in id order. */
+  private List<String> proposals(int[] topIds) {
+    int[] best = topIds.clone();
     Arrays.sort(best);
     List<String> words = new ArrayList<>(best.length);
     Vocab vocab = lm.tokenizer().vocab();

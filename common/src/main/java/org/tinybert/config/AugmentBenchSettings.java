@@ -3,6 +3,7 @@ package org.tinybert.config;
 import com.typesafe.config.Config;
 import java.io.Serializable;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.model.EngineChoice;
 
 /**
  * Settings of {@code tinybert bench augment} (section {@value #ROOT}; each key is documented in
@@ -19,9 +20,10 @@ import org.apache.hadoop.fs.Path;
  * @param variants N
  * @param seed seed of the random weights, vectors and sentences
  * @param workload where to write the measured workload for bench/augment_reference.py, or null
+ * @param engine {@code tinybert.engine}: what is timed
  */
 public record AugmentBenchSettings(String model, int sentences, int words, int batchSize, int rounds, int gloveWords,
-    int gloveDim, int topK, int variants, int seed, Path workload) implements Serializable {
+    int gloveDim, int topK, int variants, int seed, Path workload, EngineChoice engine) implements Serializable {
   public static final String ROOT = "tinybert.bench.augment";
 
   /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
@@ -39,8 +41,9 @@ public record AugmentBenchSettings(String model, int sentences, int words, int b
     int seed = v.intAtLeast("seed", 0);
     String w = v.string("workload");
     Path workload = v.ok("workload") && !AugmentSettings.NONE.equals(w) ? v.path("workload") : null;
+    EngineChoice engine = v.engine();
     v.finish();
     return new AugmentBenchSettings(model, sentences, words, batchSize, rounds, gloveWords, gloveDim, topK, variants, seed,
-        workload);
+        workload, engine);
   }
 }

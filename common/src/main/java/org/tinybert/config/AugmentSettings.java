@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.model.EngineChoice;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.Split;
 
@@ -30,11 +31,12 @@ import org.tinybert.glue.Split;
  * @param maxSeqLength longest masked-LM input
  * @param lowerCase uncased tokenization
  * @param partitions minimum input partitions, 0 for Spark's default
+ * @param engine {@code tinybert.engine}: what computes the masked LM and the top K (on the executors)
  */
 public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, Path output, Path sideOutput,
     double replaceProbability, int topK, int variants, boolean taskVariants, int gloveVocabLimit,
     boolean skipMalformedGlove, String malformedRows, int seed, int batchSize, int gloveBatchSize, int maxSeqLength,
-    boolean lowerCase, int partitions) implements Serializable {
+    boolean lowerCase, int partitions, EngineChoice engine) implements Serializable {
   public static final String ROOT = "tinybert.augment";
   /** The value of {@code side-output} that means no side file. */
   public static final String NONE = "none";
@@ -70,10 +72,11 @@ public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, P
     int partitions = v.intAtLeast("partitions", 0);
     v.require(input == null || output == null || !input.equals(output), "output",
         "must differ from tinybert.augment.input");
+    EngineChoice engine = v.engine();
     v.finish();
     return new AugmentSettings(task, input, glove, mlm, output, sideOutput, p, topK, variants,
         taskVariants, gloveVocabLimit, skipGlove, malformedRows, seed, batchSize, gloveBatchSize, maxSeqLength,
-        lowerCase, partitions);
+        lowerCase, partitions, engine);
   }
 
   /** The side file, if one was asked for. */

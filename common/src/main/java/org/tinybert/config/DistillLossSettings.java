@@ -3,6 +3,7 @@ package org.tinybert.config;
 import com.typesafe.config.Config;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.model.EngineChoice;
 
 /**
  * Settings of {@code tinybert distill-loss} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
@@ -17,10 +18,11 @@ import org.apache.hadoop.fs.Path;
  * @param layerMapping uniform, top, bottom or a list of 1-based teacher layers
  * @param regressionLabels one gold number per line and example, for {@code regression_loss}; empty for none
  * @param gradients where the student's gradients go (safetensors); empty for none
+ * @param engine {@code tinybert.engine}: what computes the passes, losses and gradients
  */
 public record DistillLossSettings(Path teacher, Path student, Path input, Path output, int maxSeqLength,
     boolean cased, double temperature, String layerMapping, Optional<Path> regressionLabels,
-    Optional<Path> gradients) {
+    Optional<Path> gradients, EngineChoice engine) {
   public static final String ROOT = "tinybert.distill-loss";
 
   /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
@@ -38,8 +40,9 @@ public record DistillLossSettings(Path teacher, Path student, Path input, Path o
         "must be uniform, top, bottom or 1-based teacher layers like \"3,6,9,12\"");
     Optional<Path> regressionLabels = v.optionalPath("regression-labels");
     Optional<Path> gradients = v.optionalPath("gradients");
+    EngineChoice engine = v.engine();
     v.finish();
     return new DistillLossSettings(teacher, student, input, output, maxSeqLength, cased, temperature, layerMapping,
-        regressionLabels, gradients);
+        regressionLabels, gradients, engine);
   }
 }

@@ -3,6 +3,7 @@ package org.tinybert.config;
 import com.typesafe.config.Config;
 import java.io.Serializable;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.model.EngineChoice;
 
 /**
  * Settings of {@code tinybert forward} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
@@ -12,8 +13,10 @@ import org.apache.hadoop.fs.Path;
  * @param output where the outputs are written (safetensors)
  * @param maxSeqLength tokens per text example, [CLS] and [SEP] included (JSON input keeps its own length)
  * @param cased keep case and accents when tokenizing text; false lower-cases like uncased BERT
+ * @param engine {@code tinybert.engine}: what computes the forward pass
  */
-public record ForwardSettings(Path model, Path input, Path output, int maxSeqLength, boolean cased)
+public record ForwardSettings(Path model, Path input, Path output, int maxSeqLength, boolean cased,
+    EngineChoice engine)
     implements Serializable {
   public static final String ROOT = "tinybert.forward";
 
@@ -26,7 +29,8 @@ public record ForwardSettings(Path model, Path input, Path output, int maxSeqLen
     // [CLS] and [SEP] alone take two positions; the model's max_position_embeddings is checked when it is loaded.
     int maxSeqLength = v.intAtLeast("max-seq-length", 2);
     boolean cased = v.bool("cased");
+    EngineChoice engine = v.engine();
     v.finish();
-    return new ForwardSettings(model, input, output, maxSeqLength, cased);
+    return new ForwardSettings(model, input, output, maxSeqLength, cased, engine);
   }
 }

@@ -8,6 +8,7 @@ import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
 import org.tinybert.model.ClassifierHead;
+import org.tinybert.model.EngineChoice;
 
 /**
  * The keys {@code evaluate} and {@code predict} share: a classifier model run over a split of a GLUE task (each key is
@@ -22,9 +23,11 @@ import org.tinybert.model.ClassifierHead;
  * @param cased keep case and accents (cased models)
  * @param labelOrder the model's label order; empty for TinyBERT's
  * @param partitions Spark partitions of the examples; 0 for the session's default parallelism
+ * @param engine {@code tinybert.engine}: what computes the forward passes (on the executors)
  */
 public record GlueRunSettings(Path model, GlueTask task, Path taskDir, int maxSeqLength, int batchSize,
-    ClassifierHead head, boolean cased, List<String> labelOrder, int partitions) implements Serializable {
+    ClassifierHead head, boolean cased, List<String> labelOrder, int partitions, EngineChoice engine)
+    implements Serializable {
 
   public GlueRunSettings {
     labelOrder = List.copyOf(labelOrder);
@@ -67,7 +70,8 @@ public record GlueRunSettings(Path model, GlueTask task, Path taskDir, int maxSe
       }
     }
     int partitions = v.intAtLeast("partitions", 0);
-    return new GlueRunSettings(model, task, taskDir, maxSeqLength, batchSize, head, cased, labelOrder, partitions);
+    return new GlueRunSettings(model, task, taskDir, maxSeqLength, batchSize, head, cased, labelOrder, partitions,
+        v.engine());
   }
 
   static boolean validOrder(GlueTask task, List<String> order) {

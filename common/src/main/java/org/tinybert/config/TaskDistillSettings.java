@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.GlueTask;
+import org.tinybert.model.EngineChoice;
 
 /**
  * Settings of {@code tinybert task-distill} (section {@value #ROOT}; every key is documented in {@code reference.conf};
@@ -44,8 +45,9 @@ public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Pat
     int probe = v.intAtLeast("probe-examples", 0);
     Validator vi = new Validator(config, ROOT + ".intermediate");
     Validator vp = new Validator(config, ROOT + ".prediction");
-    TrainingSettings inter = TrainingSettings.read(vi);
-    TrainingSettings pred = TrainingSettings.read(vp);
+    EngineChoice engine = v.engine();
+    TrainingSettings inter = TrainingSettings.read(vi, engine);
+    TrainingSettings pred = TrainingSettings.read(vp, engine);
     if (!vi.problems().isEmpty() || !vp.problems().isEmpty()) {
       List<SettingsException.Problem> all = new ArrayList<>(v.problems());
       all.addAll(vi.problems());

@@ -6,6 +6,7 @@ import org.tinybert.distill.DistillationLayer;
 import org.tinybert.distill.WarmupLinearSchedule;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.Dropout;
+import org.tinybert.model.EngineChoice;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
@@ -18,12 +19,14 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * @param checkpointEvery averaging rounds between checkpoints
  * @param dropout the student's dropout probability (hidden and attention), or null for its config.json's
  *     {@code hidden_dropout_prob} and {@code attention_probs_dropout_prob} (what TinyBERT's training does)
+ * @param engine {@code tinybert.engine}: what computes teacher, student, losses and updates
  */
 public record TrainingSettings(int epochs, int batchSize, int averagingFrequency, int workers, double learningRate,
     String schedule, double warmupProportion, String optimizer, double weightDecay, String clip, double clipThreshold,
-    long seed, int checkpointEvery, int keepCheckpoints, Double dropout) implements Serializable {
+    long seed, int checkpointEvery, int keepCheckpoints, Double dropout, EngineChoice engine) implements Serializable {
 
-  static TrainingSettings read(Validator v) {
+  /** The keys of {@code v}'s section, with the run's engine (read once per job, {@link Validator#engine}). */
+  static TrainingSettings read(Validator v, EngineChoice engine) {
     return new TrainingSettings(
         v.positiveInt("epochs"),
         v.positiveInt("batch-size"),
@@ -39,7 +42,8 @@ public record TrainingSettings(int epochs, int batchSize, int averagingFrequency
         v.intAtLeast("seed", 0),
         v.positiveInt("checkpoint-every"),
         v.positiveInt("keep-checkpoints"),
-        v.wordOrDoubleIn("dropout", "config", 0.0, 0.9));
+        v.wordOrDoubleIn("dropout", "config", 0.0, 0.9),
+        engine);
   }
 
   /** The student's dropout in training: this setting's probability, or the student config's. */
@@ -52,7 +56,8 @@ public record TrainingSettings(int epochs, int batchSize, int averagingFrequency
   public IUpdater updater(long totalSteps) {
     WarmupLinearSchedule s = "warmup-linear".equals(schedule)
         ? new WarmupLinearSchedule(learningRate, warmupProportion, Math.max(1, totalSteps)) : null;
-    return "adamw".equals(optimizer) ? BertAdam.adamW(learningRate, s) : BertAdam.bertAdam(learningRate, s);
+    BertAdam adam = "adamw".equals(optimizer) ? BertAdam.adamW(learningRate, s) : BertAdam.bertAdam(learningRate, s);
+    return adam.withEngine(engine);
   }
 
   public DistillationLayer.Clip clipMode() {

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.model.EngineChoice;
 
 /**
  * Typed reads of one job's section that record every failure instead of throwing at the first, for a settings record's
@@ -145,6 +146,17 @@ public final class Validator {
       return fail(key, rule + Suggestions.didYouMean(s, Arrays.asList(allowed)), v, "");
     }
     return s;
+  }
+
+  /**
+   * {@value EngineChoice#KEY}, the one key outside the section that every job and benchmark reads: {@code auto},
+   * {@code cpu} or {@code nd4j}. A problem is recorded with the section's own.
+   */
+  public EngineChoice engine() {
+    Validator top = new Validator(config, SettingsLoader.NAMESPACE);
+    String s = top.oneOf("engine", EngineChoice.keys().toArray(String[]::new));
+    problems.addAll(top.problems);
+    return top.problems.isEmpty() ? EngineChoice.parse(s) : EngineChoice.AUTO;
   }
 
   /** A list of integers, e.g. {@code [0, 3, 6]}; may be empty. */

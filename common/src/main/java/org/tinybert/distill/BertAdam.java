@@ -1,17 +1,15 @@
 package org.tinybert.distill;
 
-import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
-import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.IntStream;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
-import org.tinybert.model.Kernels;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.tinybert.model.Engine;
+import org.tinybert.model.EngineChoice;
 
 /**
  * Adam as BERT and TinyBERT train with it, as a DL4J updater so DL4J's training loop, Spark parameter averaging (which
@@ -22,6 +20,9 @@ import org.tinybert.model.Kernels;
  * such updater: its Adam always corrects bias. Weight decay is not applied here but through DL4J's decoupled
  * {@code WeightDecay} regularisation, which the distillation layer attaches to weight matrices only (not biases and
  * LayerNorm), as BERT's recipe does.
+ *
+ * <p>The update is an {@link Engine}'s ({@code tinybert.engine}, carried in the JSON like every other field, so an
+ * executor computes it where its arrays live).
  */
 // DL4J ships configurations to Spark executors as JSON through its shaded Jackson; plain private fields carry it.
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
@@ -36,6 +37,7 @@ public class BertAdam implements IUpdater {
   private double beta2 = 0.999;
   private double epsilon = 1e-6;
   private boolean biasCorrection;
+  private String engine = EngineChoice.AUTO.key();
 
   /** For JSON deserialisation. */
   public BertAdam() {}
@@ -60,6 +62,21 @@ public class BertAdam implements IUpdater {
     return new BertAdam(learningRate, schedule, 0.9, 0.999, 1e-8, true);
   }
 
+  /** The same optimiser computed by {@code choice}'s engine. */
+  public BertAdam withEngine(EngineChoice choice) {
+    BertAdam b = clone();
+    b.engine = choice.key();
+    return b;
+  }
+
+  public EngineChoice getEngine() {
+    return EngineChoice.parse(engine);
+  }
+
+  Engine engine() {
+    return getEngine().resolve();
+  }
+
   @Override
   public long stateSize(long numParams) {
     return 2 * numParams;
@@ -81,8 +98,10 @@ public class BertAdam implements IUpdater {
 
   @Override
   public BertAdam clone() {
-    return new BertAdam(learningRate, learningRateSchedule == null ? null : learningRateSchedule.clone(), beta1, beta2,
-        epsilon, biasCorrection);
+    BertAdam b = new BertAdam(learningRate, learningRateSchedule == null ? null : learningRateSchedule.clone(), beta1,
+        beta2, epsilon, biasCorrection);
+    b.engine = engine;
+    return b;
   }
 
   @Override
@@ -121,23 +140,26 @@ public class BertAdam implements IUpdater {
   public boolean equals(Object o) {
     if (!(o instanceof BertAdam b)) return false;
     return b.learningRate == learningRate && Objects.equals(b.learningRateSchedule, learningRateSchedule)
-        && b.beta1 == beta1 && b.beta2 == beta2 && b.epsilon == epsilon && b.biasCorrection == biasCorrection;
+        && b.beta1 == beta1 && b.beta2 == beta2 && b.epsilon == epsilon && b.biasCorrection == biasCorrection
+        && Objects.equals(b.engine, engine);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(learningRate, learningRateSchedule, beta1, beta2, epsilon, biasCorrection);
+    return Objects.hash(learningRate, learningRateSchedule, beta1, beta2, epsilon, biasCorrection, engine);
   }
 
   @Override
   public String toString() {
     return (biasCorrection ? "AdamW" : "BertAdam") + "(lr=" + learningRate + ", schedule=" + learningRateSchedule
-        + ", b1=" + beta1 + ", b2=" + beta2 + ", eps=" + epsilon + ")";
+        + ", b1=" + beta1 + ", b2=" + beta2 + ", eps=" + epsilon + ", engine=" + engine + ")";
   }
 
   /** The state (first and second moments, one view each into DL4J's updater state) and the update rule. */
   static final class Updater implements GradientUpdater<BertAdam> {
     private final BertAdam config;
+    /** The config's engine, resolved on first use in this JVM (an executor's, when the updater was shipped). */
+    private Engine engine;
     private INDArray m;
     private INDArray v;
 
@@ -192,61 +214,8 @@ public class BertAdam implements IUpdater {
         int t = iteration + 1;
         alpha = lr * Math.sqrt(1 - Math.pow(config.beta2, t)) / (1 - Math.pow(config.beta1, t));
       }
-      if (dense(gradient) && dense(m) && dense(v)) {
-        fused(gradient, (float) alpha);
-        return;
-      }
-      INDArray g = gradient;
-      m.muli(config.beta1).addi(g.mul(1 - config.beta1));
-      v.muli(config.beta2).addi(g.mul(g).muli(1 - config.beta2));
-      INDArray denom = org.nd4j.linalg.ops.transforms.Transforms.sqrt(v, true).addi(config.epsilon);
-      g.assign(m).divi(denom).muli(alpha);
-    }
-
-    private static boolean dense(INDArray a) {
-      return a.dataType() == DataType.FLOAT && Kernels.isContiguous(a);
-    }
-
-    /**
-     * The same update in one pass over chunks of g, m and v (the ND4J form is seven passes and three temporaries
-     * over the student's 14.5M parameters), split over the cores.
-     */
-    private void fused(INDArray gradient, float alpha) {
-      FloatBuffer gb = Kernels.buf(gradient);
-      FloatBuffer mb = Kernels.buf(m);
-      FloatBuffer vb = Kernels.buf(v);
-      int n = (int) gradient.length();
-      float b1 = (float) config.beta1;
-      float b2 = (float) config.beta2;
-      float c1 = (float) (1 - config.beta1);
-      float c2 = (float) (1 - config.beta2);
-      float eps = (float) config.epsilon;
-      int chunk = 4096;
-      int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), n / (8 * chunk)));
-      int per = (n + threads - 1) / threads;
-      IntStream.range(0, threads).parallel().forEach(t -> {
-        float[] g = new float[chunk];
-        float[] mm = new float[chunk];
-        float[] vv = new float[chunk];
-        int end = Math.min(n, (t + 1) * per);
-        for (int from = t * per; from < end; from += chunk) {
-          int k = Math.min(chunk, end - from);
-          gb.get(from, g, 0, k);
-          mb.get(from, mm, 0, k);
-          vb.get(from, vv, 0, k);
-          for (int i = 0; i < k; i++) {
-            float gi = g[i];
-            float mi = b1 * mm[i] + c1 * gi;
-            float vi = b2 * vv[i] + c2 * gi * gi;
-            mm[i] = mi;
-            vv[i] = vi;
-            g[i] = alpha * mi / ((float) Math.sqrt(vi) + eps);
-          }
-          mb.put(from, mm, 0, k);
-          vb.put(from, vv, 0, k);
-          gb.put(from, g, 0, k);
-        }
-      });
+      if (engine == null) engine = config.engine();
+      engine.adamUpdate(gradient, m, v, alpha, config.beta1, config.beta2, config.epsilon);
     }
   }
 }

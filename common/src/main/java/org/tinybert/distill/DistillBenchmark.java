@@ -13,10 +13,14 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.profiler.OpProfiler;
 import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
+import org.tinybert.model.Engine;
+import org.tinybert.model.EngineChoice;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfNames;
 
@@ -40,13 +44,19 @@ public final class DistillBenchmark {
    * @param steps timed repetitions (the median is reported)
    * @param warmup untimed repetitions first (JIT compilation, first-touch allocations)
    * @param seed seed of weights and batch
+   * @param engine {@code tinybert.engine}: what computes
    */
-  public record Settings(int batch, int seqLength, int steps, int warmup, long seed) {
+  public record Settings(int batch, int seqLength, int steps, int warmup, long seed, EngineChoice engine) {
     public Settings {
       if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, found " + batch);
       if (seqLength < 2) throw new IllegalArgumentException("seq-length must be >= 2, found " + seqLength);
       if (steps < 1) throw new IllegalArgumentException("steps must be >= 1, found " + steps);
       if (warmup < 0) throw new IllegalArgumentException("warmup must be >= 0, found " + warmup);
+    }
+
+    /** On the {@code auto} engine. */
+    public Settings(int batch, int seqLength, int steps, int warmup, long seed) {
+      this(batch, seqLength, steps, warmup, seed, EngineChoice.AUTO);
     }
   }
 
@@ -72,16 +82,22 @@ public final class DistillBenchmark {
     TeacherCache.register(TEACHER_KEY, randomModel(teacherConfig,
         new Heads(true, 0, false, false, Heads.Fit.NONE, 0), s.seed()).frozen());
     DistillationLayer layer = new DistillationLayer(student, TEACHER_KEY, "uniform", LossWeights.intermediate(),
-        BertAdam.bertAdam(1e-4, null), 0.01, DistillationLayer.Clip.PER_TENSOR, 1.0, s.seed(), s.seqLength());
+        BertAdam.bertAdam(1e-4, null), 0.01, DistillationLayer.Clip.PER_TENSOR, 1.0, s.seed(), s.seqLength())
+        .withEngine(s.engine());
     ComputationGraph graph = DistillationGraph.create(layer, s.seed());
     BertBatch batch = randomBatch(s.batch(), s.seqLength(), teacherConfig.vocabSize(), s.seed());
     MultiDataSet data = new MultiDataSet(BatchEncoding.features(batch),
         BatchEncoding.labels(new float[s.batch()]));
 
     double[][] seconds;
+    double finalLoss;
+    long ops;
     MemoryPeak peak = new MemoryPeak();
     try {
       seconds = time(s, () -> graph.fit(data));
+      finalLoss = graph.score();
+      // One more step, untimed, to count its ND4J operations (after the loss is read, which it would change).
+      ops = nd4jOps(() -> graph.fit(data));
     } finally {
       peak.stop();
       TeacherCache.remove(TEACHER_KEY);
@@ -97,7 +113,8 @@ public final class DistillBenchmark {
     out.put("examples_per_second", round(s.batch() / median));
     out.put("step_seconds", roundAll(seconds[0]));
     out.put("cpu_seconds_per_step", round(median(seconds[1])));
-    out.put("final_loss", round(graph.score()));
+    out.put("nd4j_ops_per_step", ops);
+    out.put("final_loss", round(finalLoss));
     peak.into(out);
     return out;
   }
@@ -110,16 +127,22 @@ public final class DistillBenchmark {
 
   /** Teacher and student forward passes (no activations kept); their ratio is the inference speed-up. */
   public static Map<String, Object> inference(Settings s, BertConfig teacherConfig, StudentSpec spec) {
+    Engine engine = s.engine().resolve();
     BertModel teacher = randomModel(teacherConfig, new Heads(true, 0, false, false, Heads.Fit.NONE, 0), s.seed())
-        .frozen();
-    BertModel student = randomModel(spec.config(), spec.heads().withFit(Heads.Fit.NONE, 0), s.seed() + 1).frozen();
+        .frozen().withEngine(engine);
+    BertModel student = randomModel(spec.config(), spec.heads().withFit(Heads.Fit.NONE, 0), s.seed() + 1).frozen()
+        .withEngine(engine);
     BertBatch batch = randomBatch(s.batch(), s.seqLength(), teacherConfig.vocabSize(), s.seed());
     MemoryPeak peak = new MemoryPeak();
     double[][] t;
     double[][] st;
+    long teacherOps;
+    long studentOps;
     try {
       t = time(s, () -> teacher.forward(batch, false, false).release());
       st = time(s, () -> student.forward(batch, false, false).release());
+      teacherOps = nd4jOps(() -> teacher.forward(batch, false, false).release());
+      studentOps = nd4jOps(() -> student.forward(batch, false, false).release());
     } finally {
       peak.stop();
     }
@@ -137,6 +160,8 @@ public final class DistillBenchmark {
     out.put("student_all_seconds", roundAll(st[0]));
     out.put("teacher_cpu_seconds", round(median(t[1])));
     out.put("student_cpu_seconds", round(median(st[1])));
+    out.put("teacher_nd4j_ops", teacherOps);
+    out.put("student_nd4j_ops", studentOps);
     peak.into(out);
     return out;
   }
@@ -213,9 +238,27 @@ public final class DistillBenchmark {
     return n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
   }
 
+  /**
+   * The ND4J operations one run of {@code body} executes (element-wise and reduction ops, custom ops, matrix
+   * products), as ND4J's own profiler counts them; run untimed, since profiling slows every op down.
+   */
+  public static long nd4jOps(Runnable body) {
+    OpExecutioner executioner = Nd4j.getExecutioner();
+    OpExecutioner.ProfilingMode before = executioner.getProfilingMode();
+    OpProfiler.getInstance().reset();
+    executioner.setProfilingMode(OpExecutioner.ProfilingMode.OPERATIONS);
+    try {
+      body.run();
+    } finally {
+      executioner.setProfilingMode(before);
+    }
+    return OpProfiler.getInstance().getInvocationsCount();
+  }
+
   private static Map<String, Object> header(String name, Settings s) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("benchmark", name);
+    out.put("engine", s.engine().describe());
     out.put("batch", s.batch());
     out.put("seq_length", s.seqLength());
     out.put("steps", s.steps());

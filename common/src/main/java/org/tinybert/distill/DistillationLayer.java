@@ -19,6 +19,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.Dropout;
+import org.tinybert.model.EngineChoice;
 import org.tinybert.model.checkpoint.Heads;
 
 /**
@@ -28,7 +29,8 @@ import org.tinybert.model.checkpoint.Heads;
  * <p>It is one output layer holding every student parameter because DL4J's Spark training (parameter averaging) trains
  * a {@code ComputationGraph}, and BERT's layers with the teacher alongside do not decompose into DL4J's built-in layers.
  * The configuration travels to executors as JSON, so every field here is plain data; the teacher itself is loaded on
- * each executor from {@link #getTeacherPath()} ({@link TeacherCache}).
+ * each executor from {@link #getTeacherPath()} ({@link TeacherCache}), and the engine is named here
+ * ({@link #getEngine()}) and resolved there.
  */
 // DL4J ships configurations to Spark executors as JSON through its shaded Jackson; plain private fields carry it.
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
@@ -61,6 +63,7 @@ public class DistillationLayer extends Layer {
   private double hiddenDropout;
   private double attentionDropout;
   private long dropoutSeed;
+  private String engine = EngineChoice.AUTO.key();
 
   /** For JSON deserialisation. */
   public DistillationLayer() {
@@ -120,6 +123,21 @@ public class DistillationLayer extends Layer {
     this.attentionDropout = d.attention();
     this.dropoutSeed = d.seed();
     return this;
+  }
+
+  /**
+   * Computes teacher, student, losses and (for a {@link BertAdam} updater) the update with {@code choice}'s engine,
+   * which each executor resolves against its own ND4J backend. Returns this layer.
+   */
+  public DistillationLayer withEngine(EngineChoice choice) {
+    this.engine = choice.key();
+    if (updater instanceof BertAdam b) updater = b.withEngine(choice);
+    return this;
+  }
+
+  /** {@code tinybert.engine} of this layer ({@link EngineChoice#AUTO} unless {@link #withEngine} set it). */
+  public EngineChoice getEngine() {
+    return EngineChoice.parse(engine);
   }
 
   /** The student's training dropout ({@link Dropout#NONE}'s probabilities unless {@link #withDropout} set it). */

@@ -21,6 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.Dropout;
+import org.tinybert.model.Engine;
+import org.tinybert.spark.GpuBinding;
 
 /**
  * The layer behind {@link DistillationLayer}: runs the teacher (no gradient, no dropout) and the student on a
@@ -43,6 +45,9 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
   private transient DistillationLoss loss;
   private transient StepCache cache;
   private transient DistillationLoss.Result lastResult;
+  /** Bound to its Spark task's GPU (GpuPlugin does it first; here a failure to do so fails the task). */
+  private transient boolean bound;
+  private transient Engine engine;
 
   /** One minibatch's forward passes, loss and output gradients. */
   private static final class StepCache {
@@ -70,10 +75,16 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
 
   // ============================================================================================ the model
 
+  /** The engine of this layer's {@code tinybert.engine} on this JVM's backend. */
+  private Engine engine() {
+    if (engine == null) engine = layerConf().getEngine().resolve();
+    return engine;
+  }
+
   private BertModel student() {
     Map<String, INDArray> hf = new LinkedHashMap<>();
     params.forEach((k, v) -> hf.put(StudentSpec.hfName(k), v));
-    return new BertModel(layerConf().studentSpec().config(), hf);
+    return new BertModel(layerConf().studentSpec().config(), hf, engine());
   }
 
   private DistillationLoss loss() {
@@ -88,7 +99,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
       } else {
         mapping = LayerMapping.bottom(studentLayers, studentLayers);
       }
-      loss = new DistillationLoss(mapping, w);
+      loss = new DistillationLoss(mapping, w, engine());
     }
     return loss;
   }
@@ -96,7 +107,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
   private BertModel teacher() {
     String path = layerConf().getTeacherPath();
     if (path == null) throw new IllegalStateException("these losses need a teacher, and none is configured");
-    return TeacherCache.get(path);
+    return TeacherCache.get(path).withEngine(engine());
   }
 
   /**
@@ -105,6 +116,10 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
    */
   private StepCache step(boolean withLoss, boolean training) {
     if (input == null) throw new IllegalStateException("no input set on the distillation layer");
+    if (!bound) {
+      GpuBinding.bindCurrentTask();
+      bound = true;
+    }
     if (cache == null || cache.input != input || cache.training != training
         || (cache.released && cache.labels != labels)) {
       // The activations of the previous minibatch go back to the pool for this one (its logits are not pooled).

@@ -52,7 +52,7 @@ public record DistillationReport(LayerMapping mapping, double temperature, Map<S
 
     Map<String, Object> v = new LinkedHashMap<>();
     DistillationLoss.Result r = new DistillationLoss(mapping, new LossWeights(1, 1, 1, classifiers ? 1 : 0, 0,
-        temperature, false, false)).compute(t, s, null, null);
+        temperature, false, false), student.engine()).compute(t, s, null, null);
     v.put("att_loss", r.attention());
     v.put("att_loss_per_layer", r.attentionPerLayer());
     v.put("emb_loss", r.embedding());
@@ -72,7 +72,7 @@ public record DistillationReport(LayerMapping mapping, double temperature, Map<S
         throw new IllegalArgumentException("regression_loss needs one label per example: " + batch.batchSize()
             + " examples, " + regressionLabels.length + " labels");
       }
-      double label = new DistillationLoss(mapping, LossWeights.prediction(1.0, true))
+      double label = new DistillationLoss(mapping, LossWeights.prediction(1.0, true), student.engine())
           .compute(t, s, regressionLabels, null).label();
       v.put("regression_loss", label);
     }

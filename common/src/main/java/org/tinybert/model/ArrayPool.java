@@ -34,6 +34,7 @@ public final class ArrayPool {
   private final Map<Long, ArrayDeque<DataBuffer>> free = new HashMap<>();
   private final Set<DataBuffer> pooled = Collections.newSetFromMap(new IdentityHashMap<>());
   private long pooledBytes;
+  private long allocations;
 
   private ArrayPool() {}
 
@@ -48,7 +49,10 @@ public final class ArrayPool {
     for (long d : shape) n *= d;
     ArrayDeque<DataBuffer> q = free.get(n);
     DataBuffer d = q == null ? null : q.pollFirst();
-    if (d == null) return Nd4j.createUninitialized(DataType.FLOAT, shape);
+    if (d == null) {
+      allocations++;
+      return Nd4j.createUninitialized(DataType.FLOAT, shape);
+    }
     pooled.remove(d);
     pooledBytes -= n * Float.BYTES;
     return Nd4j.create(d, shape);
@@ -74,6 +78,14 @@ public final class ArrayPool {
     free.computeIfAbsent(n, k -> new ArrayDeque<>()).addFirst(d);
     pooled.add(d);
     pooledBytes += n * Float.BYTES;
+  }
+
+  /**
+   * Arrays {@link #take} had to allocate because none of the size was free: once a training run's shapes repeat, a
+   * step that hands everything back allocates none.
+   */
+  public long allocations() {
+    return allocations;
   }
 
   /** Bytes held for reuse. */

@@ -11,46 +11,67 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * BERT (google-research/bert semantics, Hugging Face parameter names) on ND4J in fp32, forward and backward.
+ * BERT (google-research/bert semantics, Hugging Face parameter names) in fp32, forward and backward, its arithmetic
+ * done by an {@link Engine} (OpenBLAS and Java row kernels on the CPU, or ND4J operations, which a GPU runs).
  *
- * <p>Shape legend: B batch, L sequence (F from / T to), H hidden, N heads, D head size (H = N*D), I intermediate,
- * C labels, V vocabulary, R = B*L rows of the 2-D activations. Activations are kept 2-D ([R, H]) so every projection is
- * one GEMM; attention reshapes to [B, N, L, D].
+ * <p>Shape legend (google-research/bert's): B batch, F "from" positions (queries), T "to" positions (keys; F = T = L,
+ * the sequence length, in self-attention), N heads, H head size, so the hidden width is N*H; I intermediate, C labels,
+ * V vocabulary, M selected rows. Activations are kept 2-D, [B*F, N*H], so every projection is one product; attention
+ * works on [B, N, F, T].
  *
  * <p>The forward pass returns everything TinyBERT distils (every hidden state, every layer's masked pre-softmax
  * attention scores) and, when asked, keeps what {@link #backward} needs. Dropout is applied only when a training pass
  * asks for it ({@link Dropout}); the reference fixtures run without it and the teacher never uses it.
  *
- * <p>Parameters are read from named views (Hugging Face names, see {@link org.tinybert.model.checkpoint.HfNames}); gradients are accumulated into views of the
- * same names, so both can live in flat vectors ({@link ParamLayout}).
+ * <p>Parameters are read from named views (Hugging Face names, see {@link org.tinybert.model.checkpoint.HfNames});
+ * gradients are accumulated into views of the same names, so both can live in flat vectors ({@link ParamLayout}).
+ * Activations come from this thread's {@link ArrayPool} and go back to it with {@link Forward#release()}.
  */
 public final class BertModel {
   private final BertConfig config;
   private final Map<String, INDArray> p;
   private final BertNames names;
-  private final boolean frozen;
-  /** Per layer, query/key/value weights [3H, H] and biases [3H] stacked; built once, for frozen models only. */
-  private volatile INDArray[][] fusedQkv;
+  private final Engine engine;
+  /** Stacked query/key/value weights of a frozen model, shared by its copies on other engines; null otherwise. */
+  private final FusedQkv fused;
 
+  /**
+   * A model on the {@code auto} engine of this JVM's ND4J backend ({@link EngineChoice#AUTO}); caches of weights
+   * make models this way and hand out {@link #withEngine} copies.
+   */
   public BertModel(BertConfig config, Map<String, INDArray> params) {
-    this(config, params, false);
+    this(config, params, EngineChoice.AUTO.resolveQuietly());
   }
 
-  private BertModel(BertConfig config, Map<String, INDArray> params, boolean frozen) {
+  public BertModel(BertConfig config, Map<String, INDArray> params, Engine engine) {
+    this(config, params, engine, null);
+  }
+
+  private BertModel(BertConfig config, Map<String, INDArray> params, Engine engine, FusedQkv fused) {
     this.config = config;
     this.p = params;
     this.names = new BertNames(config);
-    this.frozen = frozen;
+    this.engine = engine;
+    this.fused = fused;
   }
 
   /**
    * This model, for weights that will not change from now on (a teacher, a model loaded for evaluation): it keeps
-   * each layer's query, key and value weights stacked into one [3H, H] matrix, so the three projections are one
-   * GEMM (a fifth faster than three) without restacking them on every forward pass. Changing the weights afterwards
-   * would leave the stacked copies stale.
+   * each layer's query, key and value weights stacked into one [3*N*H, N*H] matrix, so the three projections are one
+   * product (a fifth faster than three) without restacking them on every forward pass. Changing the weights
+   * afterwards would leave the stacked copies stale.
    */
   public BertModel frozen() {
-    return frozen ? this : new BertModel(config, p, true);
+    return fused != null ? this : new BertModel(config, p, engine, new FusedQkv());
+  }
+
+  /** The same weights (and stacked projections, if frozen) computed by {@code e}. */
+  public BertModel withEngine(Engine e) {
+    return e == engine ? this : new BertModel(config, p, e, fused);
+  }
+
+  public Engine engine() {
+    return engine;
   }
 
   public BertConfig config() {
@@ -92,44 +113,83 @@ public final class BertModel {
 
   // ============================================================================================== forward
 
+  /** Arrays from this thread's {@link ArrayPool}, and engine caches and masks, handed back together. */
+  static final class Held {
+    private final List<INDArray> arrays = new ArrayList<>();
+    private final List<Runnable> releases = new ArrayList<>();
+
+    INDArray take(long... shape) {
+      INDArray a = ArrayPool.local().take(shape);
+      arrays.add(a);
+      return a;
+    }
+
+    Engine.NormCache norm(Engine e, long rows, long width) {
+      Engine.NormCache c = e.normCache(rows, width);
+      releases.add(c::release);
+      return c;
+    }
+
+    Engine.Mask hold(Engine.Mask m) {
+      if (m != null) releases.add(m::release);
+      return m;
+    }
+
+    void release() {
+      ArrayPool pool = ArrayPool.local();
+      arrays.forEach(pool::give);
+      releases.forEach(Runnable::run);
+      arrays.clear();
+      releases.clear();
+    }
+  }
+
+  /** What backward needs of one dense -> dropout -> add -> LayerNorm block ({@link #addNorm}). */
+  static final class AddNormCache {
+    INDArray input; // the dense layer's input
+    Engine.NormCache norm;
+    Engine.Mask keep; // dropout mask, or null
+  }
+
   /** Per-layer activations that backward needs. */
   static final class LayerCache {
-    INDArray x; // [R, H] layer input
-    INDArray qkv; // [R, 3H] query, key and value projections side by side
+    INDArray x; // [B*F, N*H] layer input
+    INDArray qkv; // [B*F, 3*N*H] query, key and value projections side by side
     INDArray probs; // [B, N, F, T]
-    INDArray ctx; // [R, H]
-    Kernels.LnCache ln1, ln2;
-    INDArray attnOut; // [R, H] after LN1
-    INDArray inter; // [R, I] before the activation
-    INDArray act; // [R, I] after the activation
     INDArray dropped; // [B, N, F, T] probs after dropout, or null
-    byte[] probsKeep, attnOutKeep, ffnOutKeep; // dropout masks, or null
+    Engine.Mask probsKeep; // attention dropout mask, or null
+    final AddNormCache attention = new AddNormCache(); // its input: the context [B*F, N*H]
+    INDArray a; // [B*F, N*H] the attention block's output
+    INDArray inter; // [B*F, I] before the activation
+    final AddNormCache output = new AddNormCache(); // its input: the activation [B*F, I]
   }
 
   /** Everything one forward pass produced. Public fields are outputs; the caches are for backward. */
   public static final class Forward {
     public final BertBatch batch;
-    /** [R, H] per representation; 0 is the embedding output, i the output of layer i. */
+    /** [B*F, N*H] per representation; 0 is the embedding output, i the output of layer i. */
     public final List<INDArray> hiddenStates = new ArrayList<>();
-    /** [B, N, F, T] per layer: (q k^T)/sqrt(D) + (1 - mask) * -10000, before softmax. */
+    /** [B, N, F, T] per layer: (q k^T)/sqrt(H) + (1 - mask) * -10000, before softmax. */
     public final List<INDArray> attentionScores = new ArrayList<>();
-    /** [B, H] tanh(dense(h[:, 0])), or null without a pooler. */
+    /** [B, N*H] tanh(dense(h[:, 0])), or null without a pooler. */
     public INDArray pooledOutput;
     /** [B, C] classifier(pooled) (Hugging Face head), or null. */
     public INDArray logits;
     /** [B, C] classifier(relu(pooled)) (TinyBERT's head), or null. */
     public INDArray logitsRelu;
-    /** [R, H_teacher] fit_dense(hiddenStates[i]), or empty. */
+    /** [B*F, N*H of the teacher] fit_dense(hiddenStates[i]), or empty. */
     public final List<INDArray> fitHiddenStates = new ArrayList<>();
 
     final boolean keep;
     final Dropout dropout;
-    Kernels.LnCache embLn;
-    byte[] embKeep, pooledKeep; // dropout masks, or null
-    INDArray pooledDropped; // [B, H] the HF classifier's input after dropout, or null
-    float[] extMask; // [B * T]
+    /** What this pass took from the pool: its outputs, and (when keeping) everything backward needs. */
+    final Held held = new Held();
+    Engine.AttentionMask mask;
+    Engine.NormCache embNorm;
+    Engine.Mask embKeep, pooledKeep; // dropout masks, or null
+    INDArray pooledDropped; // [B, N*H] the HF classifier's input after dropout, or null
     final List<LayerCache> layers = new ArrayList<>();
-    INDArray pooledPre; // [B, H] the pooler's input rows (first token)
+    INDArray pooledPre; // [B, N*H] the pooler's input rows (first token)
 
     Forward(BertBatch batch, boolean keep, Dropout dropout) {
       this.batch = batch;
@@ -145,7 +205,7 @@ public final class BertModel {
       return hiddenStates.get(hiddenStates.size() - 1);
     }
 
-    /** A [R, X] activation as [B, L, X]. */
+    /** A [B*F, X] activation as [B, F, X]. */
     public INDArray as3d(INDArray a) {
       return a.reshape('c', batch.batchSize(), batch.seqLength(), a.size(1));
     }
@@ -156,27 +216,14 @@ public final class BertModel {
      * collector as usual.
      */
     public void release() {
-      ArrayPool pool = ArrayPool.local();
-      hiddenStates.forEach(pool::give);
-      attentionScores.forEach(pool::give);
-      fitHiddenStates.forEach(pool::give);
-      if (embLn != null) pool.give(embLn.xhat());
-      for (LayerCache c : layers) {
-        pool.give(c.qkv);
-        pool.give(c.probs);
-        pool.give(c.ctx);
-        pool.give(c.ln1.xhat());
-        pool.give(c.ln2.xhat());
-        pool.give(c.attnOut);
-        pool.give(c.inter);
-        pool.give(c.act);
-        pool.give(c.dropped);
-      }
+      held.release();
+      if (mask != null) mask.release();
+      mask = null;
       hiddenStates.clear();
       attentionScores.clear();
       fitHiddenStates.clear();
       layers.clear();
-      embLn = null;
+      embNorm = null;
     }
   }
 
@@ -193,31 +240,28 @@ public final class BertModel {
     int b = batch.batchSize();
     int l = batch.seqLength();
     Forward f = new Forward(batch, keepForBackward, dropout);
-    ArrayPool pool = ArrayPool.local();
-    long r = (long) b * l;
-    INDArray x = embed(f);
-
+    INDArray x = embed(f, f.held); // [B*F, N*H]
     for (int i = 0; i < config.numHiddenLayers(); i++) {
       LayerCache c = new LayerCache();
-      x = layerForward(i, x, f, c, null);
+      x = layerForward(i, x, f, f.held, keepForBackward ? f.held : new Held(), c, null); // [B*F, N*H]
       f.hiddenStates.add(x);
       if (keepForBackward) f.layers.add(c);
     }
 
     if (hasPooler()) {
-      INDArray first = firstTokenRows(x, b, l); // [B, H]
+      INDArray first = firstTokenRows(x, b, l); // [B, N*H]
       f.pooledPre = first;
-      f.pooledOutput = Transforms.tanh(Kernels.linear(first, w(BertNames.POOLER_W), w(BertNames.POOLER_B)), false);
+      f.pooledOutput = Transforms.tanh(engine.linear(first, w(BertNames.POOLER_W), w(BertNames.POOLER_B)), false);
       if (hasClassifier()) {
         // Hugging Face's head: classifier(dropout(pooled)); TinyBERT's (relu) head has no dropout.
         INDArray in = f.pooledOutput;
         if (dropout.hidden() > 0) {
           in = f.pooledDropped = f.pooledOutput.dup();
-          f.pooledKeep = Kernels.dropout(in, null, dropout.hidden(), dropout.seed(), SITE_POOLED);
+          f.pooledKeep = f.held.hold(engine.dropout(in, null, dropout.hidden(), dropout.seed(), SITE_POOLED));
         }
-        f.logits = Kernels.linear(in, w(BertNames.CLASSIFIER_W), w(BertNames.CLASSIFIER_B));
-        f.logitsRelu = Kernels.linear(Transforms.relu(f.pooledOutput, true), w(BertNames.CLASSIFIER_W),
-            w(BertNames.CLASSIFIER_B));
+        f.logits = engine.linear(in, w(BertNames.CLASSIFIER_W), w(BertNames.CLASSIFIER_B)); // [B, C]
+        f.logitsRelu = engine.linear(Transforms.relu(f.pooledOutput, true), w(BertNames.CLASSIFIER_W),
+            w(BertNames.CLASSIFIER_B)); // [B, C]
       }
     }
     if (withFit) {
@@ -226,8 +270,8 @@ public final class BertModel {
       for (int i = 0; i < f.hiddenStates.size(); i++) {
         String fit = BertNames.fit(fits, i);
         INDArray fw = w(fit + ".weight");
-        INDArray y = pool.take(r, fw.size(0));
-        Kernels.linearInto(f.hiddenStates.get(i), fw, w(fit + ".bias"), null, y, 0);
+        INDArray y = f.held.take((long) b * l, fw.size(0)); // [B*F, N*H of the teacher]
+        engine.linear(f.hiddenStates.get(i), fw, w(fit + ".bias"), y);
         f.fitHiddenStates.add(y);
       }
     }
@@ -236,9 +280,9 @@ public final class BertModel {
 
   /**
    * Checks the batch, then the embeddings (word + position + token type, LayerNorm, dropout) as f's first hidden
-   * state, and f's additive attention mask.
+   * state (taken from {@code out}), and f's additive attention mask.
    */
-  private INDArray embed(Forward f) {
+  private INDArray embed(Forward f, Held out) {
     BertBatch batch = f.batch;
     int l = batch.seqLength();
     if (l > config.maxPositionEmbeddings()) {
@@ -246,32 +290,28 @@ public final class BertModel {
           + config.maxPositionEmbeddings());
     }
     checkIds(batch);
-    ArrayPool pool = ArrayPool.local();
-    long r = (long) batch.batchSize() * l;
-    int h = config.hiddenSize();
-    INDArray x = pool.take(r, h);
-    Kernels.embed(w(BertNames.WORD_EMB), w(BertNames.POS_EMB), w(BertNames.TYPE_EMB), batch.inputIds(),
+    long rows = (long) batch.batchSize() * l;
+    int hidden = config.hiddenSize();
+    INDArray x = out.take(rows, hidden); // [B*F, N*H]
+    engine.embed(w(BertNames.WORD_EMB), w(BertNames.POS_EMB), w(BertNames.TYPE_EMB), batch.inputIds(),
         batch.segmentIds(), l, x);
-    f.embLn = f.keep ? new Kernels.LnCache(pool.take(r, h), new float[(int) r]) : null;
-    Kernels.layerNorm(x, w(BertNames.EMB_LN_W), w(BertNames.EMB_LN_B), config.layerNormEps(), x, f.embLn);
+    f.embNorm = f.keep ? f.held.norm(engine, rows, hidden) : null;
+    engine.layerNorm(x, null, null, w(BertNames.EMB_LN_W), w(BertNames.EMB_LN_B), config.layerNormEps(), x,
+        f.embNorm);
     if (f.dropout.hidden() > 0) {
-      f.embKeep = Kernels.dropout(x, null, f.dropout.hidden(), f.dropout.seed(), SITE_EMBEDDING);
+      f.embKeep = f.held.hold(engine.dropout(x, null, f.dropout.hidden(), f.dropout.seed(), SITE_EMBEDDING));
     }
     f.hiddenStates.add(x);
-
-    // Additive mask: 0 where attended, -10000 where masked (the original BERT value, which TinyBERT's attention loss
-    // relies on: entries <= -100 are recognised as masked and zeroed).
-    f.extMask = new float[(int) r];
-    for (int i = 0; i < f.extMask.length; i++) f.extMask[i] = (1.0f - batch.inputMask()[i]) * -10000.0f;
+    f.mask = engine.attentionMask(batch);
     return x;
   }
 
   /**
-   * The last hidden state at the given rows of the [B*L, H] sequence output only: {@code forward(batch, false,
+   * The last hidden state at the given rows of the [B*F, N*H] sequence output only: {@code forward(batch, false,
    * false).sequenceOutput().getRows(rows)}, for a masked LM that reads one position per input. Every layer but the
    * last runs on all positions (the last one's keys and values need them); the last layer runs attention, the dense
    * layers and the LayerNorms for the asked rows only, which saves most of a layer (about 7% of BERT-base's work at
-   * 50 tokens). Inference only: no dropout, nothing kept, the intermediate activations go back to the pool. [M, H].
+   * 50 tokens). Inference only: no dropout, nothing kept, the intermediate activations go back to the pool. [M, N*H].
    */
   public INDArray sequenceOutputRows(BertBatch batch, int[] rows) {
     long r = (long) batch.batchSize() * batch.seqLength();
@@ -279,16 +319,17 @@ public final class BertModel {
       if (row < 0 || row >= r) throw new IllegalArgumentException("row " + row + " outside [0, " + r + ")");
     }
     Forward f = new Forward(batch, false, Dropout.NONE);
-    ArrayPool pool = ArrayPool.local();
-    INDArray x = embed(f);
+    Held below = new Held(); // the input of the next layer
+    INDArray x = embed(f, below);
     int layers = config.numHiddenLayers();
     for (int i = 0; i < layers; i++) {
-      INDArray y = layerForward(i, x, f, new LayerCache(), i == layers - 1 ? rows : null);
-      pool.give(x);
-      x = y;
+      Held out = new Held();
+      x = layerForward(i, x, f, out, new Held(), new LayerCache(), i == layers - 1 ? rows : null);
+      below.release();
+      below = out;
     }
-    f.attentionScores.forEach(pool::give);
-    return x; // BertConfig guarantees at least one layer, so this is the last layer's [M, H]
+    f.release();
+    return x; // BertConfig guarantees at least one layer, so this is the last layer's [M, N*H]
   }
 
   private void checkIds(BertBatch batch) {
@@ -305,97 +346,100 @@ public final class BertModel {
   }
 
   /**
-   * One encoder layer on x [R, H]. With {@code outRows} (inference only, f keeping nothing), everything after the
-   * query/key/value projection is computed for those rows only and the result is [M, H]; the attention scores are
-   * then not recorded.
+   * One encoder layer on x [B*F, N*H], as google-research/bert's {@code transformer_model} writes it: self-attention,
+   * then dense -> dropout -> add -> LayerNorm, the intermediate dense layer with its activation, and dense -> dropout
+   * -> add -> LayerNorm again. The output and the scores are taken from {@code out}, everything else from
+   * {@code tmp} (which is handed back here unless f keeps it for backward). With {@code outRows} (inference only),
+   * everything after the query/key/value projection is computed for those rows only and the result is [M, N*H]; the
+   * attention scores are then not recorded.
    */
-  private INDArray layerForward(int layer, INDArray x, Forward f, LayerCache c, int[] outRows) {
+  private INDArray layerForward(int layer, INDArray x, Forward f, Held out, Held tmp, LayerCache c, int[] outRows) {
     BertNames.Layer n = names.layer(layer);
-    ArrayPool pool = ArrayPool.local();
     int b = f.batch.batchSize();
     int l = f.batch.seqLength();
     int heads = config.numAttentionHeads();
-    int d = config.headSize();
-    int h = config.hiddenSize();
-    long r = (long) b * l;
-    // One [R, 3H] array for q, k and v, so each head's blocks are read in place by the attention GEMMs, made by one
-    // GEMM with the three weights stacked.
-    INDArray qkv = pool.take(r, 3L * h);
-    INDArray[] stacked = frozen ? fusedQkv()[layer] : stackQkv(n, pool);
-    Kernels.linearInto(x, stacked[0], stacked[1], null, qkv, 0);
-    if (!frozen) {
-      pool.give(stacked[0]);
-      pool.give(stacked[1]);
-    }
+    int headSize = config.headSize();
+    long hidden = config.hiddenSize();
+    long rows = (long) b * l;
     Dropout drop = f.dropout;
-    INDArray probs = null;
-    INDArray dropped = null;
+
+    // Query, key and value side by side, so each head's blocks are read in place, from one product with the three
+    // weights stacked.
+    INDArray qkv = tmp.take(rows, 3 * hidden); // [B*F, 3*N*H]
+    if (fused != null) {
+      INDArray[] s = fused.layer(this, layer);
+      engine.linear(x, s[0], s[1], qkv);
+    } else {
+      Held stacked = new Held();
+      INDArray[] s = stackQkv(n, stacked);
+      engine.linear(x, s[0], s[1], qkv);
+      stacked.release();
+    }
+
     INDArray ctx;
     INDArray residual = x;
     if (outRows == null) {
-      INDArray scores = pool.take(b, heads, l, l); // [B, N, F, T]
-      probs = pool.take(b, heads, l, l);
-      ctx = pool.take(r, h);
-      if (drop.attention() > 0) {
-        dropped = pool.take(b, heads, l, l);
-        c.probsKeep = new byte[Math.toIntExact((long) b * heads * l * l)];
-      }
-      Kernels.attention(qkv, f.extMask, b, l, heads, d, scores, probs, dropped, drop.attention(), drop.seed(),
-          siteOf(layer, 0), c.probsKeep, ctx);
+      INDArray scores = out.take(b, heads, l, l); // [B, N, F, T]
+      INDArray probs = tmp.take(b, heads, l, l); // [B, N, F, T]
+      ctx = tmp.take(rows, hidden); // [B*F, N*H]
+      INDArray dropped = drop.attention() > 0 ? tmp.take(b, heads, l, l) : null; // [B, N, F, T]
+      c.probsKeep = tmp.hold(engine.attention(qkv, f.mask, b, l, heads, headSize, scores, probs, dropped,
+          drop.attention(), drop.seed(), siteOf(layer, 0), ctx));
+      c.probs = probs;
+      c.dropped = dropped;
       f.attentionScores.add(scores);
     } else {
       // From here on, only the asked rows (inference: f keeps nothing and draws no dropout).
-      r = outRows.length;
-      ctx = pool.take(r, h);
-      Kernels.attentionRows(qkv, f.extMask, l, heads, d, outRows, ctx);
-      residual = x.getRows(outRows);
+      rows = outRows.length;
+      ctx = tmp.take(rows, hidden); // [M, N*H]
+      engine.attentionRows(qkv, f.mask, l, heads, headSize, outRows, ctx);
+      residual = rows(x, outRows); // [M, N*H]
     }
-    // a = LN1(dropout(ctx Wo^T + bo) + x): without dropout, bias and residual are added by the LayerNorm kernel, in
-    // place; with it, the bias goes in with the dropout.
-    INDArray a = pool.take(r, h);
-    Kernels.linearInto(ctx, w(n.attnOutW), null, null, a, 0);
-    Kernels.LnCache ln1 = f.keep ? new Kernels.LnCache(pool.take(r, h), new float[(int) r]) : null;
-    INDArray attnOutB = w(n.attnOutB);
-    if (drop.hidden() > 0) {
-      c.attnOutKeep = Kernels.dropout(a, attnOutB, drop.hidden(), drop.seed(), siteOf(layer, 1));
-      attnOutB = null;
-    }
-    Kernels.layerNorm(a, attnOutB, residual, w(n.attnLnW), w(n.attnLnB), config.layerNormEps(), a, ln1);
-    INDArray inter = pool.take(r, config.intermediateSize()); // [R, I]
-    Kernels.linearInto(a, w(n.interW), null, null, inter, 0);
-    // act = activation(inter + bi). Backward needs the pre-activation; inference applies the activation in place.
-    INDArray act = f.keep ? pool.take(r, config.intermediateSize()) : inter;
+
+    // a = LayerNorm(dropout(ctx Wo^T + bo) + x)
+    INDArray a = addNorm(ctx, n.attnOutW, n.attnOutB, residual, n.attnLnW, n.attnLnB, siteOf(layer, 1), f,
+        tmp.take(rows, hidden), tmp, c.attention); // [B*F, N*H]
+    // act = activation(a Wi^T + bi); backward needs the pre-activation, inference applies it in place.
+    INDArray inter = tmp.take(rows, config.intermediateSize()); // [B*F, I]
+    engine.linear(a, w(n.interW), null, inter);
+    INDArray act = f.keep ? tmp.take(rows, config.intermediateSize()) : inter; // [B*F, I]
     activation(inter, w(n.interB), act);
-    // y = LN2(dropout(act W2^T + b2) + a), in place.
-    INDArray y = pool.take(r, h);
-    Kernels.linearInto(act, w(n.outW), null, null, y, 0);
-    Kernels.LnCache ln2 = f.keep ? new Kernels.LnCache(pool.take(r, h), new float[(int) r]) : null;
-    INDArray outB = w(n.outB);
-    if (drop.hidden() > 0) {
-      c.ffnOutKeep = Kernels.dropout(y, outB, drop.hidden(), drop.seed(), siteOf(layer, 2));
-      outB = null;
-    }
-    Kernels.layerNorm(y, outB, a, w(n.outLnW), w(n.outLnB), config.layerNormEps(), y, ln2);
+    // y = LayerNorm(dropout(act W2^T + b2) + a)
+    INDArray y = addNorm(act, n.outW, n.outB, a, n.outLnW, n.outLnB, siteOf(layer, 2), f, out.take(rows, hidden), tmp,
+        c.output); // [B*F, N*H]
+
     if (f.keep) {
       c.x = x;
       c.qkv = qkv;
-      c.probs = probs;
-      c.ctx = ctx;
-      c.ln1 = ln1;
-      c.ln2 = ln2;
-      c.attnOut = a;
+      c.a = a;
       c.inter = inter;
-      c.act = act;
-      c.dropped = dropped;
     } else {
-      pool.give(qkv);
-      pool.give(probs);
-      pool.give(dropped);
-      pool.give(ctx);
-      pool.give(a);
-      pool.give(inter);
+      tmp.release();
     }
     return y;
+  }
+
+  /**
+   * BERT's dense -> dropout -> add -> LayerNorm: {@code result = LayerNorm(dropout(in W^T + b) + residual)}, in
+   * place in {@code result}. Without dropout the bias and the residual go in with the LayerNorm's read of its rows;
+   * with it, the bias goes in with the dropout. When f keeps its activations, {@code cache} gets what
+   * {@link #addNormBackward} needs (held by {@code held}).
+   */
+  private INDArray addNorm(INDArray in, String weight, String bias, INDArray residual, String gamma, String beta,
+      long site, Forward f, INDArray result, Held held, AddNormCache cache) {
+    engine.linear(in, w(weight), null, result);
+    Engine.NormCache norm = f.keep ? held.norm(engine, result.size(0), result.size(1)) : null;
+    INDArray b = w(bias);
+    Engine.Mask keep = null;
+    if (f.dropout.hidden() > 0) {
+      keep = held.hold(engine.dropout(result, b, f.dropout.hidden(), f.dropout.seed(), site));
+      b = null;
+    }
+    engine.layerNorm(result, b, residual, w(gamma), w(beta), config.layerNormEps(), result, norm);
+    cache.input = in;
+    cache.norm = norm;
+    cache.keep = keep;
+    return result;
   }
 
   // Dropout sites: each position draws its own masks (Dropout#draw is keyed by site).
@@ -407,43 +451,46 @@ public final class BertModel {
     return 1 + 3L * layer + position;
   }
 
-  /** {[3H, H] weights, [3H] biases}: query, key and value stacked, in pooled arrays. */
-  private INDArray[] stackQkv(BertNames.Layer n, ArrayPool pool) {
-    long h = config.hiddenSize();
-    INDArray w = pool.take(3 * h, h);
-    INDArray b = pool.take(3 * h);
+  /** {[3*N*H, N*H] weights, [3*N*H] biases}: query, key and value stacked, in arrays {@code held} holds. */
+  private INDArray[] stackQkv(BertNames.Layer n, Held held) {
+    long hidden = config.hiddenSize();
+    INDArray w = held.take(3 * hidden, hidden);
+    INDArray b = held.take(3 * hidden);
     String[][] parts = {{n.queryW, n.queryB}, {n.keyW, n.keyB}, {n.valueW, n.valueB}};
     for (int i = 0; i < 3; i++) {
-      w.get(NDArrayIndex.interval(i * h, (i + 1) * h), NDArrayIndex.all()).assign(w(parts[i][0]));
-      b.get(NDArrayIndex.interval(i * h, (i + 1) * h)).assign(w(parts[i][1]));
+      w.get(NDArrayIndex.interval(i * hidden, (i + 1) * hidden), NDArrayIndex.all()).assign(w(parts[i][0]));
+      b.get(NDArrayIndex.interval(i * hidden, (i + 1) * hidden)).assign(w(parts[i][1]));
     }
     return new INDArray[] {w, b};
   }
 
-  private INDArray[][] fusedQkv() {
-    INDArray[][] f = fusedQkv;
-    if (f == null) {
-      synchronized (this) {
-        f = fusedQkv;
-        if (f == null) {
-          f = new INDArray[config.numHiddenLayers()][];
-          ArrayPool scratch = ArrayPool.local();
-          for (int i = 0; i < f.length; i++) {
-            INDArray[] s = stackQkv(names.layer(i), scratch);
-            f[i] = new INDArray[] {s[0].dup(), s[1].dup()};
-            scratch.give(s[0]);
-            scratch.give(s[1]);
+  /** A frozen model's stacked query/key/value weights and biases per layer, built on first use. */
+  private static final class FusedQkv {
+    private volatile INDArray[][] layers;
+
+    INDArray[] layer(BertModel m, int layer) {
+      INDArray[][] f = layers;
+      if (f == null) {
+        synchronized (this) {
+          f = layers;
+          if (f == null) {
+            f = new INDArray[m.config.numHiddenLayers()][];
+            for (int i = 0; i < f.length; i++) {
+              Held scratch = new Held();
+              INDArray[] s = m.stackQkv(m.names.layer(i), scratch);
+              f[i] = new INDArray[] {s[0].dup(), s[1].dup()};
+              scratch.release();
+            }
+            layers = f;
           }
-          fusedQkv = f;
         }
       }
+      return f[layer];
     }
-    return f;
   }
 
   /** A new array: the configured activation of x. */
   private INDArray activation(INDArray x) {
-    x = Kernels.contiguous(x);
     INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
     activation(x, null, y);
     return y;
@@ -451,12 +498,12 @@ public final class BertModel {
 
   /** y = activation(x + bias) (bias may be null); y may be x, else x is left holding x + bias. */
   private void activation(INDArray x, INDArray bias, INDArray y) {
-    if ("relu".equals(config.hiddenAct())) Kernels.relu(x, bias, y); else Kernels.gelu(x, bias, y);
+    if ("relu".equals(config.hiddenAct())) engine.relu(x, bias, y); else engine.gelu(x, bias, y);
   }
 
   /** out = activation'(x) * dy; out may be dy. */
   private void activationBackward(INDArray dy, INDArray x, INDArray out) {
-    if ("relu".equals(config.hiddenAct())) Kernels.reluBackward(dy, x, out); else Kernels.geluBackward(dy, x, out);
+    if ("relu".equals(config.hiddenAct())) engine.reluBackward(dy, x, out); else engine.geluBackward(dy, x, out);
   }
 
   private static int[] firstTokenIndex(int b, int l) {
@@ -466,7 +513,15 @@ public final class BertModel {
   }
 
   private static INDArray firstTokenRows(INDArray x, int b, int l) {
-    return x.getRows(firstTokenIndex(b, l));
+    return rows(x, firstTokenIndex(b, l));
+  }
+
+  /**
+   * Rows {@code index} of the 2-D {@code x} (a copy), in one native op: {@code INDArray.getRows} copies row by row,
+   * an op each (a kernel launch each on a GPU).
+   */
+  private static INDArray rows(INDArray x, int[] index) {
+    return Nd4j.pullRows(x, 1, index);
   }
 
   /**
@@ -478,26 +533,26 @@ public final class BertModel {
     int l = f.batch.seqLength();
     int[] rows = new int[positions.length];
     for (int i = 0; i < positions.length; i++) rows[i] = positions[i][0] * l + positions[i][1];
-    return mlmLogitsForRows(f.sequenceOutput().getRows(rows));
+    return mlmLogitsForRows(rows(f.sequenceOutput(), rows));
   }
 
-  /** The masked-LM head on already selected rows of the sequence output ([M, H] -> [M, V]). */
+  /** The masked-LM head on already selected rows of the sequence output ([M, N*H] -> [M, V]). */
   public INDArray mlmLogitsForRows(INDArray rows) {
-    INDArray t = activation(Kernels.linear(rows, w(BertNames.MLM_DENSE_W), w(BertNames.MLM_DENSE_B)));
-    t = Kernels.layerNorm(t, w(BertNames.MLM_LN_W), w(BertNames.MLM_LN_B), config.layerNormEps(), null);
-    INDArray dec = p.getOrDefault(BertNames.MLM_DECODER_W, w(BertNames.WORD_EMB));
-    return Kernels.linear(t, dec, w(BertNames.MLM_BIAS));
+    INDArray t = activation(engine.linear(rows, w(BertNames.MLM_DENSE_W), w(BertNames.MLM_DENSE_B))); // [M, N*H]
+    t = engine.layerNorm(t, w(BertNames.MLM_LN_W), w(BertNames.MLM_LN_B), config.layerNormEps()); // [M, N*H]
+    INDArray dec = p.getOrDefault(BertNames.MLM_DECODER_W, w(BertNames.WORD_EMB)); // [V, N*H]
+    return engine.linear(t, dec, w(BertNames.MLM_BIAS)); // [M, V]
   }
 
   // ============================================================================================== backward
 
   /** Gradients of a loss with respect to the forward pass's outputs; null entries mean zero. */
   public static final class OutputGrads {
-    /** [R, H] per representation (0 = embedding output). */
+    /** [B*F, N*H] per representation (0 = embedding output). */
     public final INDArray[] hiddenStates;
     /** [B, N, F, T] per layer, with respect to the masked pre-softmax scores. */
     public final INDArray[] attentionScores;
-    /** [R, H_teacher] per representation, with respect to fit_dense's outputs. */
+    /** [B*F, N*H of the teacher] per representation, with respect to fit_dense's outputs. */
     public final INDArray[] fitHiddenStates;
     /** [B, C] with respect to {@link Forward#logits}. */
     public INDArray logits;
@@ -531,12 +586,12 @@ public final class BertModel {
     ArrayPool pool = ArrayPool.local();
     int b = f.batch.batchSize();
     int l = f.batch.seqLength();
-    long r = (long) b * l;
-    int h = config.hiddenSize();
+    long rows = (long) b * l;
+    int hidden = config.hiddenSize();
     int layers = config.numHiddenLayers();
-    INDArray[] dHidden = new INDArray[layers + 1];
+    INDArray[] dHidden = new INDArray[layers + 1]; // [B*F, N*H] per representation
     for (int i = 0; i <= layers; i++) {
-      if (g.hiddenStates[i] != null) dHidden[i] = pool.take(r, h).assign(g.hiddenStates[i]);
+      if (g.hiddenStates[i] != null) dHidden[i] = pool.take(rows, hidden).assign(g.hiddenStates[i]);
     }
 
     // fit_dense back into the representations.
@@ -545,32 +600,32 @@ public final class BertModel {
       if (g.fitHiddenStates[i] == null) continue;
       String fit = BertNames.fit(fits, i);
       boolean had = dHidden[i] != null;
-      if (!had) dHidden[i] = pool.take(r, h);
-      Kernels.linearBackwardInto(Kernels.contiguous(g.fitHiddenStates[i]), 0, f.hiddenStates.get(i),
-          w(fit + ".weight"), grads.get(fit + ".weight"), grads.get(fit + ".bias"), dHidden[i], had);
+      if (!had) dHidden[i] = pool.take(rows, hidden);
+      engine.linearBackward(g.fitHiddenStates[i], 0, f.hiddenStates.get(i), w(fit + ".weight"),
+          grads.get(fit + ".weight"), grads.get(fit + ".bias"), dHidden[i], had);
     }
 
     // Classifier and pooler back into the first token of the last layer.
     if (g.logits != null || g.logitsRelu != null) {
-      INDArray dPooled = null;
+      INDArray dPooled = null; // [B, N*H]
       if (g.logits != null) {
         INDArray in = f.pooledDropped != null ? f.pooledDropped : f.pooledOutput;
-        dPooled = Kernels.linearBackward(g.logits, in, w(BertNames.CLASSIFIER_W),
+        dPooled = engine.linearBackward(g.logits, in, w(BertNames.CLASSIFIER_W),
             grads.get(BertNames.CLASSIFIER_W), grads.get(BertNames.CLASSIFIER_B), true);
-        if (f.pooledKeep != null) Kernels.dropoutBackward(dPooled, f.pooledKeep, f.dropout.hidden(), dPooled);
+        if (f.pooledKeep != null) engine.dropoutBackward(dPooled, f.pooledKeep, f.dropout.hidden(), dPooled);
       }
       if (g.logitsRelu != null) {
         INDArray relu = Transforms.relu(f.pooledOutput, true);
-        INDArray d = Kernels.linearBackward(g.logitsRelu, relu, w(BertNames.CLASSIFIER_W),
+        INDArray d = engine.linearBackward(g.logitsRelu, relu, w(BertNames.CLASSIFIER_W),
             grads.get(BertNames.CLASSIFIER_W), grads.get(BertNames.CLASSIFIER_B), true);
         d.muli(f.pooledOutput.gt(0).castTo(DataType.FLOAT));
         dPooled = add(dPooled, d);
       }
       // tanh' = 1 - tanh^2
       INDArray dPre = dPooled.mul(f.pooledOutput.mul(f.pooledOutput).rsubi(1.0));
-      INDArray dFirst = Kernels.linearBackward(dPre, f.pooledPre, w(BertNames.POOLER_W), grads.get(BertNames.POOLER_W),
-          grads.get(BertNames.POOLER_B), true);
-      if (dHidden[layers] == null) dHidden[layers] = pool.zeros(r, h);
+      INDArray dFirst = engine.linearBackward(dPre, f.pooledPre, w(BertNames.POOLER_W), grads.get(BertNames.POOLER_W),
+          grads.get(BertNames.POOLER_B), true); // [B, N*H]
+      if (dHidden[layers] == null) dHidden[layers] = pool.zeros(rows, hidden);
       int[] idx = firstTokenIndex(b, l);
       for (int i = 0; i < b; i++) dHidden[layers].getRow(idx[i]).addi(dFirst.getRow(i));
     }
@@ -593,19 +648,23 @@ public final class BertModel {
     if (dx == null) return;
 
     // Embeddings (dropout and LayerNorm backward in place).
-    if (f.embKeep != null) Kernels.dropoutBackward(dx, f.embKeep, f.dropout.hidden(), dx);
-    Kernels.layerNormBackward(dx, f.embLn, w(BertNames.EMB_LN_W), grads.get(BertNames.EMB_LN_W),
+    if (f.embKeep != null) engine.dropoutBackward(dx, f.embKeep, f.dropout.hidden(), dx);
+    engine.layerNormBackward(dx, f.embNorm, w(BertNames.EMB_LN_W), grads.get(BertNames.EMB_LN_W),
         grads.get(BertNames.EMB_LN_B), dx, false);
     INDArray dWord = grads.get(BertNames.WORD_EMB);
-    if (dWord != null) Kernels.scatterAddRows(dWord, f.batch.inputIds(), dx, config.padTokenId());
+    if (dWord != null) engine.scatterAddRows(dWord, f.batch.inputIds(), dx, config.padTokenId());
     INDArray dType = grads.get(BertNames.TYPE_EMB);
-    if (dType != null) Kernels.scatterAddRows(dType, f.batch.segmentIds(), dx, -1);
+    if (dType != null) engine.scatterAddRows(dType, f.batch.segmentIds(), dx, -1);
     INDArray dPos = grads.get(BertNames.POS_EMB);
-    if (dPos != null) Kernels.addPositionGrad(dPos, dx, l);
+    if (dPos != null) engine.addPositionGrad(dPos, dx, l);
     pool.give(dx);
   }
 
-  /** Gradient of one layer's input, from that of its output (dy, may be null) and of its scores (may be null). */
+  /**
+   * Gradient of one layer's input [B*F, N*H] (a pool array the caller hands back), from that of its output (dy, may
+   * be null) and of its scores (may be null): {@link #layerForward} backwards. Scratch goes back to the pool as soon
+   * as it is dead, so the next take of its size reuses the buffer that is still in cache.
+   */
   private INDArray layerBackward(int layer, Forward f, LayerCache c, INDArray dy, INDArray dScoresDirect,
       Map<String, INDArray> grads) {
     BertNames.Layer n = names.layer(layer);
@@ -613,60 +672,60 @@ public final class BertModel {
     int b = f.batch.batchSize();
     int l = f.batch.seqLength();
     int heads = config.numAttentionHeads();
-    int d = config.headSize();
-    int h = config.hiddenSize();
-    long r = (long) b * l;
-    INDArray dA = null; // gradient of the attention block's output a
+    int headSize = config.headSize();
+    long hidden = config.hiddenSize();
+    long rows = (long) b * l;
+    INDArray dA = null; // d(a), the attention block's output [B*F, N*H]
     if (dy != null) {
-      // y = LN2(o), o = act W2^T + b2 + a
-      INDArray dz2 = pool.take(r, h);
-      Kernels.layerNormBackward(dy, c.ln2, w(n.outLnW), grads.get(n.outLnW), grads.get(n.outLnB), dz2, false);
-      INDArray dAct = pool.take(r, config.intermediateSize());
-      // With dropout, the dense output's gradient is dz2 through the mask; the residual's stays dz2.
-      INDArray dOut = dz2;
-      if (c.ffnOutKeep != null) {
-        dOut = pool.take(r, h);
-        Kernels.dropoutBackward(dz2, c.ffnOutKeep, f.dropout.hidden(), dOut);
-      }
-      Kernels.linearBackwardInto(dOut, 0, c.act, w(n.outW), grads.get(n.outW), grads.get(n.outB), dAct, false);
-      if (dOut != dz2) pool.give(dOut);
+      // y = LayerNorm(dropout(act W2^T + b2) + a): the residual's share of dA, then the feed-forward's added onto it.
+      dA = pool.take(rows, hidden);
+      INDArray dAct = pool.take(rows, config.intermediateSize()); // [B*F, I]
+      addNormBackward(dy, c.output, n.outW, n.outB, n.outLnW, n.outLnB, f, grads, dA, dAct);
       activationBackward(dAct, c.inter, dAct);
-      // a feeds both the FFN and the residual: dA = dz2 + dInter W1, accumulated onto dz2.
-      Kernels.linearBackwardInto(dAct, 0, c.attnOut, w(n.interW), grads.get(n.interW), grads.get(n.interB), dz2,
-          true);
+      engine.linearBackward(dAct, 0, c.a, w(n.interW), grads.get(n.interW), grads.get(n.interB), dA, true);
       pool.give(dAct);
-      dA = dz2;
     }
-    INDArray dqkv = pool.take(r, 3L * h);
+    INDArray dqkv = pool.take(rows, 3 * hidden); // [B*F, 3*N*H]
     INDArray dx;
     if (dA != null) {
-      // a = LN1(ao), ao = ctx Wo^T + bo + x; dA becomes d(ao) in place, which is also x's residual gradient.
-      Kernels.layerNormBackward(dA, c.ln1, w(n.attnLnW), grads.get(n.attnLnW), grads.get(n.attnLnB), dA, false);
-      INDArray dCtx = pool.take(r, h);
-      INDArray dOut = dA;
-      if (c.attnOutKeep != null) {
-        dOut = pool.take(r, h);
-        Kernels.dropoutBackward(dA, c.attnOutKeep, f.dropout.hidden(), dOut);
-      }
-      Kernels.linearBackwardInto(dOut, 0, c.ctx, w(n.attnOutW), grads.get(n.attnOutW), grads.get(n.attnOutB), dCtx,
-          false);
-      if (dOut != dA) pool.give(dOut);
-      INDArray work = pool.take(b, heads, l, l);
-      Kernels.attentionBackward(c.qkv, c.probs, c.dropped, c.probsKeep, f.dropout.attention(), dCtx,
-          dScoresDirect == null ? null : Kernels.contiguous(dScoresDirect), b, l, heads, d, work, dqkv);
+      // a = LayerNorm(dropout(ctx Wo^T + bo) + x): dA becomes d(sum) in place, which is also x's residual gradient.
+      INDArray dCtx = pool.take(rows, hidden); // [B*F, N*H]
+      addNormBackward(dA, c.attention, n.attnOutW, n.attnOutB, n.attnLnW, n.attnLnB, f, grads, dA, dCtx);
+      INDArray work = pool.take(b, heads, l, l); // [B, N, F, T]
+      engine.attentionBackward(c.qkv, c.probs, c.dropped, c.probsKeep, f.dropout.attention(), dCtx, dScoresDirect, b,
+          l, heads, headSize, work, dqkv);
       pool.give(work);
       pool.give(dCtx);
       dx = dA;
     } else {
-      Kernels.attentionBackward(c.qkv, c.probs, null, Kernels.contiguous(dScoresDirect), b, l, heads, d, null, dqkv);
-      dx = pool.zeros(r, h);
+      engine.attentionBackward(c.qkv, c.probs, null, null, 0, null, dScoresDirect, b, l, heads, headSize, null, dqkv);
+      dx = pool.zeros(rows, hidden);
     }
     // q, k, v = x W^T + b: their input gradients add onto the residual one.
-    Kernels.linearBackwardInto(dqkv, 0, c.x, w(n.queryW), grads.get(n.queryW), grads.get(n.queryB), dx, true);
-    Kernels.linearBackwardInto(dqkv, h, c.x, w(n.keyW), grads.get(n.keyW), grads.get(n.keyB), dx, true);
-    Kernels.linearBackwardInto(dqkv, 2 * h, c.x, w(n.valueW), grads.get(n.valueW), grads.get(n.valueB), dx, true);
+    engine.linearBackward(dqkv, 0, c.x, w(n.queryW), grads.get(n.queryW), grads.get(n.queryB), dx, true);
+    engine.linearBackward(dqkv, (int) hidden, c.x, w(n.keyW), grads.get(n.keyW), grads.get(n.keyB), dx, true);
+    engine.linearBackward(dqkv, (int) (2 * hidden), c.x, w(n.valueW), grads.get(n.valueW), grads.get(n.valueB), dx,
+        true);
     pool.give(dqkv);
     return dx;
+  }
+
+  /**
+   * Backward of {@link #addNorm}: from d(result) in {@code dy}, writes the gradient of the LayerNorm's input (the
+   * residual's gradient) into {@code dSum} (which may be dy) and the dense layer's input gradient into {@code dIn},
+   * accumulating the block's parameter gradients.
+   */
+  private void addNormBackward(INDArray dy, AddNormCache c, String weight, String bias, String gamma, String beta,
+      Forward f, Map<String, INDArray> grads, INDArray dSum, INDArray dIn) {
+    engine.layerNormBackward(dy, c.norm, w(gamma), grads.get(gamma), grads.get(beta), dSum, false);
+    // With dropout, the dense output's gradient is dSum through the mask; the residual's stays dSum.
+    INDArray dOut = dSum;
+    if (c.keep != null) {
+      dOut = ArrayPool.local().take(dSum.shape());
+      engine.dropoutBackward(dSum, c.keep, f.dropout.hidden(), dOut);
+    }
+    engine.linearBackward(dOut, 0, c.input, w(weight), grads.get(weight), grads.get(bias), dIn, false);
+    if (dOut != dSum) ArrayPool.local().give(dOut);
   }
 
   private static INDArray add(INDArray a, INDArray b) {

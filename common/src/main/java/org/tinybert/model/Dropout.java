@@ -39,7 +39,7 @@ public record Dropout(double hidden, double attention, long seed) {
   }
 
   /** 1 / (1 - p): what a kept value is multiplied by. */
-  static float scale(double p) {
+  public static float scale(double p) {
     return (float) (1.0 / (1.0 - p));
   }
 
@@ -47,7 +47,7 @@ public record Dropout(double hidden, double attention, long seed) {
    * Fills {@code keep[off, off + n)} with 1 (kept, probability 1 - p) or 0 (dropped), the decisions of row {@code row}
    * at {@code site} of the pass keyed by {@code seed}.
    */
-  static void draw(byte[] keep, int off, int n, double p, long seed, long site, long row) {
+  public static void draw(byte[] keep, int off, int n, double p, long seed, long site, long row) {
     int threshold = (int) Math.round(p * LEVELS);
     long state = mix(seed ^ mix(site * 0x9E3779B97F4A7C15L + row));
     int i = 0;

@@ -15,7 +15,9 @@ import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GluePrediction;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
+import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
+import org.tinybert.model.EngineChoice;
 import org.tinybert.text.BertTokenizer;
 
 /**
@@ -33,11 +35,18 @@ public final class GluePredictor {
    * @param labelOrder the model's label order; empty for TinyBERT's (and for regression)
    * @param cased keep case and accents (cased models); false lower-cases and strips accents
    * @param maxSeqLength tokens per example; 0 for the task's
+   * @param engine {@code tinybert.engine}, resolved on each executor
    */
   public record Spec(Path model, GlueTask task, List<String> labelOrder, boolean cased, int maxSeqLength,
-      ClassifierHead head, int batchSize) implements Serializable {
+      ClassifierHead head, int batchSize, EngineChoice engine) implements Serializable {
     public Spec {
       labelOrder = List.copyOf(labelOrder);
+    }
+
+    /** On the {@code auto} engine. */
+    public Spec(Path model, GlueTask task, List<String> labelOrder, boolean cased, int maxSeqLength,
+        ClassifierHead head, int batchSize) {
+      this(model, task, labelOrder, cased, maxSeqLength, head, batchSize, EngineChoice.AUTO);
     }
 
     /** The label order as {@link GlueLabels}; null for the regression task. */
@@ -80,12 +89,14 @@ public final class GluePredictor {
     @Override
     public Iterator<GluePrediction> call(Iterator<GlueExample> examples) {
       if (!examples.hasNext()) return Collections.emptyIterator();
+      GpuBinding.bindCurrentTask();
       ModelCache.Entry m = ModelCache.get(spec.model(), conf.value());
+      BertModel model = m.model().withEngine(spec.engine().resolve());
       GlueFeatures features = new GlueFeatures(spec.task(), spec.labels(),
           new BertTokenizer(m.vocab(), !spec.cased()), spec.maxSeqLength());
       GlueEvaluator evaluator = new GlueEvaluator(features, spec.head(), spec.batchSize());
-      evaluator.checkModel(m.model(), m.dir());
-      return evaluator.predictExamples(m.model(), examples);
+      evaluator.checkModel(model, m.dir());
+      return evaluator.predictExamples(model, examples);
     }
   }
 }

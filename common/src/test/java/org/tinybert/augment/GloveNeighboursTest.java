@@ -11,13 +11,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tinybert.model.Engine;
+import org.tinybert.testing.Engines;
 
 /** Batched neighbours against numpy (the reference's computation), a brute-force scan, and one query at a time. */
-class GloveNeighboursTest {
+public class GloveNeighboursTest {
   static final int K = 5;
 
   static List<String> queries(JsonNode neighbours) {
@@ -42,13 +46,17 @@ class GloveNeighboursTest {
     return out;
   }
 
-  @ParameterizedTest(name = "query batch {0}")
-  @ValueSource(ints = {1, 3, 64})
-  void batchedEqualsTheReferenceAndBruteForce(int batch) {
+  static Stream<Arguments> batchesOnEveryEngine() {
+    return IntStream.of(1, 3, 64).boxed().flatMap(b -> Engines.available().stream().map(e -> Arguments.of(b, e)));
+  }
+
+  @ParameterizedTest(name = "query batch {0}, {1}")
+  @MethodSource("batchesOnEveryEngine")
+  void batchedEqualsTheReferenceAndBruteForce(int batch, Engine engine) {
     GloveVectors g = AugmentFixtures.glove();
     JsonNode expected = AugmentFixtures.expected().get("glove").get("neighbours");
     List<String> words = queries(expected);
-    GloveNeighbours n = new GloveNeighbours(g, K, batch);
+    GloveNeighbours n = new GloveNeighbours(g, K, batch, engine);
     Map<String, List<String>> got = n.nearest(words);
     for (String w : words) {
       Set<String> want = new HashSet<>(AugmentFixtures.strings(expected.get(w)));

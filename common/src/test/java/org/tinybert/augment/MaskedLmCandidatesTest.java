@@ -9,16 +9,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tinybert.model.Engine;
+import org.tinybert.testing.Engines;
 import org.tinybert.testing.Golden;
 
 /**
  * Masked-LM proposals on the golden teacher: the reference's inputs, the PyTorch reference's top-15, and batched
  * (across words and sentences, padded) equal to one forward pass per word.
  */
-class MaskedLmCandidatesTest {
+public class MaskedLmCandidatesTest {
   static final int K = 15;
 
   record Case(MaskedLmCandidates.Query query, JsonNode expected) {}
@@ -61,9 +65,10 @@ class MaskedLmCandidatesTest {
     return oneAtATime;
   }
 
-  @Test
-  void batchedEqualsTheReference() {
-    MaskedLmCandidates m = new MaskedLmCandidates(AugmentFixtures.teacher(), K, 64, 512);
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.tinybert.testing.Engines#available")
+  void batchedEqualsTheReference(Engine engine) {
+    MaskedLmCandidates m = new MaskedLmCandidates(AugmentFixtures.teacher().withEngine(engine), K, 64, 512);
     List<Case> cases = cases();
     List<List<String>> batched = m.candidates(cases.stream().map(Case::query).toList());
     int empty = 0;
@@ -100,10 +105,14 @@ class MaskedLmCandidatesTest {
     assertEquals(once.stats().inputs(), m.stats().inputs());
   }
 
-  @ParameterizedTest(name = "batch {0}")
-  @ValueSource(ints = {4, 64})
-  void batchedEqualsOneAtATime(int batch) {
-    MaskedLmCandidates m = new MaskedLmCandidates(AugmentFixtures.teacher(), K, batch, 512);
+  static Stream<Arguments> batchesOnEveryEngine() {
+    return Stream.of(4, 64).flatMap(b -> Engines.available().stream().map(e -> Arguments.of(b, e)));
+  }
+
+  @ParameterizedTest(name = "batch {0}, {1}")
+  @MethodSource("batchesOnEveryEngine")
+  void batchedEqualsOneAtATime(int batch, Engine engine) {
+    MaskedLmCandidates m = new MaskedLmCandidates(AugmentFixtures.teacher().withEngine(engine), K, batch, 512);
     List<MaskedLmCandidates.Query> queries =
         cases().subList(0, ONE_AT_A_TIME_CASES).stream().map(Case::query).toList();
     List<List<String>> batched = m.candidates(queries);

@@ -9,12 +9,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tinybert.testing.Engines;
 import org.tinybert.testing.Golden;
 
 /**
@@ -22,7 +25,7 @@ import org.tinybert.testing.Golden;
  * checks are: no effect at p = 0, torch's scaling of what is kept, reproducible masks, and the backward pass against
  * finite differences of the same (fixed-mask) forward pass.
  */
-class DropoutTest {
+public class DropoutTest {
   private static final BertModel STUDENT = Golden.model("student");
   private static final BertBatch BATCH = Golden.batch("batch");
 
@@ -89,17 +92,24 @@ class DropoutTest {
    * d/de L(theta + e v) at e = 0 by central differences against the backward pass's gradient dotted with v, for a
    * random linear functional L of every output (representations, attention scores, both classifier heads).
    */
-  @ParameterizedTest(name = "hidden {0}, attention {1}")
-  @CsvSource({"0, 0", "0.2, 0", "0, 0.2", "0.15, 0.25"})
-  void backwardMatchesFiniteDifferences(double hidden, double attention) {
+  static Stream<Arguments> dropoutsOnEveryEngine() {
+    double[][] probabilities = {{0, 0}, {0.2, 0}, {0, 0.2}, {0.15, 0.25}};
+    return Stream.of(probabilities)
+        .flatMap(p -> Engines.available().stream().map(e -> Arguments.of(p[0], p[1], e)));
+  }
+
+  @ParameterizedTest(name = "hidden {0}, attention {1}, {2}")
+  @MethodSource("dropoutsOnEveryEngine")
+  void backwardMatchesFiniteDifferences(double hidden, double attention, Engine engine) {
     Dropout drop = new Dropout(hidden, attention, 1234);
     Random rnd = new Random(7);
-    BertModel.Forward f0 = STUDENT.forward(BATCH, true, true, drop);
+    BertModel student = STUDENT.withEngine(engine);
+    BertModel.Forward f0 = student.forward(BATCH, true, true, drop);
     Functional fn = Functional.random(f0, rnd);
 
     Map<String, INDArray> grads = new LinkedHashMap<>();
     STUDENT.params().forEach((k, v) -> grads.put(k, Nd4j.zeros(DataType.FLOAT, v.shape())));
-    STUDENT.backward(f0, fn.outputGrads(STUDENT.config().numHiddenLayers()), grads);
+    student.backward(f0, fn.outputGrads(STUDENT.config().numHiddenLayers()), grads);
 
     Map<String, INDArray> dir = new LinkedHashMap<>();
     double analytic = 0;
@@ -111,8 +121,8 @@ class DropoutTest {
       analytic += grads.get(e.getKey()).castTo(DataType.DOUBLE).mul(v).sumNumber().doubleValue();
     }
     double eps = 0.02;
-    double plus = fn.value(shifted(dir, eps).forward(BATCH, false, true, drop));
-    double minus = fn.value(shifted(dir, -eps).forward(BATCH, false, true, drop));
+    double plus = fn.value(shifted(dir, eps).withEngine(engine).forward(BATCH, false, true, drop));
+    double minus = fn.value(shifted(dir, -eps).withEngine(engine).forward(BATCH, false, true, drop));
     double numeric = (plus - minus) / (2 * eps);
     assertEquals(numeric, analytic, 5e-4 * Math.abs(numeric) + 1e-3,
         "p " + hidden + "/" + attention + ": directional derivative: numeric " + numeric + ", backward " + analytic);

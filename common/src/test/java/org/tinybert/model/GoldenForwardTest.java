@@ -11,11 +11,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tinybert.testing.Engines;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.GoldenSet;
 
-/** BERT's forward pass against the PyTorch reference's outputs for the teacher and student of every golden set. */
-class GoldenForwardTest {
+/**
+ * BERT's forward pass against the PyTorch reference's outputs for the teacher and student of every golden set, on
+ * every engine this backend runs.
+ */
+public class GoldenForwardTest {
   static final double ACT = 1e-4;
   static final Map<GoldenSet, Map<String, INDArray>> EXPECTED = new ConcurrentHashMap<>();
 
@@ -24,20 +28,21 @@ class GoldenForwardTest {
   }
 
   static Stream<Arguments> models() {
-    return GoldenSet.all().stream().flatMap(s -> Stream.of(Arguments.of(s, "teacher"), Arguments.of(s, "student")));
+    return GoldenSet.all().stream().flatMap(s -> Engines.available().stream()
+        .flatMap(e -> Stream.of(Arguments.of(s, "teacher", e), Arguments.of(s, "student", e))));
   }
 
-  @ParameterizedTest(name = "{0} {1}")
+  @ParameterizedTest(name = "{0} {1} {2}")
   @MethodSource("models")
-  void everyOutputMatchesTheReference(GoldenSet set, String who) {
-    check(set, who, set.model(who));
+  void everyOutputMatchesTheReference(GoldenSet set, String who, Engine engine) {
+    check(set, who, set.model(who).withEngine(engine));
   }
 
   /** A frozen model (query, key and value weights stacked once) computes the same outputs. */
-  @ParameterizedTest(name = "{0} {1}")
+  @ParameterizedTest(name = "{0} {1} {2}")
   @MethodSource("models")
-  void frozenModelMatchesTheReference(GoldenSet set, String who) {
-    check(set, who, set.model(who).frozen());
+  void frozenModelMatchesTheReference(GoldenSet set, String who, Engine engine) {
+    check(set, who, set.model(who).frozen().withEngine(engine));
   }
 
   private static void check(GoldenSet set, String who, BertModel m) {
@@ -68,10 +73,10 @@ class GoldenForwardTest {
    * The last layer computed at a few rows only (unordered, repeated, padding included) gives those rows of the
    * reference's last hidden state.
    */
-  @ParameterizedTest(name = "{0} {1}")
+  @ParameterizedTest(name = "{0} {1} {2}")
   @MethodSource("models")
-  void lastHiddenStateAtChosenRowsMatchesTheReference(GoldenSet set, String who) {
-    BertModel m = set.model(who);
+  void lastHiddenStateAtChosenRowsMatchesTheReference(GoldenSet set, String who, Engine engine) {
+    BertModel m = set.model(who).withEngine(engine);
     BertBatch batch = set.batch("batch");
     int r = batch.batchSize() * batch.seqLength();
     int[] rows = {r - 1, 0, batch.seqLength() + 1, 0, r / 2};
@@ -83,10 +88,10 @@ class GoldenForwardTest {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("org.tinybert.testing.GoldenSet#all")
-  void maskedLmLogitsMatchTheReference(GoldenSet set) {
-    BertModel teacher = set.model("teacher");
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("org.tinybert.testing.Engines#goldenSets")
+  void maskedLmLogitsMatchTheReference(GoldenSet set, Engine engine) {
+    BertModel teacher = set.model("teacher").withEngine(engine);
     BertModel.Forward f = teacher.forward(set.batch("mlm"), false, false);
     int[][] positions = Golden.ints(set.json("inputs.json").get("mlm").get("masked_positions"));
     assertClose("teacher.mlm_logits", expected(set).get("teacher.mlm_logits"), teacher.mlmLogits(f, positions), ACT);

@@ -64,12 +64,15 @@ public final class AugmentJob {
     String runId = UUID.randomUUID().toString().substring(0, 8);
     Map<String, Object> resolved = components(settings);
     LOG.info("augment run {}: settings {}", runId, resolved);
+    LOG.info("engine: {} (executors resolve {} on their own backend)", settings.engine().describe(),
+        settings.engine());
     AugmentSummary summary = AugmentPipeline.run(spark, settings);
     Map<String, Object> manifest = new LinkedHashMap<>();
     manifest.put("command", "augment");
     manifest.put("run_id", runId);
     manifest.put("spark_app_id", spark.sparkContext().applicationId());
     manifest.put("spark_version", spark.version());
+    manifest.put("engine", settings.engine().describe());
     manifest.put("settings", resolved);
     manifest.put("summary", components(summary));
     manifest.put("fingerprint", fingerprint);
@@ -95,7 +98,10 @@ public final class AugmentJob {
     inputs.put("glove", files(s.glove(), conf));
     inputs.put("mlm", files(s.mlm(), conf));
     Map<String, Object> f = new LinkedHashMap<>();
-    f.put("settings", components(s));
+    Map<String, Object> settings = components(s);
+    // The engine changes how the output is computed, not what it is.
+    settings.remove("engine");
+    f.put("settings", settings);
     f.put("inputs", inputs);
     return f;
   }

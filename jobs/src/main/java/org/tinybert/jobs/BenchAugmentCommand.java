@@ -1,6 +1,8 @@
 package org.tinybert.jobs;
 
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tinybert.augment.AugmentBenchmark;
 import org.tinybert.config.AugmentBenchSettings;
 import org.tinybert.jobs.cli.Command;
@@ -13,6 +15,7 @@ import org.tinybert.jobs.cli.ParsedArgs;
  * sentences, BERT-base-sized; prints one JSON line (see {@link AugmentBenchmark}). Runs in this JVM, without Spark.
  */
 public final class BenchAugmentCommand implements Command {
+  private static final Logger LOG = LoggerFactory.getLogger(BenchAugmentCommand.class);
   private static final String K = AugmentBenchSettings.ROOT + ".";
 
   @Override
@@ -47,6 +50,7 @@ public final class BenchAugmentCommand implements Command {
   @Override
   public int run(ParsedArgs args) throws Exception {
     AugmentBenchSettings settings = AugmentBenchSettings.from(args.settings());
+    LOG.info("engine: {}", settings.engine().describe());
     args.io().out().println(AugmentBenchmark.run(settings).toJson());
     return ExitCodes.OK;
   }

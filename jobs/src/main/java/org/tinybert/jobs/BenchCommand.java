@@ -56,8 +56,9 @@ public final class BenchCommand implements Command {
   public int run(ParsedArgs args) throws Exception {
     BenchSettings s = BenchSettings.from(args.settings());
     LOG.info("bench: {}", s);
+    LOG.info("engine: {}", s.engine().describe());
     DistillBenchmark.Settings d = new DistillBenchmark.Settings(s.batch(), s.seqLength(), s.steps(), s.warmup(),
-        s.seed());
+        s.seed(), s.engine());
     Map<String, Object> result = s.benchmark().equals(BenchSettings.DISTILL_STEP) ? DistillBenchmark.distillStep(d)
         : DistillBenchmark.inference(d);
     args.io().out().println(new ObjectMapper().writeValueAsString(result));

@@ -23,6 +23,7 @@ import org.tinybert.jobs.cli.Option;
 import org.tinybert.jobs.cli.ParsedArgs;
 import org.tinybert.model.BatchInput;
 import org.tinybert.model.BertModel;
+import org.tinybert.model.Engine;
 import org.tinybert.model.ParamLayout;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.HfNames;
@@ -73,6 +74,7 @@ public final class DistillLossCommand implements Command {
   public int run(ParsedArgs args) throws Exception {
     DistillLossSettings settings = DistillLossSettings.from(args.settings());
     LOG.info("distill-loss: {}", settings);
+    LOG.info("engine: {}", settings.engine().describe());
     return execute(settings, args);
   }
 
@@ -80,8 +82,9 @@ public final class DistillLossCommand implements Command {
     Configuration conf = HadoopIO.defaultConf();
     HfCheckpoint teacherCk = HfCheckpoint.load(s.teacher(), conf);
     HfCheckpoint studentCk = HfCheckpoint.load(s.student(), conf);
-    BertModel teacher = new BertModel(teacherCk.config(), teacherCk.weights());
-    BertModel student = new BertModel(studentCk.config(), studentCk.weights());
+    Engine engine = s.engine().resolve();
+    BertModel teacher = new BertModel(teacherCk.config(), teacherCk.weights(), engine);
+    BertModel student = new BertModel(studentCk.config(), studentCk.weights(), engine);
     // The student speaks the teacher's vocabulary (TinyBERT's students are built on it), so the teacher's tokenizes.
     Path vocabFile = new Path(s.teacher(), HfCheckpoint.VOCAB_FILE);
     BatchInput input = BatchInput.read(s.input(), conf,

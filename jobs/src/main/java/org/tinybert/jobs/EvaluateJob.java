@@ -96,6 +96,8 @@ public final class EvaluateJob {
   public static Summary run(SparkSession spark, EvaluateSettings settings) throws IOException {
     String runId = GlueRun.newRunId();
     LOG.info("evaluate {}: {}", runId, settings);
+    LOG.info("engine: {} (executors resolve {} on their own backend)", settings.run().engine().describe(),
+        settings.run().engine());
     GlueRunSettings s = settings.run();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Map<GlueTask, Path> files = GlueRun.locate(s, Split.DEV, conf);

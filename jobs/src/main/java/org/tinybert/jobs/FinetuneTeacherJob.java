@@ -48,6 +48,8 @@ public final class FinetuneTeacherJob {
   public static Summary run(SparkSession spark, FinetuneTeacherSettings s) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     LOG.info("finetune-teacher: {}", s);
+    LOG.info("engine: {} (executors resolve {} on their own backend)", s.training().engine().describe(),
+        s.training().engine());
     HfCheckpoint ck = HfCheckpoint.load(s.model(), conf);
     Vocab vocab = GeneralDistillJob.teacherVocab(s.model(), ck.config(), conf);
     GlueEvaluator.checkConfig(s.task(), s.seqLength(), ck.config().withNumLabels(s.task().numLabels()), s.model());

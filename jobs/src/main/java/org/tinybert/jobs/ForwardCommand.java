@@ -62,6 +62,7 @@ public final class ForwardCommand implements Command {
   public int run(ParsedArgs args) throws Exception {
     ForwardSettings settings = settings(args);
     LOG.info("forward: {}", settings);
+    LOG.info("engine: {}", settings.engine().describe());
     return execute(settings, args);
   }
 
@@ -69,7 +70,7 @@ public final class ForwardCommand implements Command {
   int execute(ForwardSettings settings, ParsedArgs args) throws Exception {
     Configuration conf = HadoopIO.defaultConf();
     HfCheckpoint ck = HfCheckpoint.load(settings.model(), conf);
-    BertModel model = new BertModel(ck.config(), ck.weights());
+    BertModel model = new BertModel(ck.config(), ck.weights(), settings.engine().resolve());
     Path vocabFile = new Path(settings.model(), HfCheckpoint.VOCAB_FILE);
     Vocab vocab = HadoopIO.exists(vocabFile, conf) ? Vocab.load(vocabFile, conf) : null;
     BatchInput input = BatchInput.read(settings.input(), conf, () -> tokenizer(vocab, vocabFile, settings.cased()),

@@ -100,6 +100,8 @@ public final class GeneralDistillJob {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     LOG.info("general-distill run {}: {}", runId, s);
+    LOG.info("engine: {} (executors resolve {} on their own backend)", s.training().engine().describe(),
+        s.training().engine());
 
     // 1. Everything that can be wrong with the inputs is checked before any training starts.
     HfCheckpoint teacherMeta = HfCheckpoint.load(s.teacher(), conf);
@@ -144,7 +146,7 @@ public final class GeneralDistillJob {
       DistillationLayer layer = new DistillationLayer(spec, s.teacher().toString(), s.layerMapping(), weights,
           s.training().updater(totalSteps), s.training().weightDecay(), s.training().clipMode(),
           s.training().clipThreshold(), s.training().seed(), s.maxSeqLength())
-          .withDropout(s.training().dropout(spec.config()));
+          .withDropout(s.training().dropout(spec.config())).withEngine(s.training().engine());
       graph = s.student().dir().isPresent()
           ? DistillationGraph.create(layer, s.training().seed(), HfCheckpoint.load(s.student().dir().get(), conf)
               .weights())
@@ -176,7 +178,7 @@ public final class GeneralDistillJob {
     }
     ProbeLosses probe = probeBatch == null ? null : new ProbeLosses(probeBatch, s.teacher().toString(), spec,
         new DistillationLoss(LayerMapping.parse(s.layerMapping(), teacher.numHiddenLayers(),
-            spec.config().numHiddenLayers()), weights));
+            spec.config().numHiddenLayers()), weights, s.training().engine().resolve()));
     long startNanos = System.nanoTime();
     long startExamples = state.examples();
     state = trainer.train(graph, state, epoch -> {
@@ -297,6 +299,7 @@ public final class GeneralDistillJob {
     m.put("spark_application_id", spark.sparkContext().applicationId());
     m.put("spark_master", spark.sparkContext().master());
     m.put("resumed_at_round", state.round());
+    m.put("engine", s.training().engine().describe());
     m.put("settings", json.valueToTree(s));
     m.put("teacher", Map.of("path", s.teacher().toString(), "layers", teacher.numHiddenLayers(), "hidden",
         teacher.hiddenSize(), "heads", teacher.numAttentionHeads(), "vocab_size", teacher.vocabSize()));

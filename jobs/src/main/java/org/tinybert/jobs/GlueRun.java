@@ -74,7 +74,7 @@ final class GlueRun {
   /** Predictions for the examples of one task on the executors, checked to be one per example in order. */
   static List<GluePrediction> predict(SparkSession spark, GlueRunSettings s, GlueTask task, GlueExamples ex) {
     GluePredictor.Spec spec = new GluePredictor.Spec(s.model(), task, s.labelOrder(), s.cased(), s.maxSeqLength(),
-        s.head(), s.batchSize());
+        s.head(), s.batchSize(), s.engine());
     List<GluePrediction> preds = GluePredictor.predict(
         JavaSparkContext.fromSparkContext(spark.sparkContext()), spec, ex.examples(),
         s.partitions());

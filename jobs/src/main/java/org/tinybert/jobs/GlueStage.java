@@ -147,7 +147,7 @@ final class GlueStage {
     } else {
       DistillationLayer layer = new DistillationLayer(s.student(), s.teacher(), s.layerMapping(), s.weights(),
           t.updater(totalSteps), t.weightDecay(), t.clipMode(), t.clipThreshold(), t.seed(),
-          s.train().get(0).maxSeqLength()).withDropout(t.dropout(s.student().config()));
+          s.train().get(0).maxSeqLength()).withDropout(t.dropout(s.student().config())).withEngine(t.engine());
       graph = DistillationGraph.create(layer, t.seed());
       List<String> fresh = new ArrayList<>();
       Map<String, INDArray> views = DistillationGraph.studentWeights(graph);
@@ -176,6 +176,7 @@ final class GlueStage {
     manifest.put("spark_application_id", spark.sparkContext().applicationId());
     manifest.put("spark_master", spark.sparkContext().master());
     manifest.put("resumed_at_round", state.round());
+    manifest.put("engine", t.engine().describe());
     manifest.put("task", s.task().taskName());
     manifest.put("inputs", s.inputs());
     manifest.put("training", JSON.valueToTree(t));
@@ -194,7 +195,7 @@ final class GlueStage {
       LayerMapping mapping = LayerMapping.parse(s.layerMapping(), TeacherCache.get(s.teacher()).config()
           .numHiddenLayers(), s.student().config().numHiddenLayers());
       probe = new ProbeLosses(ProbeLosses.batch(s.train(), s.probeExamples()), s.teacher(), s.student(),
-          new DistillationLoss(mapping, w));
+          new DistillationLoss(mapping, w, t.engine().resolve()));
     }
     final ProbeLosses probeLosses = probe;
 
@@ -276,7 +277,7 @@ final class GlueStage {
   }
 
   static BertModel model(ComputationGraph g, Spec s) {
-    return new BertModel(s.student().config(), DistillationGraph.studentWeights(g));
+    return new BertModel(s.student().config(), DistillationGraph.studentWeights(g), s.training().engine().resolve());
   }
 
   private static void save(ComputationGraph g, Spec s, Path dir, Configuration conf) {

@@ -77,6 +77,8 @@ public final class PredictJob {
   public static Summary run(SparkSession spark, PredictSettings settings) throws IOException {
     String runId = GlueRun.newRunId();
     LOG.info("predict {}: {}", runId, settings);
+    LOG.info("engine: {} (executors resolve {} on their own backend)", settings.run().engine().describe(),
+        settings.run().engine());
     GlueRunSettings s = settings.run();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Map<GlueTask, Path> files = GlueRun.locate(s, Split.TEST, conf);

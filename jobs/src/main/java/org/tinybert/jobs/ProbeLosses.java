@@ -28,7 +28,7 @@ final class ProbeLosses {
 
   /**
    * @param teacher the teacher's directory, loaded through {@link TeacherCache}
-   * @param loss the layer mapping and the weights of the losses being distilled
+   * @param loss the layer mapping and the weights of the losses being distilled, and the engine that computes them
    */
   ProbeLosses(BertBatch batch, String teacher, StudentSpec student, DistillationLoss loss) {
     this.batch = batch;
@@ -54,8 +54,10 @@ final class ProbeLosses {
   /** The losses of the student as it stands in {@code g}. */
   DistillationLoss.Result measure(ComputationGraph g) {
     // The teacher and the batch never change: its outputs are computed once, not once per round.
-    if (teacherOut == null) teacherOut = TeacherCache.get(teacher).forward(batch, false, false);
-    BertModel s = new BertModel(student.config(), DistillationGraph.studentWeights(g));
+    if (teacherOut == null) {
+      teacherOut = TeacherCache.get(teacher).withEngine(loss.engine()).forward(batch, false, false);
+    }
+    BertModel s = new BertModel(student.config(), DistillationGraph.studentWeights(g), loss.engine());
     LossWeights w = loss.weights();
     BertModel.Forward studentOut = s.forward(batch, false, w.embedding() > 0 || w.hidden() > 0);
     DistillationLoss.Result r = loss.compute(teacherOut, studentOut, null, null);

@@ -59,6 +59,8 @@ public final class TaskDistillJob {
   public static Summary run(SparkSession spark, TaskDistillSettings s) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     LOG.info("task-distill: {}", s);
+    LOG.info("engine: {} (executors resolve {} on their own backend)", s.intermediate().engine().describe(),
+        s.intermediate().engine());
     HfCheckpoint teacher = HfCheckpoint.load(s.teacher(), conf);
     BertConfig t = teacher.config();
     if (s.runsPrediction() && (!teacher.heads().classifier() || teacher.heads().numLabels() != s.task().numLabels())) {

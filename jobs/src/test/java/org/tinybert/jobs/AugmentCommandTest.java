@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,13 +58,15 @@ class AugmentCommandTest {
   }
 
   /** {@code tinybert augment} on the SST-2 sample with local Spark, as the launcher runs it. */
-  private static MainTest.Run augment(Path input, Path out, String seed) throws Exception {
+  private static MainTest.Run augment(Path input, Path out, String seed, String... more) throws Exception {
     System.setProperty("spark.master", "local[2]");
     System.setProperty("spark.ui.enabled", "false");
     try {
-      return MainTest.tinybert("augment", "--task", "sst-2", "--input", input.toString(), "--glove",
-          resource("augment/glove.txt.gz"), "--mlm", resource("golden/teacher"), "--output", out.toString(),
-          "--variants", "2", "--top-k", "3", "--seed", seed);
+      List<String> args = new ArrayList<>(List.of("augment", "--task", "sst-2", "--input", input.toString(),
+          "--glove", resource("augment/glove.txt.gz"), "--mlm", resource("golden/teacher"), "--output",
+          out.toString(), "--variants", "2", "--top-k", "3", "--seed", seed));
+      args.addAll(List.of(more));
+      return MainTest.tinybert(args.toArray(String[]::new));
     } finally {
       System.clearProperty("spark.master");
       System.clearProperty("spark.ui.enabled");
@@ -81,6 +85,24 @@ class AugmentCommandTest {
     Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     Assumptions.assumeTrue(key != null, "this file system has no file keys to tell a rewritten file by");
     return key;
+  }
+
+  /**
+   * The portable engine on the executors proposes what the CPU kernels propose: the same augmented rows; the
+   * manifest records which engine ran.
+   */
+  @Test
+  void bothEnginesWriteTheSameAugmentedSet(@TempDir Path tmp) throws Exception {
+    Path input = trainingSet(tmp);
+    Path cpu = tmp.resolve("cpu_aug.tsv");
+    Path nd4j = tmp.resolve("nd4j_aug.tsv");
+    MainTest.Run a = augment(input, cpu, "5", "--set", "tinybert.engine=cpu");
+    assertEquals(ExitCodes.OK, a.exit(), a.err());
+    MainTest.Run b = augment(input, nd4j, "5", "--set", "tinybert.engine=nd4j");
+    assertEquals(ExitCodes.OK, b.exit(), b.err());
+    assertEquals(Files.readAllLines(cpu), Files.readAllLines(nd4j));
+    JsonNode manifest = JSON.readTree(tmp.resolve("nd4j_aug.tsv.manifest.json").toFile());
+    assertEquals("nd4j", manifest.get("engine").get("engine").asText());
   }
 
   @Test

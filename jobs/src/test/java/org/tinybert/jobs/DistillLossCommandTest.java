@@ -15,18 +15,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tinybert.jobs.cli.ExitCodes;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.SafeTensors;
+import org.tinybert.testing.Engines;
 import org.tinybert.testing.GoldenSet;
 
-/** {@code tinybert distill-loss} against the golden sets' losses.json and gradients. */
+/** {@code tinybert distill-loss} against the golden sets' losses.json and gradients, on every engine. */
 class DistillLossCommandTest {
   static final double REL = 1e-5;
   static final ObjectMapper JSON = new ObjectMapper();
@@ -51,15 +54,19 @@ class DistillLossCommandTest {
     return Files.writeString(dir.resolve("labels.txt"), b);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("org.tinybert.testing.GoldenSet#all")
-  void lossesAndGradientsEqualTheReference(GoldenSet set) throws Exception {
+  static Stream<Arguments> setsAndEngines() {
+    return GoldenSet.all().stream().flatMap(s -> Engines.settings().stream().map(e -> Arguments.of(s, e)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("setsAndEngines")
+  void lossesAndGradientsEqualTheReference(GoldenSet set, String engine) throws Exception {
     JsonNode golden = set.json("losses.json");
     Path out = dir.resolve("losses.json");
     Path grads = dir.resolve("grads.safetensors");
     GlueCli.Run r = distillLoss(set, ForwardCommandTest.jsonInput(set, "batch", dir.resolve("batch.json")), out,
         "--temperature", golden.get("temperature").asText(), "--regression-labels", labels(set).toString(),
-        "--gradients", grads.toString());
+        "--gradients", grads.toString(), "--set", "tinybert.engine=" + engine);
     assertEquals(ExitCodes.OK, r.exit(), r.err());
     JsonNode actual = JSON.readTree(out.toFile());
     for (String k : LOSSES) assertRelClose(k, golden.get(k).asDouble(), actual.get(k).asDouble(), REL);

@@ -107,6 +107,22 @@ class EvaluateJobTest {
     }
   }
 
+  /** The portable engine on the executors scores as the reference computation by hand does. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("tasks")
+  void thePortableEngineGivesTheSameMetrics(String task, String dir, int labels, String head,
+      List<String> expectedTasks) throws Exception {
+    Path out = new Path(tmp.resolve(task + "-nd4j-metrics.json").toString());
+    EvaluateJob.Summary s = EvaluateJob.run(spark, settings(task, dir, labels, "tinybert.evaluate.head=" + head,
+        "tinybert.evaluate.output=" + out, "tinybert.engine=nd4j"));
+    assertEquals(expectedTasks, s.results().stream().map(r -> r.task().taskName()).toList());
+    for (EvaluateJob.TaskResult r : s.results()) {
+      Path file = r.task().locate(GlueFixtures.path(dir), Split.DEV, GlueByHand.CONF);
+      assertMetrics(GlueByHand.metrics(models[labels], r.task(), file, MAX_SEQ_LENGTH, head.equals("tinybert-relu"),
+          List.of()), r.metrics(), r.task() + " (nd4j engine)");
+    }
+  }
+
   /** Classification metrics must be equal; regression ones are over float32 scores summed in another order. */
   static void assertMetrics(Map<String, Double> want, Map<String, Double> got, String what) {
     assertEquals(List.copyOf(want.keySet()), List.copyOf(got.keySet()), what);

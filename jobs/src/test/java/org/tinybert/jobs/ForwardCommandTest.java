@@ -29,10 +29,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.tinybert.jobs.cli.ExitCodes;
 import org.tinybert.model.checkpoint.SafeTensors;
+import org.tinybert.testing.Engines;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.GoldenSet;
 
-/** {@code tinybert forward} against the golden sets' reference outputs, and its errors on unusable input. */
+/**
+ * {@code tinybert forward} against the golden sets' reference outputs (on every engine), and its errors on unusable
+ * input.
+ */
 class ForwardCommandTest {
   static final double ACT = 1e-4;
   static final ObjectMapper JSON = new ObjectMapper();
@@ -74,14 +78,16 @@ class ForwardCommandTest {
   }
 
   static Stream<Arguments> models() {
-    return GoldenSet.all().stream().flatMap(s -> Stream.of(Arguments.of(s, "teacher"), Arguments.of(s, "student")));
+    return GoldenSet.all().stream().flatMap(s -> Engines.settings().stream()
+        .flatMap(e -> Stream.of(Arguments.of(s, "teacher", e), Arguments.of(s, "student", e))));
   }
 
-  @ParameterizedTest(name = "{0} {1}")
+  @ParameterizedTest(name = "{0} {1} {2}")
   @MethodSource("models")
-  void outputsOfTheGoldenBatchEqualTheReference(GoldenSet set, String who) throws Exception {
+  void outputsOfTheGoldenBatchEqualTheReference(GoldenSet set, String who, String engine) throws Exception {
     Path out = dir.resolve("out.safetensors");
-    GlueCli.Run r = forward(set.dir().resolve(who), jsonInput(set, "batch", dir.resolve("batch.json")), out);
+    GlueCli.Run r = forward(set.dir().resolve(who), jsonInput(set, "batch", dir.resolve("batch.json")), out,
+        "--set", "tinybert.engine=" + engine);
     assertEquals(ExitCodes.OK, r.exit(), r.err());
     Map<String, INDArray> actual = read(out);
     Map<String, INDArray> expected = set.expected();
@@ -108,11 +114,16 @@ class ForwardCommandTest {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("org.tinybert.testing.GoldenSet#all")
-  void maskedLmLogitsOfTheMlmBatchEqualTheReference(GoldenSet set) throws Exception {
+  static Stream<Arguments> setsAndEngines() {
+    return GoldenSet.all().stream().flatMap(s -> Engines.settings().stream().map(e -> Arguments.of(s, e)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("setsAndEngines")
+  void maskedLmLogitsOfTheMlmBatchEqualTheReference(GoldenSet set, String engine) throws Exception {
     Path out = dir.resolve("mlm.safetensors");
-    GlueCli.Run r = forward(set.dir().resolve("teacher"), jsonInput(set, "mlm", dir.resolve("mlm.json")), out);
+    GlueCli.Run r = forward(set.dir().resolve("teacher"), jsonInput(set, "mlm", dir.resolve("mlm.json")), out,
+        "--set", "tinybert.engine=" + engine);
     assertEquals(ExitCodes.OK, r.exit(), r.err());
     assertClose("teacher.mlm_logits", set.expected().get("teacher.mlm_logits"), read(out).get("mlm_logits"), ACT);
   }

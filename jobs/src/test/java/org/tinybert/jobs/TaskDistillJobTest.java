@@ -47,6 +47,10 @@ class TaskDistillJobTest {
   }
 
   static TaskDistillSettings settings(String out, String... more) {
+    return settings(taskDir, out, more);
+  }
+
+  static TaskDistillSettings settings(java.nio.file.Path taskDir, String out, String... more) {
     String k = TaskDistillSettings.ROOT + ".";
     List<String> sets = new ArrayList<>(List.of(
         k + "task=mnli",

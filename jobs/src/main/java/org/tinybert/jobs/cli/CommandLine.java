@@ -11,6 +11,7 @@ import java.util.Set;
 import org.tinybert.config.SettingsLoader;
 import org.tinybert.config.SettingsReference;
 import org.tinybert.config.Suggestions;
+import org.tinybert.model.EngineChoice;
 
 /**
  * Parses {@code tinybert <command>}'s arguments against the command's option table, and writes the help from that
@@ -137,8 +138,10 @@ public final class CommandLine {
     Set<String> withOption = new HashSet<>();
     for (Option o : own) if (o.settingsKey() != null) withOption.add(o.settingsKey());
     command.argument().ifPresent(a -> withOption.add(a.settingsKey()));
-    List<String> others = SettingsReference.keys(command.settingsRoot()).stream()
-        .filter(k -> !withOption.contains(k)).toList();
+    List<String> others = new ArrayList<>(SettingsReference.keys(command.settingsRoot()).stream()
+        .filter(k -> !withOption.contains(k)).toList());
+    // The one key outside the section that every job and benchmark reads.
+    if (SettingsReference.isKnown(EngineChoice.KEY)) others.add(EngineChoice.KEY);
     if (!others.isEmpty()) {
       b.append("\nOther settings (give them in --config or with --set):\n");
       for (String key : others) {

@@ -1,4 +1,4 @@
-package org.tinybert.augment;
+package org.tinybert.model.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 

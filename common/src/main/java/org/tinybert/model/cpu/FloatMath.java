@@ -1,4 +1,4 @@
-package org.tinybert.model;
+package org.tinybert.model.cpu;
 
 /**
  * erf and exp over float arrays, written so HotSpot's C2 compiler turns the loops into SIMD code.

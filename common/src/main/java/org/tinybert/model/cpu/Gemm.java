@@ -1,4 +1,4 @@
-package org.tinybert.model;
+package org.tinybert.model.cpu;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -58,7 +58,7 @@ public final class Gemm {
 
   /** Guards the native call: a block that does not fit its array would read or write outside it. */
   private static void check(String what, INDArray x, long off, int rows, int cols, int ld) {
-    if (x.dataType() != DataType.FLOAT || x.ordering() != 'c' || !Kernels.isContiguous(x)) {
+    if (x.dataType() != DataType.FLOAT || x.ordering() != 'c' || !KernelSupport.isContiguous(x)) {
       throw new IllegalArgumentException("gemm " + what + " must be a contiguous float 'c' array, found "
           + x.dataType() + " '" + x.ordering() + "' " + java.util.Arrays.toString(x.shape()));
     }

@@ -1,4 +1,4 @@
-package org.tinybert.model;
+package org.tinybert.model.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

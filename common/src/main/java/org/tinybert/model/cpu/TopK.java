@@ -1,4 +1,4 @@
-package org.tinybert.augment;
+package org.tinybert.model.cpu;
 
 import java.nio.FloatBuffer;
 import java.util.function.IntPredicate;

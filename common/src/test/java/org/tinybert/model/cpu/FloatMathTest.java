@@ -1,4 +1,4 @@
-package org.tinybert.model;
+package org.tinybert.model.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,10 +84,10 @@ class FloatMathTest {
   void geluAndItsGradientMatchTheReference() {
     INDArray in = Nd4j.createFromArray(floats(x));
     INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.length);
-    Kernels.gelu(in, y);
+    ActivationKernels.gelu(in, y);
     INDArray dy = Nd4j.ones(DataType.FLOAT, x.length);
     INDArray dx = Nd4j.createUninitialized(DataType.FLOAT, x.length);
-    Kernels.geluBackward(dy, in, dx);
+    ActivationKernels.geluBackward(dy, in, dx);
     for (int i = 0; i < x.length; i++) {
       assertEquals(gelu[i], y.getDouble(i), 1e-6 * Math.max(1, Math.abs(x[i])), "gelu(" + x[i] + ")");
       assertEquals(geluGrad[i], dx.getDouble(i), 1e-6, "gelu'(" + x[i] + ")");

@@ -1,4 +1,4 @@
-package org.tinybert.model;
+package org.tinybert.model.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,10 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * {@link Kernels#attention}, {@link Kernels#attentionRows} and {@link Kernels#attentionBackward} against attention
- * and its gradient written out in double precision, on both schedules: head blocks spread over the cores (products
- * OpenBLAS runs single-threaded) and products issued one after another (larger ones), with and without dropout, with
- * padded keys.
+ * {@link AttentionKernels#attention}, {@link AttentionKernels#attentionRows} and
+ * {@link AttentionKernels#attentionBackward} against attention and its gradient written out in double precision, on
+ * both schedules: head blocks spread over the cores (products OpenBLAS runs single-threaded) and products issued one
+ * after another (larger ones), with and without dropout, with padded keys.
  */
 class AttentionKernelTest {
   static final double TOL = 2e-5;
@@ -89,7 +89,7 @@ class AttentionKernelTest {
     INDArray dropped = p > 0 ? Nd4j.create(DataType.FLOAT, b, heads, l, l) : null;
     byte[] keep = p > 0 ? new byte[b * heads * l * l] : null;
     INDArray ctx = Nd4j.create(DataType.FLOAT, b * l, c.h());
-    Kernels.attention(c.qkvArray(), c.ext(), b, l, heads, d, scores, probs, dropped, p, 7, 3, keep, ctx);
+    AttentionKernels.attention(c.qkvArray(), c.ext(), b, l, heads, d, scores, probs, dropped, p, 7, 3, keep, ctx);
     for (int row = 0; row < b * l; row++) assertRow(c.context(row, keep, p), ctx, row, "attention");
     // Padded keys get probability 0 and every row sums to 1.
     INDArray rowSums = probs.sum(3);
@@ -103,7 +103,7 @@ class AttentionKernelTest {
     Case c = Case.of(b, l, heads, d, 3);
     int[] rows = {b * l - 1, 0, l + 2, 0};
     INDArray ctx = Nd4j.create(DataType.FLOAT, rows.length, c.h());
-    Kernels.attentionRows(c.qkvArray(), c.ext(), l, heads, d, rows, ctx);
+    AttentionKernels.attentionRows(c.qkvArray(), c.ext(), l, heads, d, rows, ctx);
     for (int i = 0; i < rows.length; i++) {
       double[] expected = c.context(rows[i], null, 0);
       for (int j = 0; j < expected.length; j++) {
@@ -193,10 +193,10 @@ class AttentionKernelTest {
     INDArray probs = Nd4j.create(DataType.FLOAT, b, heads, l, l);
     INDArray dropped = p > 0 ? Nd4j.create(DataType.FLOAT, b, heads, l, l) : null;
     byte[] keep = p > 0 ? new byte[b * heads * l * l] : null;
-    Kernels.attention(qkv, c.ext(), b, l, heads, d, scores, probs, dropped, p, 7, 3, keep,
+    AttentionKernels.attention(qkv, c.ext(), b, l, heads, d, scores, probs, dropped, p, 7, 3, keep,
         Nd4j.create(DataType.FLOAT, b * l, c.h()));
     INDArray dqkv = Nd4j.create(DataType.FLOAT, b * l, 3L * c.h()).assign(Float.NaN);
-    Kernels.attentionBackward(qkv, probs, dropped, keep, p,
+    AttentionKernels.attentionBackward(qkv, probs, dropped, keep, p,
         dctx == null ? null : Nd4j.createFromArray(dctx).reshape(b * l, c.h()),
         dscores == null ? null : Nd4j.createFromArray(dscores).reshape(b, heads, l, l), b, l, heads, d,
         context ? Nd4j.create(DataType.FLOAT, b, heads, l, l) : null, dqkv);
