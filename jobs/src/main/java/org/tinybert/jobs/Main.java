@@ -37,6 +37,7 @@ public final class Main {
         .register(new TaskDistillCommand())
         .register(new EvaluateCommand())
         .register(new PredictCommand())
+        .register(new InferCommand())
         .register(new MetricsCommand())
         .register(new ReportCommand())
         .register(new BenchCommand())
