@@ -41,7 +41,8 @@ public final class Main {
         .register(new MetricsCommand())
         .register(new ReportCommand())
         .register(new BenchCommand())
-        .register(new BenchAugmentCommand());
+        .register(new BenchAugmentCommand())
+        .register(new BenchInferCommand());
   }
 
   public static void main(String[] args) {
