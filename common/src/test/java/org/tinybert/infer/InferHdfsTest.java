@@ -5,47 +5,39 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tinybert.testing.Golden;
+import org.tinybert.testing.MiniHdfs;
 
 /**
  * {@code infer} with the model, a directory of input parts and the output on an in-process HDFS: the same parts, byte
  * for byte, as the run on local files; a rerun there does nothing.
  */
 class InferHdfsTest {
-  static MiniDFSCluster cluster;
-  static FileSystem fs;
+  static MiniHdfs hdfs;
   static SparkSession spark;
   @TempDir
   static File base;
 
   @BeforeAll
   static void start() throws Exception {
-    Configuration conf = new Configuration();
-    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, new File(base, "dfs").getAbsolutePath());
-    cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-    cluster.waitActive();
-    fs = cluster.getFileSystem();
+    hdfs = MiniHdfs.start(base);
     spark = InferFixtures.session("InferHdfsTest");
   }
 
   @AfterAll
   static void stop() {
     if (spark != null) spark.stop();
-    if (cluster != null) cluster.shutdown();
+    if (hdfs != null) hdfs.close();
   }
 
   @Test
@@ -58,16 +50,10 @@ class InferHdfsTest {
       for (int i = 0; i < texts.size(); i++) lines.add(p + "-" + i + "\t" + texts.get(i));
       InferFixtures.write(local.resolve("part-0000" + p + ".tsv"), lines);
     }
-    Path table = fs.makeQualified(new Path("/warehouse/table"));
-    fs.mkdirs(table);
-    for (File f : local.toFile().listFiles()) fs.copyFromLocalFile(new Path(f.toURI()), new Path(table, f.getName()));
+    FileSystem fs = hdfs.fs();
+    Path table = hdfs.uploadDir(new Path(local.toUri()), "/warehouse/table");
     fs.create(new Path(table, "_SUCCESS")).close();
-    Path model = fs.makeQualified(new Path("/models/student"));
-    fs.mkdirs(model);
-    for (FileStatus f : FileSystem.getLocal(new Configuration()).listStatus(Golden.hadoopPath("student"))) {
-      String name = f.getPath().getName();
-      if (!name.endsWith(".crc")) fs.copyFromLocalFile(f.getPath(), new Path(model, name));
-    }
+    Path model = hdfs.uploadDir(Golden.hadoopPath("student"), "/models/student");
     Path output = fs.makeQualified(new Path("/warehouse/scored"));
     assertTrue(output.toString().startsWith("hdfs://"));
 
@@ -81,7 +67,7 @@ class InferHdfsTest {
     List<java.nio.file.Path> localParts = InferFixtures.parts(localOut);
     assertEquals(localParts.size(), onHdfs.parts());
     for (java.nio.file.Path p : localParts) {
-      assertArrayEquals(Files.readAllBytes(p), read(new Path(output, p.getFileName().toString())), p.toString());
+      assertArrayEquals(Files.readAllBytes(p), hdfs.read(new Path(output, p.getFileName().toString())), p.toString());
     }
     assertTrue(fs.exists(new Path(output, "_SUCCESS")));
     assertTrue(fs.exists(new Path("/warehouse/scored.manifest.json")));
@@ -89,11 +75,5 @@ class InferHdfsTest {
 
     InferSummary again = InferPipeline.run(spark, InferFixtures.settings(model, table, output, opts));
     assertTrue(again.alreadyDone());
-  }
-
-  static byte[] read(Path p) throws Exception {
-    try (InputStream in = fs.open(p)) {
-      return in.readAllBytes();
-    }
   }
 }
