@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tinybert.config.InferBenchSettings;
 import org.tinybert.config.SettingsLoader;
+import org.tinybert.spark.ModelCache;
 
 /** The infer benchmark on tiny models: it runs, every row is scored at full length, and its ratios add up. */
 class InferBenchmarkTest {
@@ -29,6 +30,8 @@ class InferBenchmarkTest {
   @AfterAll
   static void stop() {
     if (spark != null) spark.stop();
+    // The models infer loaded stay in this JVM's cache otherwise, for the test classes after this one.
+    ModelCache.clear();
   }
 
   @Test

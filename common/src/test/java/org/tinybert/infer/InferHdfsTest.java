@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tinybert.spark.ModelCache;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.MiniHdfs;
 
@@ -37,6 +38,8 @@ class InferHdfsTest {
   @AfterAll
   static void stop() {
     if (spark != null) spark.stop();
+    // The models infer loaded stay in this JVM's cache otherwise, for the test classes after this one.
+    ModelCache.clear();
     if (hdfs != null) hdfs.close();
   }
 

@@ -40,9 +40,9 @@ import org.tinybert.io.InputFileException;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.HfNames;
+import org.tinybert.spark.ModelCache;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.TinyClassifiers;
-import scala.collection.JavaConverters;
 
 /**
  * {@code infer} on local[2] over every input format, both output kinds (classifier results and embeddings) and every
@@ -70,6 +70,8 @@ class InferPipelineTest {
   @AfterAll
   static void stop() {
     if (spark != null) spark.stop();
+    // The models infer loaded stay in this JVM's cache otherwise, for the test classes after this one.
+    ModelCache.clear();
   }
 
   static String argmaxLabel(float[] p) {

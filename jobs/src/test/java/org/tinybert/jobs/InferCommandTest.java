@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tinybert.jobs.cli.ExitCodes;
+import org.tinybert.spark.ModelCache;
 import org.tinybert.testing.GoldenSet;
 
 /**
@@ -45,6 +46,8 @@ class InferCommandTest {
   @AfterAll
   static void stop() {
     if (spark != null) spark.stop();
+    // The models infer loaded stay in this JVM's cache otherwise, for the test classes after this one.
+    ModelCache.clear();
   }
 
   static Stream<Arguments> models() {
