@@ -12,11 +12,13 @@
 #   SPARK_MASTER_URL   k8s://https://host:443 or spark://host:7077 (required for k8s and standalone)
 #   K8S_IMAGE          container image with Spark 3.5 and Java 17 (k8s)
 #   EXECUTORS [4]      EXECUTOR_CORES [cpu: 4, gpu: 1]   EXECUTOR_MEMORY [8g]   EXECUTOR_OFFHEAP [16g]
-#   DRIVER_MEMORY [8g] QUEUE (YARN)   EXTRA_CONF (more --conf flags, space-separated)
+#   DRIVER_MEMORY [8g] DRIVER_CORES [1]   DRIVER_OFFHEAP [EXECUTOR_OFFHEAP]   QUEUE (YARN)
+#   EXTRA_CONF (more --conf flags, space-separated)
+#   HADOOP_CONF_DIR    the cluster's Hadoop client configuration (YARN; HDFS paths)
 set -euo pipefail
 
 if [[ $# -lt 3 ]]; then
-  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p;}' "$0"
   exit 2
 fi
 cluster="$1"; kind="$2"; shift 2
@@ -38,15 +40,18 @@ case "$kind" in
 esac
 
 opens="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
+driver_offheap="${DRIVER_OFFHEAP:-$offheap}"
+driver_cores="${DRIVER_CORES:-1}"
 # ND4J allocates tensors off-heap through JavaCPP: cap it, and count it in the container's memory overhead.
 nd4j="-Dorg.bytedeco.javacpp.maxbytes=$offheap -Dorg.bytedeco.javacpp.maxphysicalbytes=$offheap"
+driver_nd4j="-Dorg.bytedeco.javacpp.maxbytes=$driver_offheap -Dorg.bytedeco.javacpp.maxphysicalbytes=$driver_offheap"
 
 common=(
   --class org.tinybert.jobs.Main
   --num-executors "$executors" --executor-cores "$cores" --executor-memory "$memory"
-  --driver-memory "${DRIVER_MEMORY:-8g}"
+  --driver-memory "${DRIVER_MEMORY:-8g}" --driver-cores "$driver_cores"
   --conf "spark.executor.memoryOverhead=$offheap"
-  --conf "spark.driver.extraJavaOptions=$opens $nd4j"
+  --conf "spark.driver.extraJavaOptions=$opens $driver_nd4j"
   --conf "spark.executor.extraJavaOptions=$opens $nd4j"
   # One training task per executor: each task is a data-parallel worker with its own student and teacher.
   --conf "spark.task.cpus=$cores"
@@ -55,16 +60,25 @@ common=(
   --conf spark.task.maxFailures=4
 )
 case "$cluster" in
-  yarn) target=(--master yarn --deploy-mode cluster ${QUEUE:+--queue "$QUEUE"}) ;;
+  # Cluster deploy mode: the driver runs in the cluster too (YARN: inside the ApplicationMaster), with ND4J off-heap
+  # memory of its own (probe losses, dev scoring) and the same native-thread settings as the executors.
+  yarn) target=(--master yarn --deploy-mode cluster ${QUEUE:+--queue "$QUEUE"}
+                --conf "spark.driver.memoryOverhead=$driver_offheap"
+                --conf spark.yarn.appMasterEnv.OMP_WAIT_POLICY=PASSIVE
+                --conf "spark.yarn.appMasterEnv.OMP_NUM_THREADS=$driver_cores") ;;
   k8s) : "${SPARK_MASTER_URL:?set SPARK_MASTER_URL=k8s://https://<api-server>:443}"
        : "${K8S_IMAGE:?set K8S_IMAGE to an image with Spark 3.5 and Java 17}"
        target=(--master "$SPARK_MASTER_URL" --deploy-mode cluster
                --conf "spark.kubernetes.container.image=$K8S_IMAGE"
+               --conf "spark.driver.memoryOverhead=$driver_offheap"
+               --conf spark.kubernetes.driverEnv.OMP_WAIT_POLICY=PASSIVE
+               --conf "spark.kubernetes.driverEnv.OMP_NUM_THREADS=$driver_cores"
                ${gpu_conf:+--conf spark.executor.resource.gpu.vendor=nvidia.com}) ;;
   standalone) : "${SPARK_MASTER_URL:?set SPARK_MASTER_URL=spark://<master>:7077}"
        target=(--master "$SPARK_MASTER_URL" --deploy-mode client) ;;
   *) echo "cluster must be yarn, k8s or standalone, found $cluster" >&2; exit 2 ;;
 esac
 
-# shellcheck disable=SC2086
-exec "$SPARK_HOME/bin/spark-submit" "${target[@]}" "${common[@]}" "${gpu_conf[@]}" ${EXTRA_CONF:-} "$jar" "$@"
+# Split on spaces, never glob-expanded (spark.yarn.jars=local:/opt/spark/jars/* stays as written).
+read -r -a extra <<< "${EXTRA_CONF:-}"
+exec "$SPARK_HOME/bin/spark-submit" "${target[@]}" "${common[@]}" "${gpu_conf[@]}" "${extra[@]}" "$jar" "$@"

@@ -49,7 +49,7 @@ public final class MinibatchExporter {
   private static final Logger LOG = LoggerFactory.getLogger(MinibatchExporter.class);
 
   static final String DONE = "_DONE";
-  static final String EPOCH_PREFIX = "epoch-";
+  public static final String EPOCH_PREFIX = "epoch-";
   static final int FORMAT_VERSION = 1;
 
   /** The content of {@code _DONE}. */

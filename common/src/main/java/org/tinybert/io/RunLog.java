@@ -12,14 +12,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CommonPathCapabilities;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
  * A run's records next to its outputs: {@code metrics.jsonl} (one JSON object per averaging round) and
  * {@code manifest.json} (settings, inputs, counts, versions, Spark application id).
  *
- * <p>Not every Hadoop file system appends (S3 does not), so the metrics file is rewritten whole, atomically, after each
- * round; on resume, rounds after the checkpoint being resumed from are dropped so the curve has no duplicates.
+ * <p>On resume, rounds after the checkpoint being resumed from are dropped so the curve has no duplicates.
  */
 public final class RunLog {
   public static final String METRICS = "metrics.jsonl";
@@ -29,6 +31,8 @@ public final class RunLog {
   private final Path dir;
   private final Configuration conf;
   private final List<String> lines = new ArrayList<>();
+  /** Whether the file holds exactly {@link #lines} (so a new line may be appended to it). */
+  private boolean consistent;
 
   /** Opens the log of {@code dir}, keeping the recorded rounds up to {@code keepUpToRound}. */
   public RunLog(Path dir, Configuration conf, long keepUpToRound) {
@@ -38,11 +42,17 @@ public final class RunLog {
     if (HadoopIO.exists(metrics, conf)) {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(HadoopIO.open(metrics, conf),
           StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          if (line.isBlank()) continue;
-          JsonNode n = JSON.readTree(line);
-          if (n.path("round").asLong(Long.MAX_VALUE) <= keepUpToRound) lines.add(line);
+        List<String> all = r.lines().filter(l -> !l.isBlank()).toList();
+        for (int i = 0; i < all.size(); i++) {
+          JsonNode n;
+          try {
+            n = JSON.readTree(all.get(i));
+          } catch (IOException e) {
+            // An append cut short by a crash leaves a partial last line: that round is trained again anyway.
+            if (i == all.size() - 1) break;
+            throw new IOException("line " + (i + 1) + " is not JSON: " + e.getMessage(), e);
+          }
+          if (n.path("round").asLong(Long.MAX_VALUE) <= keepUpToRound) lines.add(all.get(i));
         }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + metrics + ": " + e.getMessage(), e);
@@ -62,11 +72,25 @@ public final class RunLog {
     return out;
   }
 
-  /** Appends one round's record and rewrites {@code metrics.jsonl}. */
+  /**
+   * Adds one round's record to {@code metrics.jsonl}: appended where the file system appends (HDFS), so a long run
+   * does not rewrite a growing file every round; rewritten whole, atomically, elsewhere (S3, the local file system).
+   * The first record after opening always rewrites, dropping the rounds a resume discards.
+   */
   public void append(Map<String, Object> record) throws IOException {
-    lines.add(JSON.writeValueAsString(record));
+    String line = JSON.writeValueAsString(record);
+    lines.add(line);
+    Path metrics = new Path(dir, METRICS);
+    FileSystem fs = HadoopIO.fs(metrics, conf);
+    if (consistent && fs.hasPathCapability(metrics, CommonPathCapabilities.FS_APPEND)) {
+      try (FSDataOutputStream out = fs.append(metrics)) {
+        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      return;
+    }
     String all = String.join("\n", lines) + "\n";
-    HadoopIO.writeAtomically(new Path(dir, METRICS), conf, all.getBytes(StandardCharsets.UTF_8));
+    HadoopIO.writeAtomically(metrics, conf, all.getBytes(StandardCharsets.UTF_8));
+    consistent = true;
   }
 
   /** Writes {@code manifest.json}. */

@@ -2,13 +2,16 @@ package org.tinybert.spark;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntFunction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.io.CheckpointStore;
@@ -36,9 +39,15 @@ public final class ParameterAveragingTrainer {
   /** One epoch's minibatch files, in training order, and how to load one. */
   public record Epoch(List<String> batchPaths, MultiDataSetLoader loader) {}
 
-  /** What the driver learns after each round. */
-  public record Round(TrainingState state, int batches, double score, double roundSeconds, long batchesThisEpoch,
-      long totalBatches) {}
+  /**
+   * What the driver learns after each round.
+   *
+   * @param roundSeconds wall time of the round's training (DL4J's {@code fitPaths})
+   * @param stepSeconds of that, the time the workers spent in optimiser steps, averaged over workers; the rest is what
+   *     a round costs besides training
+   */
+  public record Round(TrainingState state, int batches, double score, double roundSeconds, double stepSeconds,
+      long batchesThisEpoch, long totalBatches) {}
 
   /** Called on the driver after every round (logging, metrics, probes, early stop). */
   public interface Observer {
@@ -79,17 +88,25 @@ public final class ParameterAveragingTrainer {
         .workerPrefetchNumBatches(0)
         .saveUpdater(true)
         .rddTrainingApproach(RDDTrainingApproach.Direct)
+        // Each round's paths arrive in exactly `workers` partitions of averagingFrequency paths (below): DL4J's
+        // balancing would only run one more Spark job per round to count them.
+        .repartionData(Repartition.Never)
         .rngSeed(plan.seed())
         .collectTrainingStats(false)
         .build();
     StepCountHook steps = new StepCountHook();
     tm.addHook(steps);
+    StepTimer timer = new StepTimer(jsc);
+    tm.addHook(timer);
+    LOG.info("each round moves {} MB of parameters and optimiser state to every worker and as much back",
+        String.format("%.1f", roundBytesPerWorker(graph) / 1e6));
     SparkComputationGraph spark = new SparkComputationGraph(jsc, graph, tm);
     TrainingState s = state;
     int sinceCheckpoint = 0;
     long start = System.nanoTime();
     for (int epoch = s.epoch(); epoch < plan.epochs(); epoch++) {
       Epoch e = epochs.apply(epoch);
+      MultiDataSetLoader loader = HaltOnMinibatch.wrap(jsc.getConf(), e.loader());
       List<String> paths = e.batchPaths();
       long done = epoch == s.epoch() ? s.batchesDone() : 0;
       // Whole rounds only: DL4J's parameter averaging does not apply a round in which a worker gets fewer than
@@ -111,8 +128,15 @@ public final class ParameterAveragingTrainer {
             s.round() + 1, epoch + 1, done + 1, done + n, paths.size()));
         long t0 = System.nanoTime();
         steps.startRound(s.steps(), epoch);
-        spark.fitPaths(jsc.parallelize(round, Math.min(plan.workers(), n)), e.loader());
+        timer.reset();
+        Set<Integer> persisted = Set.copyOf(jsc.getPersistentRDDs().keySet());
+        spark.fitPaths(jsc.parallelize(round, Math.min(plan.workers(), n)), loader);
         double secs = (System.nanoTime() - t0) / 1e9;
+        // DL4J caches each round's paths and results (every worker's parameters and optimiser state) and never
+        // releases them: executors would hold them until the driver's garbage collector let Spark's cleaner run.
+        jsc.getPersistentRDDs().forEach((id, rdd) -> {
+          if (!persisted.contains(id)) rdd.unpersist(false);
+        });
         done += n;
         long stepsPerWorker = (n + plan.workers() - 1) / plan.workers();
         s = new TrainingState(epoch, done, s.round() + 1, s.steps() + stepsPerWorker,
@@ -120,9 +144,12 @@ public final class ParameterAveragingTrainer {
         // The schedule follows DL4J's iteration count: keep it at the steps each worker has taken.
         graph.getConfiguration().setIterationCount((int) s.steps());
         if (observer != null) {
-          observer.afterRound(graph, new Round(s, n, spark.getScore(), secs, usable, usable * plan.epochs()));
+          observer.afterRound(graph, new Round(s, n, spark.getScore(), secs, timer.seconds() / plan.workers(),
+              usable, usable * plan.epochs()));
         }
-        if (++sinceCheckpoint >= plan.checkpointEvery()) {
+        boolean lastOfRun = done >= usable && epoch == plan.epochs() - 1;
+        // The run's last round is checkpointed once, as finished, below.
+        if (++sinceCheckpoint >= plan.checkpointEvery() && !lastOfRun) {
           checkpoint(graph, s, observer);
           sinceCheckpoint = 0;
         }
@@ -135,10 +162,21 @@ public final class ParameterAveragingTrainer {
     return s;
   }
 
+  /**
+   * Bytes each round sends to every worker (the parameters and the updater state, broadcast) and each worker sends
+   * back (the same arrays, trained): what sizes the network of a run with many executors.
+   */
+  public static long roundBytesPerWorker(ComputationGraph graph) {
+    INDArray state = graph.getUpdater() == null ? null : graph.getUpdater().getStateViewArray();
+    long values = graph.params().length() + (state == null ? 0 : state.length());
+    return values * graph.params().dataType().width();
+  }
+
   private void checkpoint(ComputationGraph graph, TrainingState s, Observer observer) throws IOException {
+    long t0 = System.nanoTime();
     org.apache.hadoop.fs.Path p = store.save(graph, s, extraFactory == null ? null : extraFactory.apply(graph));
-    LOG.info("checkpoint {} (round {}, epoch {}, {} examples)", p, s.round(), s.epoch() + (s.finished() ? 0 : 1),
-        s.examples());
+    LOG.info("checkpoint {} (round {}, epoch {}, {} examples) in {} s", p, s.round(),
+        s.epoch() + (s.finished() ? 0 : 1), s.examples(), String.format("%.2f", (System.nanoTime() - t0) / 1e9));
     if (observer != null) observer.afterCheckpoint(s);
   }
 }

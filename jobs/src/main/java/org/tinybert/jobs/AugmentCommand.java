@@ -3,7 +3,6 @@ package org.tinybert.jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
 import org.tinybert.config.AugmentSettings;
 import org.tinybert.jobs.cli.Command;
 import org.tinybert.jobs.cli.ExitCodes;
@@ -62,16 +61,11 @@ public final class AugmentCommand implements Command {
   @Override
   public int run(ParsedArgs args) throws Exception {
     AugmentSettings settings = settings(args);
-    // The master comes from spark-submit or the launcher (-Dspark.master), never from the job.
-    SparkSession spark = SparkSession.builder().appName("tinybert augment " + settings.task()).getOrCreate();
-    try {
-      AugmentJob.Result result = AugmentJob.run(spark, settings);
-      Map<String, Object> line = AugmentJob.components(result.summary());
-      line.put("skipped", result.skipped());
-      args.io().out().println(new ObjectMapper().writeValueAsString(line));
-      return ExitCodes.OK;
-    } finally {
-      spark.stop();
-    }
+    AugmentJob.Result result = GlueRun.inSession("tinybert augment " + settings.task(),
+        spark -> AugmentJob.run(spark, settings));
+    Map<String, Object> line = AugmentJob.components(result.summary());
+    line.put("skipped", result.skipped());
+    args.io().out().println(new ObjectMapper().writeValueAsString(line));
+    return ExitCodes.OK;
   }
 }

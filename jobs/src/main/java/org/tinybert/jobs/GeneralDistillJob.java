@@ -132,14 +132,14 @@ public final class GeneralDistillJob {
     ParameterAveragingTrainer.Plan plan = new ParameterAveragingTrainer.Plan(workers, s.training().batchSize(),
         s.training().averagingFrequency(), s.training().epochs(), s.training().checkpointEvery(), s.training().seed());
     CheckpointStore store = new CheckpointStore(s.output(), conf, s.training().keepCheckpoints());
-    Optional<CheckpointStore.Checkpoint> last = store.latest();
+    Optional<CheckpointStore.Restored> last = store.restoreLatest();
     ComputationGraph graph;
     TrainingState state;
     if (last.isPresent()) {
-      graph = store.restore(last.get());
-      state = last.get().state();
-      LOG.info("resuming from {} (round {}, epoch {}, {} examples seen)", last.get().dir(), state.round(),
-          state.epoch() + 1, state.examples());
+      graph = last.get().graph();
+      state = last.get().checkpoint().state();
+      LOG.info("resuming from {} (round {}, epoch {}, {} examples seen)", last.get().checkpoint().dir(),
+          state.round(), state.epoch() + 1, state.examples());
     } else {
       DistillationLayer layer = new DistillationLayer(spec, s.teacher().toString(), s.layerMapping(), weights,
           s.training().updater(totalSteps), s.training().weightDecay(), s.training().clipMode(),
@@ -156,6 +156,7 @@ public final class GeneralDistillJob {
     // 4. Records: metrics.jsonl (per round), manifest.json, and a probe batch measured after every round.
     RunLog log = new RunLog(s.output(), conf, state.round());
     Map<String, Object> manifest = manifest(runId, spark, s, teacher, spec, instances, plan, state);
+    manifest.put("round_bytes_per_worker", ParameterAveragingTrainer.roundBytesPerWorker(graph));
     log.writeManifest(manifest);
     List<double[]> curve = new ArrayList<>();
     for (var r : log.records()) {
@@ -197,6 +198,7 @@ public final class GeneralDistillJob {
       double eta = remainingBatches * s.training().batchSize() / Math.max(rate, 1e-9);
       rec.put("examples_per_second", rate);
       rec.put("round_seconds", round.roundSeconds());
+      rec.put("step_seconds", round.stepSeconds());
       rec.put("eta_seconds", eta);
       rec.put("learning_rate", DistillationGraph.layerConf(g).getUpdater().getLearningRate((int) st.steps(), 0));
       String losses = "";

@@ -102,9 +102,10 @@ final class GlueRun {
    * launcher's {@code -Dspark.*}) that is stopped afterwards.
    */
   static <T> T inSession(String app, SessionJob<T> job) throws Exception {
+    // A session a previous command in this JVM stopped can still be the thread's active one: never reuse it.
     scala.Option<SparkSession> existing = SparkSession.getActiveSession();
-    if (existing.isEmpty()) existing = SparkSession.getDefaultSession();
-    if (existing.isDefined()) return job.run(existing.get());
+    if (existing.isEmpty() || existing.get().sparkContext().isStopped()) existing = SparkSession.getDefaultSession();
+    if (existing.isDefined() && !existing.get().sparkContext().isStopped()) return job.run(existing.get());
     SparkSession spark = SparkSession.builder().appName(app).getOrCreate();
     try {
       return job.run(spark);

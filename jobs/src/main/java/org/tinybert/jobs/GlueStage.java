@@ -136,13 +136,14 @@ final class GlueStage {
     ParameterAveragingTrainer.Plan plan = new ParameterAveragingTrainer.Plan(workers, t.batchSize(),
         t.averagingFrequency(), t.epochs(), t.checkpointEvery(), t.seed());
     CheckpointStore store = new CheckpointStore(s.output(), conf, t.keepCheckpoints());
-    Optional<CheckpointStore.Checkpoint> last = store.latest();
+    Optional<CheckpointStore.Restored> last = store.restoreLatest();
     ComputationGraph graph;
     TrainingState state;
     if (last.isPresent()) {
-      graph = store.restore(last.get());
-      state = last.get().state();
-      LOG.info("{}: resuming from {} (round {}, epoch {})", s.job(), last.get().dir(), state.round(), state.epoch() + 1);
+      graph = last.get().graph();
+      state = last.get().checkpoint().state();
+      LOG.info("{}: resuming from {} (round {}, epoch {})", s.job(), last.get().checkpoint().dir(), state.round(),
+          state.epoch() + 1);
     } else {
       DistillationLayer layer = new DistillationLayer(s.student(), s.teacher(), s.layerMapping(), s.weights(),
           t.updater(totalSteps), t.weightDecay(), t.clipMode(), t.clipThreshold(), t.seed(),
@@ -184,6 +185,7 @@ final class GlueStage {
         s.student().config().hiddenSize(), "labels", s.student().config().numLabels(), "parameters",
         s.student().layout().size()));
     manifest.put("plan", JSON.valueToTree(plan));
+    manifest.put("round_bytes_per_worker", ParameterAveragingTrainer.roundBytesPerWorker(graph));
     log.writeManifest(manifest);
 
     ProbeLosses probe = null;
@@ -220,6 +222,7 @@ final class GlueStage {
       double rate = (st.examples() - startExamples) / Math.max((System.nanoTime() - startNanos) / 1e9, 1e-9);
       rec.put("examples_per_second", rate);
       rec.put("round_seconds", round.roundSeconds());
+      rec.put("step_seconds", round.stepSeconds());
       rec.put("learning_rate", DistillationGraph.layerConf(g).getUpdater().getLearningRate((int) st.steps(), 0));
       boolean epochEnd = st.batchesDone() >= round.batchesThisEpoch();
       long stepsBefore = st.steps() - (round.batches() + plan.workers() - 1) / plan.workers();

@@ -1,8 +1,13 @@
 package org.tinybert.jobs;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.commons.io.output.TeeOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.SettingsException;
@@ -18,7 +23,7 @@ import org.tinybert.jobs.cli.UsageException;
 
 /**
  * {@code tinybert <command> [options]}: the one entry point, for {@code deploy/bin/tinybert} and spark-submit alike.
- * The only place that calls {@code System.exit}.
+ * The only place that calls {@code System.exit}, and only when the JVM is its own: not in cluster deploy mode.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -46,7 +51,36 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    System.exit(run(commands(), Arrays.asList(args), Io.system()));
+    if (!inClusterDeployMode()) {
+      System.exit(run(commands(), Arrays.asList(args), Io.system()));
+    }
+    // In cluster deploy mode main runs inside Spark's driver wrapper (on YARN the ApplicationMaster), which reports
+    // the application's final status only after main returns: System.exit, even with 0, kills it before it reports,
+    // YARN records the run FAILED and starts another attempt. So return on success, and on failure throw with what
+    // the command printed, which YARN keeps as the application's diagnostics.
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PrintStream err = new PrintStream(new TeeOutputStream(System.err, printed), true, StandardCharsets.UTF_8);
+    int code = run(commands(), Arrays.asList(args), new Io(System.in, System.out, err));
+    err.flush();
+    if (code != ExitCodes.OK) {
+      String reason = printed.toString(StandardCharsets.UTF_8).lines().map(String::strip)
+          .filter(l -> !l.isEmpty() && !l.startsWith("Run 'tinybert")).collect(Collectors.joining(" "));
+      throw new CommandFailedException("exit code " + code + ": " + reason);
+    }
+  }
+
+  /** Whether this JVM is a driver that spark-submit started on the cluster ({@code --deploy-mode cluster}). */
+  static boolean inClusterDeployMode() {
+    return "cluster".equals(System.getProperty("spark.submit.deployMode"));
+  }
+
+  /** A command that failed in cluster deploy mode, where its exit code cannot be the process's. */
+  static final class CommandFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CommandFailedException(String message) {
+      super(message);
+    }
   }
 
   /** Runs one command line and returns the exit code ({@link ExitCodes}). */

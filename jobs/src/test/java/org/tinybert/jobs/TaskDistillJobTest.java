@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -41,34 +38,7 @@ class TaskDistillJobTest {
   static void start() throws IOException {
     spark = SparkSession.builder().master("local[2]").appName("TaskDistillJobTest")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
-    taskDir = tmp.resolve("MNLI");
-    Files.createDirectories(taskDir);
-    List<String> words = List.of("the", "dog", "cat", "saw", "a", "bird", "ran", "to", "house", "big", "small");
-    String[] labels = {"contradiction", "entailment", "neutral"};
-    Random r = new Random(3);
-    StringBuilder train = new StringBuilder("index\tpromptID\tpairID\tgenre\ts1b\ts2b\ts1p\ts2p\tsentence1\tsentence2"
-        + "\tlabel1\tgold_label\n");
-    StringBuilder dev = new StringBuilder("index\tpromptID\tpairID\tgenre\ts1b\ts2b\ts1p\ts2p\tsentence1\tsentence2"
-        + "\tlabel1\tlabel2\tlabel3\tlabel4\tlabel5\tgold_label\n");
-    for (int i = 0; i < 48; i++) {
-      String a = sentence(words, r);
-      String b = sentence(words, r);
-      String y = labels[r.nextInt(3)];
-      String row = i + "\t" + i + "\t" + i + "e\tfiction\t( x )\t( y )\t(ROOT x)\t(ROOT y)\t" + a + "\t" + b;
-      if (i < 32) {
-        train.append(row).append('\t').append(y).append('\t').append(y).append('\n');
-      } else {
-        dev.append(row).append(("\t" + y).repeat(5)).append('\t').append(y).append('\n');
-      }
-    }
-    Files.writeString(taskDir.resolve("train.tsv"), train, StandardCharsets.UTF_8);
-    Files.writeString(taskDir.resolve("dev_matched.tsv"), dev, StandardCharsets.UTF_8);
-  }
-
-  static String sentence(List<String> words, Random r) {
-    List<String> w = new ArrayList<>();
-    for (int i = 0; i < 3 + r.nextInt(4); i++) w.add(words.get(r.nextInt(words.size())));
-    return String.join(" ", w) + ".";
+    taskDir = SyntheticMnli.write(tmp.resolve("MNLI"));
   }
 
   @AfterAll
