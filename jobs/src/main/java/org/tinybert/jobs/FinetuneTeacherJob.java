@@ -19,10 +19,8 @@ import org.tinybert.glue.GlueEvaluator;
 import org.tinybert.glue.GlueFeature;
 import org.tinybert.glue.GlueFeatures;
 import org.tinybert.glue.Split;
-import org.tinybert.io.CheckpointStore;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.RunLog;
-import org.tinybert.io.TrainingState;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.Heads;
@@ -86,29 +84,30 @@ public final class FinetuneTeacherJob {
   }
 
   /**
-   * The summary of a finished fine-tune in {@code output} (its last checkpoint finished, the final and best models
-   * saved), read from what the run left, without loading the model or the task's files: a scheduler's rerun of a
-   * finished step returns at once. A finished output is never trained again, as {@link GlueStage#run} has it.
+   * The summary of a finished fine-tune in {@code output}, read from what the run left, without loading the model or
+   * the task's files: a scheduler's rerun of a finished step returns at once. Finished means the manifest of a
+   * finetune-teacher run records its end ({@code finished_at}, written after the final and best models were saved;
+   * every run rewrites the manifest without it first) and both models are there. A finished output is never trained
+   * again, as {@link GlueStage#run} has it.
    */
   static Optional<Summary> finished(Path output, Configuration conf) throws IOException {
-    Optional<CheckpointStore.Checkpoint> last = new CheckpointStore(output, conf, 1).latest();
+    Path manifest = new Path(output, RunLog.MANIFEST);
     Path finalModel = new Path(output, FINAL);
     Path best = new Path(output, GlueStage.BEST);
     Path eval = new Path(best, GlueStage.EVAL_JSON);
-    Path manifest = new Path(output, RunLog.MANIFEST);
-    if (last.isEmpty() || !last.get().state().finished() || !HadoopIO.exists(eval, conf)
+    if (!HadoopIO.exists(manifest, conf)) return Optional.empty();
+    ObjectMapper json = new ObjectMapper();
+    JsonNode m = json.readTree(HadoopIO.readAll(manifest, conf));
+    if (!"finetune-teacher".equals(m.path("job").asText()) || !m.has("finished_at") || !HadoopIO.exists(eval, conf)
         || !HadoopIO.exists(new Path(finalModel, HfCheckpoint.CONFIG_FILE), conf)
-        || !HadoopIO.exists(new Path(best, HfCheckpoint.CONFIG_FILE), conf) || !HadoopIO.exists(manifest, conf)) {
+        || !HadoopIO.exists(new Path(best, HfCheckpoint.CONFIG_FILE), conf)) {
       return Optional.empty();
     }
-    ObjectMapper json = new ObjectMapper();
     JsonNode e = json.readTree(HadoopIO.readAll(eval, conf));
-    JsonNode m = json.readTree(HadoopIO.readAll(manifest, conf));
     Map<String, Double> metrics = new LinkedHashMap<>();
     e.get("metrics").fields().forEachRemaining(f -> metrics.put(f.getKey(), f.getValue().asDouble()));
-    TrainingState st = last.get().state();
     GlueStage.Result r = new GlueStage.Result(m.path("run_id").asText(), finalModel, Optional.of(best), metrics,
-        st.round(), st.examples(), true, true, List.of());
+        m.path("rounds").asLong(), m.path("examples_seen").asLong(), true, true, List.of());
     return Optional.of(new Summary(r, m.path("train_examples").asLong(), e.path("dev_examples").asLong()));
   }
 }
