@@ -306,6 +306,78 @@ class DagStructureTest(unittest.TestCase):
             self.assertEqual(op.upstream, rec3.operators[task_id].upstream)
 
 
+FULL_CHAIN_VARIABLES = dict(
+    SAMPLE_VARIABLES,
+    tinybert_finetune_teacher="true",
+    tinybert_infer="yes",
+    tinybert_bert_base="hdfs:///models/bert-base-uncased/",
+    tinybert_infer_root="hdfs:///tables",
+    tinybert_infer_id_column="id",
+)
+
+
+class OptionalStepsTest(unittest.TestCase):
+    """finetune-teacher before the chain and infer after it, when their Variables switch them on."""
+
+    def setUp(self):
+        self.rec = load_dag(FULL_CHAIN_VARIABLES)
+        self.params = param_defaults(self.rec)
+
+    def value(self, task_id, option):
+        args = rendered(self.rec.operators[task_id], self.params)["application_args"]
+        return args[args.index(option) + 1] if option in args else None
+
+    def test_finetune_teacher_comes_first_and_infer_last(self):
+        expected = {}
+        for task in ("mnli", "sts-b", "sst-2"):
+            ids = ["%s.%s" % (task, step) for step in
+                   ("finetune-teacher", "augment", "intermediate", "prediction", "evaluate", "infer")]
+            for i, task_id in enumerate(ids):
+                expected[task_id] = {ids[i - 1]} if i > 0 else set()
+        self.assertEqual(expected, {t: op.upstream for t, op in self.rec.operators.items()})
+
+    def test_distillation_reads_the_fine_tunes_best_and_infer_scores_the_best_student(self):
+        for task in ("mnli", "sts-b", "sst-2"):
+            teacher = self.value(task + ".finetune-teacher", "--output")
+            self.assertEqual("hdfs:///models/teachers/" + task, teacher)
+            self.assertEqual("hdfs:///models/bert-base-uncased", self.value(task + ".finetune-teacher", "--model"))
+            for step in ("intermediate", "prediction"):
+                self.assertEqual(teacher + "/best", self.value("%s.%s" % (task, step), "--teacher"))
+            self.assertEqual(self.value(task + ".evaluate", "--model"), self.value(task + ".infer", "--model"))
+            self.assertEqual("hdfs:///tables/" + task, self.value(task + ".infer", "--input"))
+            self.assertEqual("hdfs:///runs/tinybert/%s/scored" % task, self.value(task + ".infer", "--output"))
+            self.assertEqual(task, self.value(task + ".infer", "--task"))
+            self.assertEqual("text", self.value(task + ".infer", "--text-column"))
+            self.assertEqual("id", self.value(task + ".infer", "--id-column"))
+            pair = self.value(task + ".infer", "--text-pair-column")
+            self.assertEqual("text_pair" if task in ("mnli", "sts-b") else None, pair, task)
+
+    def test_their_paths_are_params_only_when_their_steps_are_on(self):
+        self.assertEqual(sorted(list(dag_args.PATHS) + ["bert_base", "infer_root"]), sorted(self.params))
+        self.assertEqual(sorted(dag_args.PATHS), sorted(param_defaults(load_dag(SAMPLE_VARIABLES))))
+        only_infer = load_dag(dict(SAMPLE_VARIABLES, tinybert_infer="true", tinybert_infer_root="hdfs:///t"))
+        self.assertEqual(sorted(list(dag_args.PATHS) + ["infer_root"]), sorted(param_defaults(only_infer)))
+        self.assertEqual("hdfs:///models/teachers/mnli",
+                         rendered(only_infer.operators["mnli.intermediate"], param_defaults(only_infer))
+                         ["application_args"][8], "without finetune-teacher the teacher is the task's directory")
+
+    def test_rendered_arguments_are_the_args_modules(self):
+        expected = dag_args.plan(sample_settings(FULL_CHAIN_VARIABLES))["tasks"]
+        for task, steps in expected.items():
+            self.assertEqual(6, len(steps))
+            for want in steps:
+                got = rendered(self.rec.operators["%s.%s" % (task, want["step"])], self.params)
+                self.assertEqual(want["application_args"], got["application_args"])
+
+    def test_a_missing_path_or_a_bad_switch_is_named(self):
+        with self.assertRaisesRegex(dag_args.SettingsError, "infer_root is not set: Tables to score"):
+            dag_args.plan(sample_settings(dict(SAMPLE_VARIABLES, tinybert_infer="true")))
+        with self.assertRaisesRegex(dag_args.SettingsError, "bert_base is not set: The BERT to fine-tune"):
+            dag_args.plan(sample_settings(dict(SAMPLE_VARIABLES, tinybert_finetune_teacher="1")))
+        with self.assertRaisesRegex(dag_args.SettingsError, "infer must be true or false, found 'maybe'"):
+            load_dag({"tinybert_infer": "maybe"})
+
+
 class JinjaRenderingTest(unittest.TestCase):
     @unittest.skipUnless(importlib.util.find_spec("jinja2"), "jinja2 is not installed")
     def test_jinja_renders_the_templates_as_this_test_does(self):

@@ -4,17 +4,24 @@ Pure Python (standard library only, nothing from Airflow), so tests can call it 
 ``python3 tinybert_dag_args.py SETTINGS.json`` prints every task's spark-submit settings as JSON. The DAG file
 (``tinybert_task_distill_dag.py``) reads Airflow Variables and params and turns the result into operators.
 
-Per GLUE task, four spark-submits of the application jar (main class ``org.tinybert.jobs.Main``), in order:
+Per GLUE task, four spark-submits of the application jar (main class ``org.tinybert.jobs.Main``), in order, with
+an optional one before them and another after them (``finetune_teacher`` and ``infer`` switch them on):
 
-    augment       <glue_root>/<Task>/train.tsv -> <glue_root>/<Task>/train_aug.tsv (task-distill reads it there)
-    intermediate  task-distill --stage intermediate -> <output_root>/<task>/intermediate/student
-    prediction    task-distill --stage prediction from that student -> <output_root>/<task>/best (best dev student)
-    evaluate      evaluate <output_root>/<task>/best -> <output_root>/<task>/eval.json
+    finetune-teacher  (optional) <bert_base> on the task -> <teacher_root>/<task>, teacher <teacher_root>/<task>/best
+    augment           <glue_root>/<Task>/train.tsv -> <glue_root>/<Task>/train_aug.tsv (task-distill reads it there)
+    intermediate      task-distill --stage intermediate -> <output_root>/<task>/intermediate/student
+    prediction        task-distill --stage prediction from that student -> <output_root>/<task>/best (best student)
+    evaluate          evaluate <output_root>/<task>/best -> <output_root>/<task>/eval.json
+    infer             (optional) that student over the table <infer_root>/<task> -> <output_root>/<task>/scored
 
-This is the layout ``task-distill --stage both`` writes, done as two steps so that each is retried on its own.
-Every step is safe to rerun: augment does nothing when its manifest shows the same settings and inputs,
-task-distill does nothing when a stage is finished and resumes from its last checkpoint otherwise, and evaluate
-rewrites eval.json atomically.
+Without finetune-teacher the teacher is <teacher_root>/<task> itself, fine-tuned elsewhere; with it, the step
+fine-tunes <bert_base> there and task distillation reads its best dev checkpoint. task-distill's two stages are
+the layout ``task-distill --stage both`` writes, done as two steps so that each is retried on its own.
+Every step is safe to rerun: finetune-teacher returns at once when the teacher holds a finished fine-tune (and
+resumes from its last checkpoint otherwise), augment does nothing when its manifest shows the same settings and
+inputs, task-distill does nothing when a stage is finished and resumes from its last checkpoint otherwise, evaluate
+rewrites eval.json atomically, and infer does nothing over a finished output and scores only the missing parts of
+an interrupted one.
 """
 
 import argparse
@@ -35,6 +42,21 @@ GLUE_DIRS = {
 }
 
 STEPS = ("augment", "intermediate", "prediction", "evaluate")
+
+# The optional steps: each is on when its parse-time switch is, and needs its path.
+FIRST_STEP = "finetune-teacher"
+LAST_STEP = "infer"
+OPTIONAL_PATHS = {
+    "bert_base": "The BERT to fine-tune into each task's teacher (e.g. bert-base-uncased, Hugging Face layout); "
+                 "read by the finetune-teacher step.",
+    "infer_root": "Tables to score with each task's distilled student, one per task: <infer_root>/<task>, a file "
+                  "or a directory of parts (text, TSV, JSON lines or Parquet); read by the infer step.",
+}
+OPTIONAL_STEPS = {FIRST_STEP: ("finetune_teacher", "bert_base"), LAST_STEP: ("infer", "infer_root")}
+
+# GLUE tasks of sentence pairs (org.tinybert.glue.GlueTask.isPairTask; AirflowDagTest checks they agree): their
+# infer tables have a second text column.
+PAIR_TASKS = ("mrpc", "sts-b", "qqp", "mnli", "qnli", "rte")
 
 MAIN_CLASS = "org.tinybert.jobs.Main"
 
@@ -61,9 +83,15 @@ PARSE_TIME_DEFAULTS = {
     "spark_conf": {},
     "retries": 2,
     "retry_delay_minutes": 10,
+    # The optional steps, and the columns of the infer tables (the pair column for pair tasks only; "" = no id).
+    "finetune_teacher": False,
+    "infer": False,
+    "infer_text_column": "text",
+    "infer_text_pair_column": "text_pair",
+    "infer_id_column": "",
 }
 
-SETTING_KEYS = tuple(PARSE_TIME_DEFAULTS) + tuple(PATHS)
+SETTING_KEYS = tuple(PARSE_TIME_DEFAULTS) + tuple(PATHS) + tuple(OPTIONAL_PATHS)
 
 # As deploy/spark/submit.sh has them: Spark's module openings for Java 17, and ND4J's off-heap cap (JavaCPP), which
 # equals the executor's memory overhead so that the container counts it.
@@ -101,7 +129,7 @@ def resolve(values):
     if unknown:
         raise SettingsError("unknown settings %s; known: %s" % (", ".join(unknown), ", ".join(SETTING_KEYS)))
     s = dict(PARSE_TIME_DEFAULTS)
-    s.update({k: None for k in PATHS})
+    s.update({k: None for k in tuple(PATHS) + tuple(OPTIONAL_PATHS)})
     s.update({k: v for k, v in values.items() if v is not None})
     s["tasks"] = _tasks(s["tasks"])
     s["spark_conf"] = _spark_conf(s["spark_conf"])
@@ -109,7 +137,14 @@ def resolve(values):
     s["retry_delay_minutes"] = _int_at_least("retry_delay_minutes", s["retry_delay_minutes"], 0)
     if not isinstance(s["spark_conn_id"], str) or not s["spark_conn_id"].strip():
         raise SettingsError("spark_conn_id must be a connection id, found %r" % (s["spark_conn_id"],))
-    for k in PATHS:
+    for k in ("finetune_teacher", "infer"):
+        s[k] = _bool(k, s[k])
+    for k in ("infer_text_column", "infer_text_pair_column"):
+        if not isinstance(s[k], str) or not s[k].strip():
+            raise SettingsError("%s must be a column name, found %r" % (k, s[k]))
+    if not isinstance(s["infer_id_column"], str):
+        raise SettingsError("infer_id_column must be a column name or \"\", found %r" % (s["infer_id_column"],))
+    for k in tuple(PATHS) + tuple(OPTIONAL_PATHS):
         if s[k] is not None and (not isinstance(s[k], str) or not s[k].strip()):
             raise SettingsError("%s must be a path, found %r" % (k, s[k]))
     return s
@@ -142,6 +177,17 @@ def _spark_conf(v):
     return {str(k): str(x).lower() if isinstance(x, bool) else str(x) for k, x in v.items()}
 
 
+def _bool(name, v):
+    if isinstance(v, bool):
+        return v
+    text = str(v).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0", ""):
+        return False
+    raise SettingsError("%s must be true or false, found %r" % (name, v))
+
+
 def _int_at_least(name, v, low):
     try:
         n = int(v)
@@ -150,6 +196,22 @@ def _int_at_least(name, v, low):
     if n < low:
         raise SettingsError("%s must be an integer >= %d, found %d" % (name, low, n))
     return n
+
+
+def steps(s):
+    """The steps of every task, in order: STEPS, with the optional ones that are switched on around them."""
+    first = (FIRST_STEP,) if s["finetune_teacher"] else ()
+    last = (LAST_STEP,) if s["infer"] else ()
+    return first + STEPS + last
+
+
+def paths(s):
+    """The paths the steps read: PATHS, and those of the optional steps that are on. Each is a DAG param."""
+    out = dict(PATHS)
+    for step, (switch, path) in OPTIONAL_STEPS.items():
+        if s[switch]:
+            out[path] = OPTIONAL_PATHS[path]
+    return out
 
 
 def join(root, *parts):
@@ -169,12 +231,25 @@ def intermediate_dir(s, task):
     return join(output_dir(s, task), "intermediate")
 
 
+def teacher_dir(s, task):
+    """The task's teacher directory: the fine-tuned teacher itself, or finetune-teacher's output."""
+    return join(s["teacher_root"], task)
+
+
+def teacher(s, task):
+    """The teacher task-distill reads: finetune-teacher's best dev checkpoint when that step is on."""
+    return join(teacher_dir(s, task), "best") if s["finetune_teacher"] else teacher_dir(s, task)
+
+
 def application_args(s, task, step):
     """The arguments after the jar: ``<command> --option value ...``, as org.tinybert.jobs.Main parses them."""
     glue = task_dir(s, task)
     out = output_dir(s, task)
     distill = ["task-distill", "--config", join(s["conf_root"], "task-distill", task + ".conf"), "--task", task,
-               "--task-dir", glue, "--teacher", join(s["teacher_root"], task)]
+               "--task-dir", glue, "--teacher", teacher(s, task)]
+    if step == FIRST_STEP:
+        return ["finetune-teacher", "--model", join(s["bert_base"]), "--task", task, "--task-dir", glue,
+                "--output", teacher_dir(s, task)]
     if step == "augment":
         return ["augment", "--task", task, "--input", join(glue, "train.tsv"), "--glove", s["glove"],
                 "--mlm", s["mlm"], "--output", join(glue, "train_aug.tsv"), "--task-variants"]
@@ -187,7 +262,16 @@ def application_args(s, task, step):
     if step == "evaluate":
         return ["evaluate", "--model", join(out, "best"), "--task", task, "--task-dir", glue,
                 "--output", join(out, "eval.json")]
-    raise ValueError("unknown step %r; steps: %s" % (step, ", ".join(STEPS)))
+    if step == LAST_STEP:
+        # --task: the labels' names (TinyBERT's order, which task-distill trains in) and the task's sequence length.
+        args = ["infer", "--model", join(out, "best"), "--input", join(s["infer_root"], task),
+                "--output", join(out, "scored"), "--task", task, "--text-column", s["infer_text_column"]]
+        if task in PAIR_TASKS:
+            args += ["--text-pair-column", s["infer_text_pair_column"]]
+        if s["infer_id_column"]:
+            args += ["--id-column", s["infer_id_column"]]
+        return args
+    raise ValueError("unknown step %r; steps: %s" % (step, ", ".join((FIRST_STEP,) + STEPS + (LAST_STEP,))))
 
 
 def spark_conf(s):
@@ -212,9 +296,10 @@ def spark_conf(s):
 
 def submit(s, task, step):
     """SparkSubmitOperator's keyword arguments for one step of one task (task_id relative to the task's group)."""
-    for k in PATHS:
+    needed = paths(s)
+    for k in needed:
         if s[k] is None:
-            raise SettingsError("%s is not set: %s" % (k, PATHS[k]))
+            raise SettingsError("%s is not set: %s" % (k, needed[k]))
     return {
         "task_id": step,
         "conn_id": s["spark_conn_id"],
@@ -234,7 +319,7 @@ def group_id(task):
 
 def plan(s):
     """Every task's steps, in order: {"tasks": {task: [submit(...) for each step]}}."""
-    return {"tasks": {t: [dict(submit(s, t, step), step=step, group_id=group_id(t)) for step in STEPS]
+    return {"tasks": {t: [dict(submit(s, t, step), step=step, group_id=group_id(t)) for step in steps(s)]
                       for t in s["tasks"]}}
 
 

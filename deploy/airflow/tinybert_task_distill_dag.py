@@ -1,7 +1,8 @@
 """TinyBERT task distillation of several GLUE tasks, as Spark jobs submitted by Airflow.
 
-For each GLUE task (one TaskGroup each; the groups run independently): augment -> task-distill intermediate ->
-task-distill prediction -> evaluate, each a SparkSubmitOperator running the application jar
+For each GLUE task (one TaskGroup each; the groups run independently): [finetune-teacher ->] augment ->
+task-distill intermediate -> task-distill prediction -> evaluate [-> infer], each a SparkSubmitOperator running the
+application jar
 (``mvn -q -B -Papp-jar package -DskipTests`` writes ``jobs/target/tinybert-app.jar``). What each step submits is
 built by ``tinybert_dag_args.py`` beside this file; see its docstring for the paths each step reads and writes.
 
@@ -10,10 +11,15 @@ Airflow Variables (all optional; names are ``tinybert_`` + the setting):
 - read when the DAG is parsed: ``tinybert_tasks`` (JSON list or comma-separated; default: the eight tasks of
   conf/task-distill/), ``tinybert_spark_conn_id`` (default spark_default; its host is the master, its extras the
   deploy mode and queue), ``tinybert_spark_conf`` (JSON object of Spark properties over the defaults, which follow
-  deploy/spark/submit.sh), ``tinybert_retries`` (default 2), ``tinybert_retry_delay_minutes`` (default 10);
+  deploy/spark/submit.sh), ``tinybert_retries`` (default 2), ``tinybert_retry_delay_minutes`` (default 10),
+  ``tinybert_finetune_teacher`` (true: fine-tune each task's teacher from BERT-base first; default false),
+  ``tinybert_infer`` (true: score a table with each task's student last; default false), and the infer tables'
+  columns ``tinybert_infer_text_column`` (default text), ``tinybert_infer_text_pair_column`` (pair tasks; default
+  text_pair), ``tinybert_infer_id_column`` (default none);
 - defaults of this DAG's params, rendered when a task runs, so a triggered run may override any of them:
   ``tinybert_app_jar``, ``tinybert_conf_root``, ``tinybert_glue_root``, ``tinybert_glove``, ``tinybert_mlm``,
-  ``tinybert_teacher_root``, ``tinybert_general_student``, ``tinybert_output_root``. A path without a Variable is a
+  ``tinybert_teacher_root``, ``tinybert_general_student``, ``tinybert_output_root``, and for the optional steps
+  ``tinybert_bert_base`` (finetune-teacher) and ``tinybert_infer_root`` (infer). A path without a Variable is a
   param without default, which a run must give.
 
 Reruns are safe: a finished step does nothing when run again, a failed one resumes (task-distill from its last
@@ -49,7 +55,7 @@ def _variables():
 
 def _params(settings):
     params = {}
-    for key, description in dag_args.PATHS.items():
+    for key, description in dag_args.paths(settings).items():
         if settings[key] is None:
             params[key] = Param(type="string", minLength=1, description=description)
         else:
@@ -60,11 +66,12 @@ def _params(settings):
 settings = dag_args.resolve(_variables())
 # Paths as templates of the params, rendered per run (without a trailing slash, as dag_args.join makes them); the
 # rest as the Variables had them.
-templated = dict(settings, **{key: "{{ params.%s.rstrip('/') }}" % key for key in dag_args.PATHS})
+templated = dict(settings, **{key: "{{ params.%s.rstrip('/') }}" % key for key in dag_args.paths(settings)})
 
 with DAG(
     dag_id=DAG_ID,
-    description="TinyBERT task distillation per GLUE task: augment, intermediate, prediction, evaluate",
+    description="TinyBERT task distillation per GLUE task: [finetune-teacher,] augment, intermediate, prediction, "
+                "evaluate[, infer]",
     doc_md=__doc__,
     schedule=None,
     start_date=datetime(2024, 1, 1),
@@ -78,7 +85,7 @@ with DAG(
     for task in settings["tasks"]:
         with TaskGroup(group_id=dag_args.group_id(task)):
             previous = None
-            for step in dag_args.STEPS:
+            for step in dag_args.steps(settings):
                 operator = SparkSubmitOperator(**dag_args.submit(templated, task, step))
                 if previous is not None:
                     previous >> operator

@@ -72,6 +72,20 @@ public final class Validator {
     return n.intValue();
   }
 
+  /** A size in bytes >= {@code min}: a number of bytes or HOCON's size format ({@code 8m}, {@code 512 KiB}). */
+  public long bytesAtLeast(String key, long min) {
+    ConfigValue v = present(key, "a size in bytes");
+    if (v == null) return 0;
+    long n;
+    try {
+      n = config.getBytes(full(key));
+    } catch (com.typesafe.config.ConfigException e) {
+      return fail(key, "must be a size in bytes, e.g. 8m or 65536", v, 0L);
+    }
+    if (n < min) return fail(key, "must be >= " + min + " bytes", v, 0L);
+    return n;
+  }
+
   /** A number > 0. */
   public double positiveDouble(String key) {
     ConfigValue v = present(key, "a number");
@@ -133,6 +147,14 @@ public final class Validator {
     if (v == null || v.valueType() == ConfigValueType.NULL) return Optional.empty();
     String s = stringOf(key, v);
     return s.isEmpty() ? Optional.empty() : Optional.of(s);
+  }
+
+  /** A string that may be empty ("" is how {@code reference.conf} documents "none" for an optional name). */
+  public String stringOrEmpty(String key) {
+    ConfigValue v = present(key, "a string");
+    if (v == null) return "";
+    if (v.valueType() == ConfigValueType.STRING && ((String) v.unwrapped()).isEmpty()) return "";
+    return stringOf(key, v);
   }
 
   /** One of {@code allowed}, compared exactly. */

@@ -1,7 +1,6 @@
 package org.tinybert.corpus;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -9,13 +8,8 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.InputSplit;
@@ -27,6 +21,7 @@ import org.apache.spark.api.java.JavaNewHadoopRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.LongAccumulator;
+import org.tinybert.io.InputFiles;
 import scala.Tuple2;
 
 /**
@@ -58,55 +53,9 @@ public final class CorpusReader {
    *     holds no file
    */
   public static List<CorpusFile> listFiles(List<String> paths, Configuration conf) {
-    if (paths.isEmpty()) throw new CorpusException("no corpus path given");
-    TreeMap<String, CorpusFile> files = new TreeMap<>();
-    for (String p : paths) {
-      Path path = new Path(p);
-      try {
-        FileSystem fs = path.getFileSystem(conf);
-        FileStatus[] matches = fs.globStatus(path);
-        if (matches == null || matches.length == 0) {
-          throw new CorpusException("corpus path " + fs.makeQualified(path) + " does not exist");
-        }
-        boolean any = false;
-        for (FileStatus m : matches) {
-          if (m.isFile()) {
-            add(files, m);
-            any = true;
-          } else {
-            RemoteIterator<LocatedFileStatus> it = fs.listFiles(m.getPath(), true);
-            String root = m.getPath().toUri().getPath();
-            while (it.hasNext()) {
-              LocatedFileStatus f = it.next();
-              if (!hidden(root, f.getPath())) {
-                add(files, f);
-                any = true;
-              }
-            }
-          }
-        }
-        if (!any) throw new CorpusException("corpus path " + fs.makeQualified(path) + " holds no file");
-      } catch (FileNotFoundException e) {
-        throw new CorpusException("corpus path " + p + " does not exist: " + e.getMessage(), e);
-      } catch (IOException e) {
-        throw new CorpusException("cannot read corpus path " + p + ": " + e.getMessage(), e);
-      }
-    }
-    return List.copyOf(files.values());
-  }
-
-  private static void add(TreeMap<String, CorpusFile> files, FileStatus f) {
-    String p = f.getPath().toString();
-    files.put(p, new CorpusFile(p, f.getLen(), f.getModificationTime()));
-  }
-
-  /** FileInputFormat's rule, applied to every name below the listed directory. */
-  private static boolean hidden(String root, Path file) {
-    String rel = file.toUri().getPath().substring(root.length());
-    for (String name : rel.split("/")) {
-      if (name.startsWith("_") || name.startsWith(".")) return true;
-    }
-    return false;
+    return InputFiles.list(paths, "corpus path", (m, e) -> e == null ? new CorpusException(m)
+        : new CorpusException(m, e), conf).stream()
+        .map(f -> new CorpusFile(f.path(), f.size(), f.modificationTime())).toList();
   }
 
   /**

@@ -43,12 +43,29 @@ public final class Utf8LineReader implements Closeable {
   private int len;
   private CharBuffer chars = CharBuffer.allocate(1024);
   private long number;
+  /** Bytes of the input before {@code buf}'s content. */
+  private long consumed;
+  private final boolean dropByteOrderMark;
   private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
       .onMalformedInput(CodingErrorAction.REPORT)
       .onUnmappableCharacter(CodingErrorAction.REPORT);
 
   public Utf8LineReader(InputStream in) {
+    this(in, true);
+  }
+
+  /**
+   * @param atFileStart whether {@code in} starts at the beginning of its file; a byte-order mark is dropped only
+   *     there (a reader of a split that starts mid-file takes its first line as it is)
+   */
+  public Utf8LineReader(InputStream in, boolean atFileStart) {
     this.in = in;
+    this.dropByteOrderMark = atFileStart;
+  }
+
+  /** Bytes of the input consumed by the lines returned so far, their terminators included. */
+  public long position() {
+    return consumed + pos;
   }
 
   /** The next line, or null at the end of the input. A final line terminator does not start another line. */
@@ -76,6 +93,7 @@ public final class Utf8LineReader implements Closeable {
   }
 
   private boolean fill() throws IOException {
+    consumed += lim;
     pos = 0;
     lim = 0;
     int n;
@@ -95,7 +113,8 @@ public final class Utf8LineReader implements Closeable {
 
   private Line decode() {
     int start = 0;
-    if (number == 1 && len >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF) {
+    boolean bom = len >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF;
+    if (number == 1 && dropByteOrderMark && bom) {
       start = 3;
     }
     if (chars.capacity() < len) chars = CharBuffer.allocate(Math.max(chars.capacity() * 2, len));

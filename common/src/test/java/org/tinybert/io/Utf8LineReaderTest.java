@@ -64,6 +64,24 @@ class Utf8LineReaderTest {
     assertEquals("y", lines.get(1));
   }
 
+  /** Bytes consumed through each line's end, across a refill too; a byte-order mark is kept mid-file. */
+  @Test
+  void positionCountsTheBytesOfTheLinesReturned() throws IOException {
+    String big = "x".repeat((1 << 16) - 1);
+    byte[] bytes = ("\uFEFFab\r\n" + big + "\r\nc").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try (Utf8LineReader r = new Utf8LineReader(new ByteArrayInputStream(bytes), false)) {
+      assertEquals(0, r.position());
+      assertEquals("\uFEFFab", r.next().text());
+      assertEquals(7, r.position());
+      assertEquals(big, r.next().text());
+      assertEquals(7 + big.length() + 2, r.position());
+      assertEquals("c", r.next().text());
+      assertEquals(bytes.length, r.position());
+      assertNull(r.next());
+      assertEquals(bytes.length, r.position());
+    }
+  }
+
   private static List<String> readAll(InputStream in) throws IOException {
     List<String> out = new ArrayList<>();
     try (Utf8LineReader r = new Utf8LineReader(in)) {

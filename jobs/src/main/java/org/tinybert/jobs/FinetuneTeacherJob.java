@@ -1,9 +1,12 @@
 package org.tinybert.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -16,6 +19,8 @@ import org.tinybert.glue.GlueEvaluator;
 import org.tinybert.glue.GlueFeature;
 import org.tinybert.glue.GlueFeatures;
 import org.tinybert.glue.Split;
+import org.tinybert.io.HadoopIO;
+import org.tinybert.io.RunLog;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.Heads;
@@ -48,6 +53,11 @@ public final class FinetuneTeacherJob {
   public static Summary run(SparkSession spark, FinetuneTeacherSettings s) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     LOG.info("finetune-teacher: {}", s);
+    Optional<Summary> done = finished(s.output(), conf);
+    if (done.isPresent()) {
+      LOG.info("finetune-teacher: {} holds a finished fine-tune: nothing to do", s.output());
+      return done.get();
+    }
     LOG.info("engine: {} (executors resolve {} on their own backend)", s.training().engine().describe(),
         s.training().engine());
     HfCheckpoint ck = HfCheckpoint.load(s.model(), conf);
@@ -73,5 +83,33 @@ public final class FinetuneTeacherJob {
         s.training(), trainSet, s.task(), new GlueEvaluator(features, ClassifierHead.HF, s.evalBatchSize()), dev, 0,
         vocab, FINAL, inputs, 0);
     return new Summary(GlueStage.run(spark, stage), trainSet.size(), dev.size());
+  }
+
+  /**
+   * The summary of a finished fine-tune in {@code output}, read from what the run left, without loading the model or
+   * the task's files: a scheduler's rerun of a finished step returns at once. Finished means the manifest of a
+   * finetune-teacher run records its end ({@code finished_at}, written after the final and best models were saved;
+   * every run rewrites the manifest without it first) and both models are there. A finished output is never trained
+   * again, as {@link GlueStage#run} has it.
+   */
+  static Optional<Summary> finished(Path output, Configuration conf) throws IOException {
+    Path manifest = new Path(output, RunLog.MANIFEST);
+    Path finalModel = new Path(output, FINAL);
+    Path best = new Path(output, GlueStage.BEST);
+    Path eval = new Path(best, GlueStage.EVAL_JSON);
+    if (!HadoopIO.exists(manifest, conf)) return Optional.empty();
+    ObjectMapper json = new ObjectMapper();
+    JsonNode m = json.readTree(HadoopIO.readAll(manifest, conf));
+    if (!"finetune-teacher".equals(m.path("job").asText()) || !m.has("finished_at") || !HadoopIO.exists(eval, conf)
+        || !HadoopIO.exists(new Path(finalModel, HfCheckpoint.CONFIG_FILE), conf)
+        || !HadoopIO.exists(new Path(best, HfCheckpoint.CONFIG_FILE), conf)) {
+      return Optional.empty();
+    }
+    JsonNode e = json.readTree(HadoopIO.readAll(eval, conf));
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    e.get("metrics").fields().forEachRemaining(f -> metrics.put(f.getKey(), f.getValue().asDouble()));
+    GlueStage.Result r = new GlueStage.Result(m.path("run_id").asText(), finalModel, Optional.of(best), metrics,
+        m.path("rounds").asLong(), m.path("examples_seen").asLong(), true, true, List.of());
+    return Optional.of(new Summary(r, m.path("train_examples").asLong(), e.path("dev_examples").asLong()));
   }
 }

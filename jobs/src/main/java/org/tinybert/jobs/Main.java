@@ -42,10 +42,12 @@ public final class Main {
         .register(new TaskDistillCommand())
         .register(new EvaluateCommand())
         .register(new PredictCommand())
+        .register(new InferCommand())
         .register(new MetricsCommand())
         .register(new ReportCommand())
         .register(new BenchCommand())
-        .register(new BenchAugmentCommand());
+        .register(new BenchAugmentCommand())
+        .register(new BenchInferCommand());
   }
 
   public static void main(String[] args) {

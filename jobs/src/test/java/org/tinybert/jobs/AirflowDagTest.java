@@ -34,6 +34,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tinybert.config.AugmentSettings;
 import org.tinybert.config.EvaluateSettings;
+import org.tinybert.config.FinetuneTeacherSettings;
+import org.tinybert.config.InferSettings;
 import org.tinybert.config.SettingsException;
 import org.tinybert.config.SettingsLoader;
 import org.tinybert.config.TaskDistillSettings;
@@ -144,6 +146,22 @@ class AirflowDagTest {
     for (String task : planned) checkTask(all.get(task), task, settings);
   }
 
+  /**
+   * With the optional steps on, finetune-teacher first fine-tunes the task's teacher where task distillation reads
+   * it, and infer last scores the task's table with the student evaluate scored.
+   */
+  @ParameterizedTest
+  @MethodSource("sampleTasks")
+  void theOptionalStepsAreAcceptedAndChainedToTheRest(String task, @TempDir Path tmp) throws Exception {
+    ObjectNode settings = sample.deepCopy();
+    settings.put("finetune_teacher", true);
+    settings.put("infer", "true");
+    settings.put("bert_base", "hdfs://nn:8020/models/bert-base-uncased");
+    settings.put("infer_root", "hdfs://nn:8020/tables/");
+    settings.put("infer_id_column", "row_id");
+    checkTask(plan(tmp, settings).get(task), task, settings);
+  }
+
   @Test
   void badSettingsAreRefusedNamingTheSetting(@TempDir Path tmp) throws Exception {
     ObjectNode settings = sample.deepCopy();
@@ -192,13 +210,31 @@ class AirflowDagTest {
     assertTrue(r.err().contains("OK"), r.describe());
   }
 
-  private static void checkTask(JsonNode steps, String task, JsonNode settings) throws Exception {
+  private static void checkTask(JsonNode all, String task, JsonNode settings) throws Exception {
     List<String> names = new ArrayList<>();
-    steps.forEach(s -> names.add(s.get("step").asText()));
-    assertEquals(STEPS, names, task + ": steps");
+    all.forEach(s -> names.add(s.get("step").asText()));
+    boolean finetune = settings.path("finetune_teacher").asBoolean(false);
+    boolean infer = settings.path("infer").asBoolean(false);
+    List<String> expected = new ArrayList<>(STEPS);
+    if (finetune) expected.add(0, "finetune-teacher");
+    if (infer) expected.add("infer");
+    assertEquals(expected, names, task + ": steps");
+    List<JsonNode> steps = new ArrayList<>();
+    all.forEach(steps::add);
+    if (finetune) steps.remove(0);
 
     GlueTask glue = GlueTask.byName(task);
     org.apache.hadoop.fs.Path taskDir = glue.taskDir(new org.apache.hadoop.fs.Path(settings.get("glue_root").asText()));
+    org.apache.hadoop.fs.Path teacher = new org.apache.hadoop.fs.Path(settings.get("teacher_root").asText(), task);
+    if (finetune) {
+      // The task's teacher directory is finetune-teacher's output; distillation reads its best dev checkpoint.
+      FinetuneTeacherSettings ft = validate(parse(all.get(0), "finetune-teacher"), FinetuneTeacherSettings::from);
+      assertEquals(glue, ft.task());
+      assertEquals(taskDir, ft.taskDir());
+      assertEquals(new org.apache.hadoop.fs.Path(settings.get("bert_base").asText()), ft.model());
+      assertEquals(teacher, ft.output());
+      teacher = new org.apache.hadoop.fs.Path(ft.output(), GlueStage.BEST);
+    }
 
     AugmentSettings augment = validate(parse(steps.get(0), "augment"), AugmentSettings::from);
     ParsedArgs intermediateArgs = parse(steps.get(1), "task-distill");
@@ -224,7 +260,7 @@ class AirflowDagTest {
       assertEquals(glue, s.task());
       assertEquals(augment.output().getParent(), s.taskDir(), task + ": task-distill must read augment's output");
       assertTrue(s.augmented(), task + ": use-augmented");
-      assertEquals(new org.apache.hadoop.fs.Path(settings.get("teacher_root").asText(), task), s.teacher());
+      assertEquals(teacher, s.teacher());
     }
     assertTrue(intermediate.runsIntermediate() && !intermediate.runsPrediction(), intermediate.stage());
     assertTrue(prediction.runsPrediction() && !prediction.runsIntermediate(), prediction.stage());
@@ -243,7 +279,21 @@ class AirflowDagTest {
     assertEquals(prediction.seqLength(), evaluate.run().maxSeqLength(glue), task + ": max-seq-length");
     assertEquals(prediction.cased(), evaluate.run().cased(), task + ": cased");
     assertEquals(Optional.of(new org.apache.hadoop.fs.Path(prediction.output(), "eval.json")), evaluate.outputPath());
-    assertFalse(steps.findValues("group_id").stream().anyMatch(g -> !g.asText().equals(task)), task + ": group");
+    assertFalse(all.findValues("group_id").stream().anyMatch(g -> !g.asText().equals(task)), task + ": group");
+
+    if (infer) {
+      // infer: the student evaluate scored, over the task's table, with the task's labels and sequence length.
+      InferSettings in = validate(parse(steps.get(4), "infer"), InferSettings::from);
+      assertEquals(evaluate.run().model(), in.model(), task + ": infer must score the student evaluate scored");
+      assertEquals(new org.apache.hadoop.fs.Path(settings.get("infer_root").asText(), task), in.input());
+      assertEquals(new org.apache.hadoop.fs.Path(prediction.output(), "scored"), in.output());
+      assertEquals(glue, in.task());
+      assertEquals(evaluate.run().maxSeqLength(glue), in.effectiveMaxSeqLength(512), task + ": max-seq-length");
+      assertEquals(evaluate.run().cased(), in.cased(), task + ": cased");
+      assertEquals(evaluate.run().head(), in.head(), task + ": head");
+      assertEquals(glue.isPairTask(), in.pairs(), task + ": a pair task's table has a second text");
+      assertEquals(settings.path("infer_id_column").asText(""), in.idColumn());
+    }
   }
 
   /** One step's application arguments through Main's command table and {@link CommandLine#parse}. */

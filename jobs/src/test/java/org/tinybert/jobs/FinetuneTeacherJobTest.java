@@ -113,6 +113,16 @@ class FinetuneTeacherJobTest {
     FinetuneTeacherJob.Summary again = FinetuneTeacherJob.run(spark, settings(output));
     assertTrue(again.result().alreadyFinished());
     assertEquals(summary.result().bestMetrics(), again.result().bestMetrics());
+    assertEquals(summary.trainExamples(), again.trainExamples());
+    assertEquals(summary.devExamples(), again.devExamples());
+    assertEquals(summary.result().rounds(), again.result().rounds());
+    // Returned from what the run left: neither the model nor the task's files are read again (Airflow's rerun of a
+    // finished step returns at once).
+    String k = FinetuneTeacherSettings.ROOT + ".";
+    FinetuneTeacherJob.Summary skipped = FinetuneTeacherJob.run(spark, settings(output,
+        k + "model=\"" + tmp.resolve("no-such-model") + "\"", k + "task-dir=\"" + tmp.resolve("no-such-dir") + "\""));
+    assertTrue(skipped.result().alreadyFinished());
+    assertEquals(summary.result().bestMetrics(), skipped.result().bestMetrics());
   }
 
   @Test

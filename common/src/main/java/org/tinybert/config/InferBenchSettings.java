@@ -1,0 +1,35 @@
+package org.tinybert.config;
+
+import com.typesafe.config.Config;
+import java.io.Serializable;
+import org.apache.hadoop.fs.Path;
+import org.tinybert.model.EngineChoice;
+
+/**
+ * Settings of {@code tinybert bench infer} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ *
+ * @param model {@code base} (BERT-base teacher, TinyBERT4 student) or {@code tiny} (small models, for tests)
+ * @param dir where the random models, the table and the outputs go
+ * @param rows rows of the table
+ * @param parts files the table is split into
+ * @param batch examples per forward pass
+ * @param seqLength tokens per example
+ * @param rounds rounds of engine, teacher and student timings
+ * @param engineSteps timed forward passes per model and round of the engine's timing (after one untimed)
+ * @param seed seed of the random weights and words
+ * @param engine {@code tinybert.engine}: what computes, in the engine's timing and in the job
+ */
+public record InferBenchSettings(String model, Path dir, int rows, int parts, int batch, int seqLength, int rounds,
+    int engineSteps, int seed, EngineChoice engine) implements Serializable {
+  public static final String ROOT = "tinybert.bench.infer";
+
+  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  public static InferBenchSettings from(Config config) {
+    Validator v = new Validator(config, ROOT);
+    InferBenchSettings s = new InferBenchSettings(v.oneOf("model", "base", "tiny"), v.path("dir"),
+        v.positiveInt("rows"), v.positiveInt("parts"), v.positiveInt("batch"), v.intIn("seq-length", 3, 512),
+        v.positiveInt("rounds"), v.positiveInt("engine-steps"), v.intAtLeast("seed", 0), v.engine());
+    v.finish();
+    return s;
+  }
+}

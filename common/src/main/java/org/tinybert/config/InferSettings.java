@@ -1,0 +1,153 @@
+package org.tinybert.config;
+
+import com.typesafe.config.Config;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.tinybert.glue.GlueTask;
+import org.tinybert.infer.InputFormat;
+import org.tinybert.infer.OutputFormat;
+import org.tinybert.infer.OutputKind;
+import org.tinybert.infer.Pooling;
+import org.tinybert.model.ClassifierHead;
+import org.tinybert.model.EngineChoice;
+
+/**
+ * Settings of {@code tinybert infer} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ *
+ * @param model Hugging Face model directory
+ * @param input the table: a file or a directory of parts
+ * @param output the directory of parts to write
+ * @param format how the input is read; {@link InputFormat#AUTO} by file name
+ * @param textColumn the text's column (TSV header name or 0-based index, JSON key, Parquet column)
+ * @param textPairColumn the pair's second text, "" for single texts
+ * @param idColumn the column kept as the row's id, "" for none
+ * @param tsvHeader whether TSV files start with a header line naming their columns
+ * @param outputKind what is written per example
+ * @param embedding how embeddings are pooled
+ * @param outputFormat the parts' file format
+ * @param maxSeqLength tokens per example; 0 for the task's, or 128 without a task (fewer if the model has fewer)
+ * @param batchSize examples per forward pass
+ * @param cased keep case and accents
+ * @param head which logits a classifier is read from
+ * @param labels names of the classifier's outputs, empty for config.json's (or the task's)
+ * @param task the GLUE task the classifier was trained on, or null
+ * @param skipBadRows skip (and count) bad rows instead of failing on the first
+ * @param splitSize input bytes per unit of work
+ * @param engine {@code tinybert.engine}: what computes the forward passes (on the executors)
+ */
+public record InferSettings(Path model, Path input, Path output, InputFormat format, String textColumn,
+    String textPairColumn, String idColumn, boolean tsvHeader, OutputKind outputKind, Pooling embedding,
+    OutputFormat outputFormat, int maxSeqLength, int batchSize, boolean cased, ClassifierHead head,
+    List<String> labels, GlueTask task, boolean skipBadRows, long splitSize, EngineChoice engine)
+    implements Serializable {
+  public static final String ROOT = "tinybert.infer";
+  /** The sequence length without a task, BERT's usual one for single sentences and pairs alike. */
+  public static final int DEFAULT_MAX_SEQ_LENGTH = 128;
+
+  public InferSettings {
+    labels = List.copyOf(labels);
+  }
+
+  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  public static InferSettings from(Config config) {
+    Validator v = new Validator(config, ROOT);
+    Path model = v.path("model");
+    Path input = v.path("input");
+    Path output = v.path("output");
+    String formatName = v.oneOf("format", names(InputFormat.values()));
+    InputFormat format = v.ok("format") ? InputFormat.byName(formatName) : InputFormat.AUTO;
+    String textColumn = v.string("text-column");
+    String pair = v.stringOrEmpty("text-pair-column");
+    String id = v.stringOrEmpty("id-column");
+    boolean tsvHeader = v.bool("tsv-header");
+    String kind = v.oneOf("output-kind", names(OutputKind.values()));
+    String pooling = v.oneOf("embedding", names(Pooling.values()));
+    String outFormat = v.oneOf("output-format", names(OutputFormat.values()));
+    int maxSeqLength = v.intAtLeast("max-seq-length", 0);
+    int min = pair.isEmpty() ? 2 : 3;
+    v.require(maxSeqLength == 0 || maxSeqLength >= min, "max-seq-length",
+        "must be 0 (the task's, or " + DEFAULT_MAX_SEQ_LENGTH + ") or >= " + min + " to hold "
+        + (min == 3 ? "[CLS] a [SEP] b [SEP]" : "[CLS] a [SEP]"));
+    int batchSize = v.positiveInt("batch-size");
+    boolean cased = v.bool("cased");
+    String headName = v.oneOf("head", ClassifierHead.settingNames());
+    List<String> labels = v.stringList("labels");
+    String taskName = v.stringOrEmpty("task");
+    String[] tasks = Arrays.stream(GlueTask.values()).map(GlueTask::taskName).toArray(String[]::new);
+    GlueTask task = Arrays.stream(GlueTask.values()).filter(t -> t.taskName().equals(taskName)).findFirst()
+        .orElse(null);
+    v.require(taskName.isEmpty() || task != null, "task", "must be \"\" or one of " + String.join(", ", tasks));
+    v.require(labels.isEmpty() || taskName.isEmpty(), "labels",
+        "must be [] when " + ROOT + ".task is set (the task names the labels)");
+    boolean skip = "skip".equals(v.oneOf("bad-rows", "fail", "skip"));
+    long splitSize = v.bytesAtLeast("split-size", 1);
+    boolean columnsOk = v.ok("text-column");
+    v.require(!columnsOk || !textColumn.equals(pair), "text-pair-column", "must differ from " + ROOT + ".text-column");
+    v.require(!columnsOk || !textColumn.equals(id), "id-column", "must differ from " + ROOT + ".text-column");
+    v.require(pair.isEmpty() || !pair.equals(id), "id-column", "must differ from " + ROOT + ".text-pair-column");
+    if (format == InputFormat.TEXT) {
+      v.require(pair.isEmpty(), "text-pair-column", "must be \"\" for text input (one text per line)");
+      v.require(id.isEmpty(), "id-column", "must be \"\" for text input (one text per line)");
+    }
+    v.require(input == null || output == null || !input.equals(output), "output", "must differ from " + ROOT
+        + ".input");
+    EngineChoice engine = v.engine();
+    v.finish();
+    return new InferSettings(model, input, output, format, textColumn, pair, id, tsvHeader, OutputKind.byName(kind),
+        Pooling.byName(pooling), OutputFormat.byName(outFormat), maxSeqLength, batchSize, cased,
+        ClassifierHead.byName(headName), labels, task, skip, splitSize, engine);
+  }
+
+  private static String[] names(Enum<?>[] values) {
+    return Arrays.stream(values).map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
+  }
+
+  /** Whether examples are pairs of texts. */
+  public boolean pairs() {
+    return !textPairColumn.isEmpty();
+  }
+
+  /** Whether rows carry an id column into the output. */
+  public boolean hasId() {
+    return !idColumn.isEmpty();
+  }
+
+  /**
+   * The longest example in tokens: the setting, else the task's, else {@value #DEFAULT_MAX_SEQ_LENGTH} or the model's
+   * {@code max_position_embeddings} if it has fewer.
+   */
+  public int effectiveMaxSeqLength(int maxPositionEmbeddings) {
+    if (maxSeqLength > 0) return maxSeqLength;
+    return task != null ? task.maxSeqLength() : Math.min(DEFAULT_MAX_SEQ_LENGTH, maxPositionEmbeddings);
+  }
+
+  /** Every setting by its key, values as text, numbers or lists (for the manifest and the fingerprint). */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model", model.toString());
+    m.put("engine", engine.describe());
+    m.put("input", input.toString());
+    m.put("output", output.toString());
+    m.put("format", format.settingName());
+    m.put("text-column", textColumn);
+    m.put("text-pair-column", textPairColumn);
+    m.put("id-column", idColumn);
+    m.put("tsv-header", tsvHeader);
+    m.put("output-kind", outputKind.settingName());
+    m.put("embedding", embedding.settingName());
+    m.put("output-format", outputFormat.settingName());
+    m.put("max-seq-length", maxSeqLength);
+    m.put("batch-size", batchSize);
+    m.put("cased", cased);
+    m.put("head", head.settingName());
+    m.put("labels", labels);
+    m.put("task", task == null ? "" : task.taskName());
+    m.put("bad-rows", skipBadRows ? "skip" : "fail");
+    m.put("split-size", splitSize);
+    return m;
+  }
+}

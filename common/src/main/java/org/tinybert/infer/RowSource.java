@@ -1,0 +1,35 @@
+package org.tinybert.infer;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.conf.Configuration;
+
+/** The rows of one {@link InferUnit}, in file order. */
+interface RowSource extends Closeable {
+
+  /** The next row, or null after the unit's last. */
+  InputRow next() throws IOException;
+
+  /** Lines read so far, header included (line formats; 0 for Parquet). */
+  long lines();
+
+  /** Opens the reader of {@code unit}'s format. */
+  static RowSource open(InferUnit unit, Columns columns, Configuration conf) throws IOException {
+    return unit.format() == InputFormat.PARQUET ? new ParquetRowSource(unit, columns, conf)
+        : new LineRowSource(unit, columns, conf);
+  }
+
+  /** A text as strict UTF-8, or null when the bytes are not UTF-8. */
+  static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+}

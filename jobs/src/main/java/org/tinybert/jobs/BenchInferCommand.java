@@ -1,0 +1,57 @@
+package org.tinybert.jobs;
+
+import java.util.List;
+import java.util.Map;
+import org.tinybert.config.InferBenchSettings;
+import org.tinybert.infer.InferBenchmark;
+import org.tinybert.jobs.cli.Command;
+import org.tinybert.jobs.cli.ExitCodes;
+import org.tinybert.jobs.cli.Option;
+import org.tinybert.jobs.cli.ParsedArgs;
+
+/**
+ * {@code tinybert bench infer}: {@code infer}'s examples/s on the Spark master against the engine's, for a
+ * BERT-base-sized teacher and a TinyBERT4-sized student (see {@link InferBenchmark}); prints one JSON line.
+ */
+public final class BenchInferCommand implements Command {
+  private static final String K = InferBenchSettings.ROOT + ".";
+
+  @Override
+  public String name() {
+    return "bench infer";
+  }
+
+  @Override
+  public String summary() {
+    return "Times infer (a Spark job) against the engine's own inference, teacher and student, and prints one JSON"
+        + " line.";
+  }
+
+  @Override
+  public String settingsRoot() {
+    return InferBenchSettings.ROOT;
+  }
+
+  @Override
+  public List<Option> options() {
+    return List.of(
+        Option.setting("model", "SIZE", K + "model"),
+        Option.setting("dir", "DIR", K + "dir"),
+        Option.setting("rows", "N", K + "rows"),
+        Option.setting("parts", "N", K + "parts"),
+        Option.setting("batch", "B", K + "batch"),
+        Option.setting("seq-length", "L", K + "seq-length"),
+        Option.setting("rounds", "N", K + "rounds"),
+        Option.setting("seed", "N", K + "seed"));
+  }
+
+  @Override
+  public int run(ParsedArgs args) throws Exception {
+    InferBenchSettings settings = InferBenchSettings.from(args.settings());
+    Map<String, Object> result = GlueRun.inSession("tinybert bench infer", spark -> InferBenchmark.run(spark,
+        settings));
+    args.io().out().println(InferBenchmark.toJson(result));
+    args.io().out().flush();
+    return ExitCodes.OK;
+  }
+}
