@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
 import org.tinybert.io.Utf8LineReader;
 
 /**
@@ -66,7 +67,7 @@ public final class GloveVectors implements Serializable {
   public GloveVectors(String source, String[] words, int dim, float[] vectors, long skippedLines,
       List<String> skippedReasons) {
     if (dim < 1 || vectors.length != (long) words.length * dim) {
-      throw new IllegalArgumentException(source + ": expected " + words.length + " x " + dim + " vector entries, found "
+      throw new InputException(source + ": expected " + words.length + " x " + dim + " vector entries, found "
           + vectors.length);
     }
     this.source = source;

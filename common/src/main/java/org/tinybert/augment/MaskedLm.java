@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.io.InputException;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.Engine;
 import org.tinybert.model.checkpoint.HfCheckpoint;
@@ -26,12 +27,12 @@ public final class MaskedLm {
 
   public MaskedLm(BertModel model, BertTokenizer tokenizer, String source) {
     if (!model.hasMlmHead()) {
-      throw new IllegalArgumentException(source + ": the model has no masked-LM head (cls.predictions.*); the"
+      throw new InputException(source + ": the model has no masked-LM head (cls.predictions.*); the"
           + " augmentation needs a BertForMaskedLM or BertForPreTraining checkpoint such as bert-base-uncased");
     }
     int v = model.config().vocabSize();
     if (tokenizer.vocab().size() > v) {
-      throw new IllegalArgumentException(source + ": vocab.txt has " + tokenizer.vocab().size() + " tokens, more than"
+      throw new InputException(source + ": vocab.txt has " + tokenizer.vocab().size() + " tokens, more than"
           + " the model's vocab_size " + v);
     }
     // Its weights never change: frozen, its query/key/value projections are one GEMM without restacking them on

@@ -21,6 +21,7 @@ import org.tinybert.distill.BatchEncoding;
 import org.tinybert.glue.GlueFeature;
 import org.tinybert.glue.GlueFeatures;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
 
 /**
  * Writes one epoch of labelled GLUE minibatches for DL4J's {@code fitPaths} (teacher fine-tuning, task distillation),
@@ -62,7 +63,7 @@ public final class GlueMinibatchExporter {
     if (batchSize <= 0) throw new IllegalArgumentException("batch size must be > 0, found " + batchSize);
     long batches = features.size() / batchSize;
     if (batches == 0) {
-      throw new IllegalArgumentException("batch size " + batchSize + " exceeds the " + features.size()
+      throw new InputException("batch size " + batchSize + " exceeds the " + features.size()
           + " training examples: not one full minibatch");
     }
     int l = features.get(0).maxSeqLength();
@@ -79,7 +80,7 @@ public final class GlueMinibatchExporter {
 
   /** The gold label a minibatch carries for {@code f}. */
   static float label(GlueFeature f, boolean regression) {
-    if (!f.labelled()) throw new IllegalArgumentException(f.guid() + " has no gold label: cannot train on it");
+    if (!f.labelled()) throw new InputException(f.guid() + " has no gold label: cannot train on it");
     return regression ? f.regressionLabel() : f.labelId();
   }
 

@@ -1,5 +1,6 @@
 package org.tinybert.corpus;
 
+import org.tinybert.io.InputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -81,11 +82,11 @@ public final class MinibatchExporter {
     long n = instances.counts().instances();
     long batches = n / batchSize;
     if (batches == 0) {
-      throw new IllegalArgumentException("batch size " + batchSize + " exceeds the " + n + " instances at "
+      throw new InputException("batch size " + batchSize + " exceeds the " + n + " instances at "
           + instances.dir() + ": not one full minibatch");
     }
     if (batches > 999_999_999L) {
-      throw new IllegalArgumentException(batches + " minibatches exceed the 9-digit file names; raise the batch size");
+      throw new InputException(batches + " minibatches exceed the 9-digit file names; raise the batch size");
     }
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path dir = new Path(instances.dir(), EPOCH_PREFIX + epoch);

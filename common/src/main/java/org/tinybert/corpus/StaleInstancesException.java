@@ -1,9 +1,10 @@
 package org.tinybert.corpus;
 
 import java.util.List;
+import org.tinybert.io.InputException;
 
 /** Stored instances were built from other inputs or settings than the current ones; {@link #changes()} says which. */
-public class StaleInstancesException extends IllegalStateException {
+public class StaleInstancesException extends InputException {
   private static final long serialVersionUID = 1L;
   private static final int SHOWN = 10;
 

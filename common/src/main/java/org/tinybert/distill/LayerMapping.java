@@ -2,6 +2,7 @@ package org.tinybert.distill;
 
 import java.util.Arrays;
 import java.util.List;
+import org.tinybert.io.InputException;
 
 /**
  * Which teacher layer each student layer learns from (the paper's n = g(m)).
@@ -24,7 +25,7 @@ public record LayerMapping(String strategy, int teacherLayers, int studentLayers
   public static LayerMapping uniform(int teacherLayers, int studentLayers) {
     check(teacherLayers, studentLayers);
     if (teacherLayers % studentLayers != 0) {
-      throw new IllegalArgumentException("uniform layer mapping needs teacher layers (" + teacherLayers
+      throw new InputException("uniform layer mapping needs teacher layers (" + teacherLayers
           + ") divisible by student layers (" + studentLayers + "); give an explicit list instead");
     }
     int k = teacherLayers / studentLayers;
@@ -53,14 +54,14 @@ public record LayerMapping(String strategy, int teacherLayers, int studentLayers
   public static LayerMapping explicit(int teacherLayers, int studentLayers, List<Integer> teacherLayers1Based) {
     check(teacherLayers, studentLayers);
     if (teacherLayers1Based.size() != studentLayers) {
-      throw new IllegalArgumentException("explicit layer mapping needs one teacher layer per student layer ("
+      throw new InputException("explicit layer mapping needs one teacher layer per student layer ("
           + studentLayers + "), found " + teacherLayers1Based.size() + ": " + teacherLayers1Based);
     }
     int[] upper = new int[studentLayers];
     for (int m = 0; m < studentLayers; m++) {
       int t = teacherLayers1Based.get(m);
       if (t < 1 || t > teacherLayers) {
-        throw new IllegalArgumentException("explicit layer mapping entry " + (m + 1) + " is " + t
+        throw new InputException("explicit layer mapping entry " + (m + 1) + " is " + t
             + ", expected a teacher layer in 1.." + teacherLayers);
       }
       upper[m] = t;
@@ -83,7 +84,7 @@ public record LayerMapping(String strategy, int teacherLayers, int studentLayers
           return explicit(teacherLayers, studentLayers,
               Arrays.stream(s.split(",")).map(String::trim).map(Integer::parseInt).toList());
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("layer mapping must be uniform, top, bottom or a list of teacher layers "
+          throw new InputException("layer mapping must be uniform, top, bottom or a list of teacher layers "
               + "like 3,6,9,12; found '" + spec + "'");
         }
     }
@@ -105,7 +106,7 @@ public record LayerMapping(String strategy, int teacherLayers, int studentLayers
           + studentLayers);
     }
     if (studentLayers > teacherLayers) {
-      throw new IllegalArgumentException("the student (" + studentLayers + " layers) cannot be deeper than the teacher ("
+      throw new InputException("the student (" + studentLayers + " layers) cannot be deeper than the teacher ("
           + teacherLayers + " layers)");
     }
   }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tinybert.io.InputException;
 import org.tinybert.metrics.GlueMetrics;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
@@ -65,7 +66,7 @@ public final class GlueEvaluator implements Serializable {
    */
   public static void checkConfig(GlueTask task, int maxSeqLength, BertConfig config, Object source) {
     if (maxSeqLength > config.maxPositionEmbeddings()) {
-      throw new IllegalArgumentException("max_seq_length " + maxSeqLength + " of " + task
+      throw new InputException("max_seq_length " + maxSeqLength + " of " + task
           + " exceeds max_position_embeddings " + config.maxPositionEmbeddings() + " of the model at " + source
           + "; set a max sequence length <= " + config.maxPositionEmbeddings());
     }
@@ -78,13 +79,13 @@ public final class GlueEvaluator implements Serializable {
     GlueTask task = features.task();
     checkConfig(task, features.maxSeqLength(), model.config(), source);
     if (!model.hasPooler() || !model.hasClassifier()) {
-      throw new IllegalArgumentException("the model at " + source + " has no sequence classifier (bert.pooler.dense "
+      throw new InputException("the model at " + source + " has no sequence classifier (bert.pooler.dense "
           + "and classifier weights); " + task + " needs one with " + task.numLabels() + " output(s)");
     }
     checkLabels(task, model.config().numLabels(), source);
     int vocab = features.tokenizer().vocab().size();
     if (vocab > model.config().vocabSize()) {
-      throw new IllegalArgumentException("vocabulary " + features.tokenizer().vocab().source() + " has " + vocab
+      throw new InputException("vocabulary " + features.tokenizer().vocab().source() + " has " + vocab
           + " tokens but the model at " + source + " has vocab_size " + model.config().vocabSize());
     }
   }
@@ -93,7 +94,7 @@ public final class GlueEvaluator implements Serializable {
     if (numLabels != task.numLabels()) {
       String what = task.outputMode() == OutputMode.REGRESSION ? "1 output (a regression score)"
           : task.numLabels() + " labels " + task.labels();
-      throw new IllegalArgumentException("the model at " + source + " has " + numLabels + " label(s) (num_labels); "
+      throw new InputException("the model at " + source + " has " + numLabels + " label(s) (num_labels); "
           + task + " needs " + what);
     }
   }
@@ -184,7 +185,7 @@ public final class GlueEvaluator implements Serializable {
     if (n == 0) throw new IllegalArgumentException("no predictions to score for " + task);
     for (GluePrediction p : predictions) {
       if (!p.labelled()) {
-        throw new IllegalArgumentException("example with index '" + p.index() + "' of " + task + " has no gold label "
+        throw new InputException("example with index '" + p.index() + "' of " + task + " has no gold label "
             + "(a test split?): metrics need labelled examples");
       }
     }

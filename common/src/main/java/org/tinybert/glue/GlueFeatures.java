@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.tinybert.io.InputException;
 import org.tinybert.model.BertBatch;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.EncodedInput;
@@ -43,7 +44,7 @@ public final class GlueFeatures implements Serializable {
     this.maxSeqLength = maxSeqLength == 0 ? task.maxSeqLength() : maxSeqLength;
     int min = task.isPairTask() ? 3 : 2;
     if (this.maxSeqLength < min) {
-      throw new IllegalArgumentException("max_seq_length of " + task + " must be 0 (the task's, "
+      throw new InputException("max_seq_length of " + task + " must be 0 (the task's, "
           + task.maxSeqLength() + ") or >= " + min + " to hold "
           + (min == 3 ? "[CLS] a [SEP] b [SEP]" : "[CLS] a [SEP]")
           + ", found " + maxSeqLength);
@@ -84,7 +85,7 @@ public final class GlueFeatures implements Serializable {
       } else {
         labelId = labels.id(e.label());
         if (labelId < 0) {
-          throw new IllegalArgumentException(e.guid() + " (line " + e.line() + "): label '" + e.label() + "' is not "
+          throw new InputException(e.guid() + " (line " + e.line() + "): label '" + e.label() + "' is not "
               + "one of " + task + "'s labels " + labels.names());
         }
       }
@@ -104,7 +105,7 @@ public final class GlueFeatures implements Serializable {
     try {
       return Float.parseFloat(e.label().strip());
     } catch (NumberFormatException x) {
-      throw new IllegalArgumentException(e.guid() + " (line " + e.line() + "): expected a number (the similarity "
+      throw new InputException(e.guid() + " (line " + e.line() + "): expected a number (the similarity "
           + "score) as label, found '" + e.label() + "'", x);
     }
   }

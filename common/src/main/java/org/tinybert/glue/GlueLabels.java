@@ -3,6 +3,7 @@ package org.tinybert.glue;
 import java.io.Serializable;
 import java.util.HashSet;
 import java.util.List;
+import org.tinybert.io.InputException;
 
 /**
  * A classification task's labels in the order a model's classifier uses them (position = label id).
@@ -21,7 +22,7 @@ public record GlueLabels(GlueTask task, List<String> names) implements Serializa
     names = List.copyOf(names);
     if (names.size() != task.labels().size() || !new HashSet<>(names).equals(new HashSet<>(task.labels()))
         || new HashSet<>(names).size() != names.size()) {
-      throw new IllegalArgumentException("label order for " + task + " must list each of " + task.labels()
+      throw new InputException("label order for " + task + " must list each of " + task.labels()
           + " once, found " + names);
     }
   }

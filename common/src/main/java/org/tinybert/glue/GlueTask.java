@@ -1,5 +1,6 @@
 package org.tinybert.glue;
 
+import org.tinybert.io.InputException;
 import static org.tinybert.glue.OutputMode.CLASSIFICATION;
 import static org.tinybert.glue.OutputMode.REGRESSION;
 
@@ -99,7 +100,7 @@ public enum GlueTask {
         if (t.taskName.equals(wanted)) return t;
       }
     }
-    throw new IllegalArgumentException("unknown GLUE task '" + name + "'; valid names: " + names());
+    throw new InputException("unknown GLUE task '" + name + "'; valid names: " + names());
   }
 
   /** The command-line names of all tasks, comma-separated. */
@@ -173,7 +174,7 @@ public enum GlueTask {
   public SplitSpec spec(Split split) {
     SplitSpec s = splits.get(split);
     if (s == null) {
-      throw new IllegalArgumentException("GLUE task " + taskName + " has no " + split.name().toLowerCase(Locale.ROOT)
+      throw new InputException("GLUE task " + taskName + " has no " + split.name().toLowerCase(Locale.ROOT)
           + " split; it has " + splits.keySet().stream().map(x -> x.name().toLowerCase(Locale.ROOT)).toList());
     }
     return s;
@@ -205,7 +206,7 @@ public enum GlueTask {
       if (HadoopIO.exists(p, conf)) return p;
       tried.add(p.toString());
     }
-    throw new IllegalArgumentException("no " + split.name().toLowerCase(Locale.ROOT) + " file of GLUE task "
+    throw new InputException("no " + split.name().toLowerCase(Locale.ROOT) + " file of GLUE task "
         + taskName + " found; tried " + String.join(", ", tried));
   }
 

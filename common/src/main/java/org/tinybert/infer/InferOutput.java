@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
 
 /**
  * Where a run's output goes and how it appears whole. Parts are committed one by one into a hidden staging directory
@@ -48,7 +49,7 @@ final class InferOutput {
     this.fs = HadoopIO.fs(output, conf);
     this.output = fs.makeQualified(output);
     Path parent = this.output.getParent();
-    if (parent == null) throw new IllegalArgumentException("output " + output + " must not be a file system's root");
+    if (parent == null) throw new InputException("output " + output + " must not be a file system's root");
     staging = new Path(parent, "." + this.output.getName() + ".staging");
     manifest = new Path(parent, this.output.getName() + MANIFEST_SUFFIX);
   }
@@ -90,7 +91,7 @@ final class InferOutput {
   Map<Integer, PartStats> prepare(JsonNode fingerprint, List<InferUnit> units, OutputFormat format)
       throws IOException {
     if (fs.exists(output) && !fs.exists(new Path(output, PLAN))) {
-      throw new IllegalArgumentException("output " + output + " exists and was not written by tinybert infer (it has "
+      throw new InputException("output " + output + " exists and was not written by tinybert infer (it has "
           + "no " + PLAN + "): remove it or choose another output");
     }
     if (!fs.exists(staging) && fs.exists(output) && samePlan(output, fingerprint)) {

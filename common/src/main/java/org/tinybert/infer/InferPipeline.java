@@ -23,6 +23,7 @@ import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
 import org.tinybert.io.InputFileException;
 import org.tinybert.io.InputFiles;
 import org.tinybert.model.BertConfig;
@@ -60,17 +61,17 @@ public final class InferPipeline {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     String input = s.input().toString();
     if (InferPlan.within(s.output(), s.input(), conf) || InferPlan.within(s.input(), s.output(), conf)) {
-      throw new IllegalArgumentException("output " + s.output() + " and input " + input + " must not contain each "
+      throw new InputException("output " + s.output() + " and input " + input + " must not contain each "
           + "other");
     }
-    List<InputFiles.Listed> files = InputFiles.list(List.of(input), "input", IllegalArgumentException::new, conf);
+    List<InputFiles.Listed> files = InputFiles.list(List.of(input), "input", InputException::new, conf);
     ModelCache.Entry model = ModelCache.get(s.model(), conf);
     Resolved r = resolve(s, model);
     InferPlan.Planned plan = InferPlan.plan(s, files, conf);
     OutputSchema schema = new OutputSchema(plan.columns(), r.written(), r.labels());
     for (String c : schema.resultColumns()) {
       if (schema.columnNames().indexOf(c) != schema.columnNames().lastIndexOf(c)) {
-        throw new IllegalArgumentException("the input column '" + c + "' has the name of an output column of "
+        throw new InputException("the input column '" + c + "' has the name of an output column of "
             + r.written().name().toLowerCase(java.util.Locale.ROOT) + ": keep another column, or rename it");
       }
     }
@@ -152,12 +153,12 @@ public final class InferPipeline {
     Path dir = entry.dir();
     int maxSeqLength = s.effectiveMaxSeqLength(cfg.maxPositionEmbeddings());
     if (maxSeqLength > cfg.maxPositionEmbeddings()) {
-      throw new IllegalArgumentException("max_seq_length " + maxSeqLength + " exceeds "
+      throw new InputException("max_seq_length " + maxSeqLength + " exceeds "
           + "max_position_embeddings " + cfg.maxPositionEmbeddings() + " of the model at " + dir
           + "; set tinybert.infer.max-seq-length <= " + cfg.maxPositionEmbeddings());
     }
     if (entry.vocab().size() > cfg.vocabSize()) {
-      throw new IllegalArgumentException("vocabulary " + entry.vocab().source() + " has " + entry.vocab().size()
+      throw new InputException("vocabulary " + entry.vocab().source() + " has " + entry.vocab().size()
           + " tokens but the model at " + dir + " has vocab_size " + cfg.vocabSize());
     }
     boolean classifier = m.hasPooler() && m.hasClassifier();
@@ -165,20 +166,20 @@ public final class InferPipeline {
         ? (classifier ? OutputKind.PROBABILITIES : OutputKind.EMBEDDINGS) : s.outputKind();
     if (kind == OutputKind.EMBEDDINGS) {
       if (s.embedding() == Pooling.POOLED && !m.hasPooler()) {
-        throw new IllegalArgumentException("the model at " + dir + " has no pooler (bert.pooler.dense): set "
+        throw new InputException("the model at " + dir + " has no pooler (bert.pooler.dense): set "
             + "tinybert.infer.embedding = mean for the mean of its last hidden states");
       }
       return new Resolved(s.embedding() == Pooling.POOLED ? Scorer.Reads.POOLED : Scorer.Reads.MEAN,
           OutputSchema.Written.EMBEDDING, List.of());
     }
     if (!classifier) {
-      throw new IllegalArgumentException("the model at " + dir + " has no sequence classifier (bert.pooler.dense and "
+      throw new InputException("the model at " + dir + " has no sequence classifier (bert.pooler.dense and "
           + "classifier weights), so no " + kind.settingName() + "; set tinybert.infer.output-kind = embeddings");
     }
     int n = cfg.numLabels();
     GlueTask task = s.task();
     if (task != null && task.numLabels() != n) {
-      throw new IllegalArgumentException("the model at " + dir + " has " + n + " output(s) but " + task + " has "
+      throw new InputException("the model at " + dir + " has " + n + " output(s) but " + task + " has "
           + task.numLabels()
           + (task.outputMode() == OutputMode.REGRESSION ? " (a score)" : " labels " + task.labels()));
     }
@@ -186,7 +187,7 @@ public final class InferPipeline {
     List<String> labels;
     if (!s.labels().isEmpty()) {
       if (s.labels().size() != n) {
-        throw new IllegalArgumentException("tinybert.infer.labels names " + s.labels().size() + " labels "
+        throw new InputException("tinybert.infer.labels names " + s.labels().size() + " labels "
             + s.labels() + " but the model at " + dir + " has " + n + " outputs");
       }
       labels = s.labels();
@@ -220,7 +221,7 @@ public final class InferPipeline {
     f.put("settings", settings);
     Map<String, Object> model = new TreeMap<>();
     String root = modelDir.toString();
-    for (InputFiles.Listed m : InputFiles.list(List.of(root), "model directory", IllegalArgumentException::new,
+    for (InputFiles.Listed m : InputFiles.list(List.of(root), "model directory", InputException::new,
         conf)) {
       model.put(m.path().substring(Math.min(root.length() + 1, m.path().length())), List.of(m.size(),
           m.modificationTime()));

@@ -4,7 +4,7 @@ package org.tinybert.io;
  * A file a user gave that cannot be read as what it should be: the message names the file, the 1-based line when the
  * problem is on one, and what was expected. Each format has its own subclass so callers can tell them apart.
  */
-public class InputFileException extends IllegalArgumentException {
+public class InputFileException extends InputException {
   private final String file;
   private final long line;
 

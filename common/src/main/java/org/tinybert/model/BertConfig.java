@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.tinybert.io.InputException;
 
 /**
  * Hugging Face {@code BertConfig}: the keys of {@code config.json} keep their HF names so that a real checkpoint loads
@@ -50,7 +51,7 @@ public record BertConfig(
     if (!(layerNormEps > 0)) problems.add("layer_norm_eps must be > 0, found " + layerNormEps);
     if (numLabels < 1) problems.add("num_labels must be >= 1, found " + numLabels);
     if (fitSize < 0) problems.add("fit_size must be >= 0, found " + fitSize);
-    if (!problems.isEmpty()) throw new IllegalArgumentException("invalid BERT config: " + String.join("; ", problems));
+    if (!problems.isEmpty()) throw new InputException("invalid BERT config: " + String.join("; ", problems));
     raw = raw == null ? JSON.createObjectNode() : raw.deepCopy();
   }
 
@@ -75,9 +76,9 @@ public record BertConfig(
     try {
       n = JSON.readTree(json);
     } catch (IOException e) {
-      throw new IllegalArgumentException(source + ": not valid JSON: " + e.getMessage(), e);
+      throw new InputException(source + ": not valid JSON: " + e.getMessage(), e);
     }
-    if (n == null || !n.isObject()) throw new IllegalArgumentException(source + ": expected a JSON object");
+    if (n == null || !n.isObject()) throw new InputException(source + ": expected a JSON object");
     try {
       int numLabels = n.has("num_labels") ? n.get("num_labels").asInt()
           : n.has("id2label") ? n.get("id2label").size() : 2;
@@ -97,14 +98,14 @@ public record BertConfig(
           n.path("initializer_range").asDouble(0.02),
           (ObjectNode) n);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+      throw new InputException(source + ": " + e.getMessage(), e);
     }
   }
 
   private static int required(JsonNode n, String key, String source) {
     JsonNode v = n.get(key);
     if (v == null || !v.canConvertToInt()) {
-      throw new IllegalArgumentException(source + ": key '" + key + "' must be an integer, found " + v);
+      throw new InputException(source + ": key '" + key + "' must be an integer, found " + v);
     }
     return v.asInt();
   }

@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.io.CheckpointStore;
+import org.tinybert.io.InputException;
 import org.tinybert.io.TrainingState;
 
 /**
@@ -112,7 +113,7 @@ public final class ParameterAveragingTrainer {
       // Whole rounds only: DL4J's parameter averaging does not apply a round in which a worker gets fewer than
       // averagingFrequency minibatches (seen: the parameters stay unchanged), so the epoch's tail is left out.
       if (paths.size() < plan.batchesPerRound()) {
-        throw new IllegalArgumentException("epoch " + (epoch + 1) + " has " + paths.size() + " minibatches, fewer than "
+        throw new InputException("epoch " + (epoch + 1) + " has " + paths.size() + " minibatches, fewer than "
             + "one averaging round (workers " + plan.workers() + " x averaging-frequency " + plan.averagingFrequency()
             + "): use fewer workers, a lower averaging frequency or a smaller batch size");
       }

@@ -21,6 +21,7 @@ import java.util.OptionalInt;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
 
 /**
  * A BERT WordPiece vocabulary ({@code vocab.txt}): one token per line, the token's id is its line number (0-based).
@@ -69,7 +70,7 @@ public final class Vocab implements Serializable {
     if (!missing.isEmpty()) {
       String bom = !tokens.isEmpty() && tokens.get(0).startsWith("\uFEFF")
           ? " (the file starts with a byte-order mark, which BERT keeps as part of the first token)" : "";
-      throw new IllegalArgumentException(source + ": vocabulary lacks the special token"
+      throw new InputException(source + ": vocabulary lacks the special token"
           + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing) + "; BERT needs all of "
           + String.join(", ", SPECIAL_TOKENS) + ", found " + tokens.size() + " tokens" + bom);
     }
@@ -108,7 +109,7 @@ public final class Vocab implements Serializable {
     for (int i = 0; i < tokens.size(); i++) {
       String t = tokens.get(i);
       if (t == null || !strip(t).equals(t) || t.indexOf('\n') >= 0 || t.indexOf('\r') >= 0) {
-        throw new IllegalArgumentException(source + ": token " + i + " must have no line break and no white space"
+        throw new InputException(source + ": token " + i + " must have no line break and no white space"
             + " at either end, found \"" + t + "\"");
       }
     }
@@ -142,7 +143,7 @@ public final class Vocab implements Serializable {
     if (!r.isError()) r = utf8.flush(out);
     if (r.isError()) {
       int column = in.position() - from + 1;
-      throw new IllegalArgumentException(String.format(
+      throw new InputException(String.format(
           "%s: line %d is not valid UTF-8: byte %d (0x%02X) starts a malformed sequence", source, line, column,
           bytes[in.position()] & 0xFF));
     }

@@ -16,6 +16,7 @@ import org.tinybert.config.DistillLossSettings;
 import org.tinybert.distill.DistillationReport;
 import org.tinybert.distill.LayerMapping;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
 import org.tinybert.io.Utf8LineReader;
 import org.tinybert.jobs.cli.Command;
 import org.tinybert.jobs.cli.ExitCodes;
@@ -93,7 +94,7 @@ public final class DistillLossCommand implements Command {
     input.checkFits(studentCk.config(), "student " + s.student());
     float[] labels = s.regressionLabels().isPresent() ? readLabels(s.regressionLabels().get(), conf) : null;
     if (labels != null && labels.length != input.batch().batchSize()) {
-      throw new IllegalArgumentException(s.regressionLabels().get() + ": " + labels.length + " labels for the "
+      throw new InputException(s.regressionLabels().get() + ": " + labels.length + " labels for the "
           + input.batch().batchSize() + " examples of " + s.input() + "; one per example is needed");
     }
     LayerMapping mapping = LayerMapping.parse(s.layerMapping(), teacherCk.config().numHiddenLayers(),
@@ -122,15 +123,15 @@ public final class DistillLossCommand implements Command {
       Utf8LineReader.Line line;
       while ((line = lines.next()) != null) {
         String where = file + ": line " + line.number() + ": ";
-        if (!line.valid()) throw new IllegalArgumentException(where + line.encodingError());
+        if (!line.valid()) throw new InputException(where + line.encodingError());
         String text = line.text().strip();
         float v;
         try {
           v = Float.parseFloat(text);
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(where + "expected one number, found \"" + line.text() + "\"", e);
+          throw new InputException(where + "expected one number, found \"" + line.text() + "\"", e);
         }
-        if (!Float.isFinite(v)) throw new IllegalArgumentException(where + "expected a finite number, found " + text);
+        if (!Float.isFinite(v)) throw new InputException(where + "expected a finite number, found " + text);
         out.add(v);
       }
     }

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.ForwardSettings;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
 import org.tinybert.jobs.cli.Command;
 import org.tinybert.jobs.cli.ExitCodes;
 import org.tinybert.jobs.cli.Option;
@@ -96,7 +97,7 @@ public final class ForwardCommand implements Command {
   /** The tokenizer of text input; a model directory without vocab.txt can take only JSON ids. */
   static BertTokenizer tokenizer(Vocab vocab, Path vocabFile, boolean cased) {
     if (vocab == null) {
-      throw new IllegalArgumentException("text input needs the model's vocabulary, and " + vocabFile + " does not "
+      throw new InputException("text input needs the model's vocabulary, and " + vocabFile + " does not "
           + "exist; give token ids as JSON instead");
     }
     return new BertTokenizer(vocab, !cased);

@@ -40,6 +40,7 @@ import org.tinybert.distill.LossWeights;
 import org.tinybert.distill.StudentSpec;
 import org.tinybert.io.CheckpointStore;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
 import org.tinybert.io.RunLog;
 import org.tinybert.io.TrainingState;
 import org.tinybert.model.BertBatch;
@@ -126,7 +127,7 @@ public final class GeneralDistillJob {
     long batchesPerEpoch = instances.counts().instances() / s.training().batchSize();
     int perRound = workers * s.training().averagingFrequency();
     if (batchesPerEpoch < perRound) {
-      throw new IllegalArgumentException("the corpus gives " + instances.counts().instances() + " instances, "
+      throw new InputException("the corpus gives " + instances.counts().instances() + " instances, "
           + batchesPerEpoch + " minibatches of " + s.training().batchSize() + ", fewer than one averaging round of "
           + workers + " workers x " + s.training().averagingFrequency() + " (" + String.join(", ", s.corpus()) + ")");
     }
@@ -233,12 +234,12 @@ public final class GeneralDistillJob {
   static Vocab teacherVocab(Path teacherDir, BertConfig teacher, Configuration conf) {
     Path vocabFile = new Path(teacherDir, "vocab.txt");
     if (!HadoopIO.exists(vocabFile, conf)) {
-      throw new IllegalArgumentException("teacher " + teacherDir + " has no vocab.txt: the corpus must be tokenized "
+      throw new InputException("teacher " + teacherDir + " has no vocab.txt: the corpus must be tokenized "
           + "with the teacher's vocabulary");
     }
     Vocab vocab = Vocab.load(vocabFile, conf);
     if (vocab.size() != teacher.vocabSize()) {
-      throw new IllegalArgumentException("vocabulary " + vocabFile + " has " + vocab.size() + " tokens but the "
+      throw new InputException("vocabulary " + vocabFile + " has " + vocab.size() + " tokens but the "
           + "teacher's config.json says vocab_size " + teacher.vocabSize() + ": tokenizer and teacher do not match");
     }
     return vocab;
@@ -273,7 +274,7 @@ public final class GeneralDistillJob {
       problems.add("max-seq-length " + s.maxSeqLength() + " exceeds the student's max_position_embeddings "
           + student.maxPositionEmbeddings());
     }
-    if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
+    if (!problems.isEmpty()) throw new InputException(String.join("; ", problems));
   }
 
   static void saveStudent(ComputationGraph g, StudentSpec spec, Vocab vocab, Path dir, Configuration conf) {

@@ -19,6 +19,7 @@ import org.tinybert.glue.GlueReader;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.spark.GluePredictor;
@@ -38,7 +39,7 @@ final class GlueRun {
    */
   static Map<GlueTask, Path> locate(GlueRunSettings s, Split split, Configuration conf) {
     if (!HadoopIO.exists(s.taskDir(), conf)) {
-      throw new IllegalArgumentException("task directory " + s.taskDir() + " of " + s.task() + " does not exist");
+      throw new InputException("task directory " + s.taskDir() + " of " + s.task() + " does not exist");
     }
     Map<GlueTask, Path> files = new LinkedHashMap<>();
     for (GlueTask t : s.tasks()) files.put(t, t.locate(s.taskDir(), split, conf));
@@ -49,7 +50,7 @@ final class GlueRun {
   static BertConfig checkModel(GlueRunSettings s, Configuration conf) {
     Path file = new Path(s.model(), HfCheckpoint.CONFIG_FILE);
     if (!HadoopIO.exists(file, conf)) {
-      throw new IllegalArgumentException("not a model directory: " + s.model() + " has no " + HfCheckpoint.CONFIG_FILE);
+      throw new InputException("not a model directory: " + s.model() + " has no " + HfCheckpoint.CONFIG_FILE);
     }
     BertConfig cfg;
     try {
@@ -65,7 +66,7 @@ final class GlueRun {
   static GlueExamples read(GlueTask task, Split split, Path file, Configuration conf) throws IOException {
     GlueExamples ex = GlueReader.read(task, split, file, conf);
     if (ex.size() == 0) {
-      throw new IllegalArgumentException(file + ": no examples of " + task + " (" + ex.skipped() + " malformed rows "
+      throw new InputException(file + ": no examples of " + task + " (" + ex.skipped() + " malformed rows "
           + "skipped)");
     }
     return ex;

@@ -41,6 +41,7 @@ import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.Split;
 import org.tinybert.io.CheckpointStore;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
 import org.tinybert.io.RunLog;
 import org.tinybert.io.TrainingState;
 import org.tinybert.model.BertModel;
@@ -87,7 +88,7 @@ final class GlueStage {
   /** A task's labelled examples of one split as features (the file is given, e.g. train_aug.tsv). */
   static List<GlueFeature> features(GlueFeatures f, Split split, Path file, Configuration conf) throws IOException {
     GlueExamples ex = GlueReader.read(f.task(), split, file, conf);
-    if (ex.size() == 0) throw new IllegalArgumentException(file + ": no examples of " + f.task());
+    if (ex.size() == 0) throw new InputException(file + ": no examples of " + f.task());
     if (ex.skipped() > 0) LOG.warn("{}: {} malformed rows skipped", file, ex.skipped());
     return f.encodeAll(ex.examples());
   }
@@ -103,7 +104,7 @@ final class GlueStage {
   static StudentSpec classifierSpec(HfCheckpoint ck, GlueTask task, boolean fresh, Heads.Fit fit, int fitSize) {
     Heads h = ck.heads();
     if (h.classifier() && h.numLabels() != task.numLabels() && !fresh) {
-      throw new IllegalArgumentException("the model at " + ck.source() + " has a classifier with " + h.numLabels()
+      throw new InputException("the model at " + ck.source() + " has a classifier with " + h.numLabels()
           + " label(s) but " + task + " needs " + task.numLabels() + "; set new-classifier = true to replace it");
     }
     Heads out = new Heads(true, task.numLabels(), false, false, fit, fitSize);
@@ -129,7 +130,7 @@ final class GlueStage {
     int workers = t.workers() > 0 ? t.workers() : jsc.defaultParallelism();
     long batchesPerEpoch = s.train().size() / t.batchSize();
     if (batchesPerEpoch == 0) {
-      throw new IllegalArgumentException(s.job() + ": the " + s.train().size() + " training examples are fewer than "
+      throw new InputException(s.job() + ": the " + s.train().size() + " training examples are fewer than "
           + "one minibatch of " + t.batchSize());
     }
     long totalSteps = (batchesPerEpoch + workers - 1) / workers * t.epochs();
@@ -156,7 +157,7 @@ final class GlueStage {
         if (src == null) {
           fresh.add(e.getKey());
         } else if (!java.util.Arrays.equals(src.shape(), e.getValue().shape())) {
-          throw new IllegalArgumentException("weight " + e.getKey() + " has shape "
+          throw new InputException("weight " + e.getKey() + " has shape "
               + java.util.Arrays.toString(src.shape()) + ", the student needs "
               + java.util.Arrays.toString(e.getValue().shape()));
         } else {

@@ -1,8 +1,10 @@
 package org.tinybert.jobs;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.SettingsException;
 import org.tinybert.config.Suggestions;
+import org.tinybert.io.InputException;
 import org.tinybert.jobs.cli.Command;
 import org.tinybert.jobs.cli.CommandLine;
 import org.tinybert.jobs.cli.CommandRegistry;
@@ -144,10 +147,31 @@ public final class Main {
       io.err().println("Run 'tinybert " + command.name() + " --help' for its options and settings.");
       return ExitCodes.USAGE;
     } catch (Exception e) {
+      Optional<String> input = inputProblem(e);
+      if (input.isPresent()) {
+        // The user's input, not a bug: one line says what is wrong; the trace only at debug level.
+        LOG.debug("tinybert {}: {}", command.name(), input.get(), e);
+        io.err().println("tinybert " + command.name() + ": " + input.get());
+        return ExitCodes.FAILURE;
+      }
       LOG.error("tinybert {} failed", command.name(), e);
       io.err().println("tinybert " + command.name() + ": failed: " + e);
       return ExitCodes.FAILURE;
     }
+  }
+
+  /**
+   * The message of a problem with the user's input somewhere in {@code e}'s causes (an {@link InputException}, a
+   * missing file; on an executor too, when Spark hands the task's exception back), as one line.
+   */
+  static Optional<String> inputProblem(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof InputException || t instanceof FileNotFoundException || t instanceof NoSuchFileException) {
+        String m = t.getMessage() == null ? t.toString() : t.getMessage();
+        return Optional.of(m.strip().replaceAll("\\s*\\R\\s*", "; "));
+      }
+    }
+    return Optional.empty();
   }
 
   /** For a required key left unset: the option that gives it, if the command has one. */

@@ -19,6 +19,7 @@ import org.tinybert.glue.GlueFeature;
 import org.tinybert.glue.GlueFeatures;
 import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.checkpoint.HfCheckpoint;
@@ -64,7 +65,7 @@ public final class TaskDistillJob {
     HfCheckpoint teacher = HfCheckpoint.load(s.teacher(), conf);
     BertConfig t = teacher.config();
     if (s.runsPrediction() && (!teacher.heads().classifier() || teacher.heads().numLabels() != s.task().numLabels())) {
-      throw new IllegalArgumentException("the teacher " + s.teacher() + " must be fine-tuned on " + s.task()
+      throw new InputException("the teacher " + s.teacher() + " must be fine-tuned on " + s.task()
           + " (a classifier with " + s.task().numLabels() + " label(s)); found " + teacher.heads().numLabels());
     }
     Vocab vocab = GeneralDistillJob.teacherVocab(s.teacher(), t, conf);
@@ -110,7 +111,7 @@ public final class TaskDistillJob {
     boolean freshClassifier = !ck.heads().classifier() || ck.heads().numLabels() != s.task().numLabels();
     StudentSpec spec = GlueStage.classifierSpec(ck, s.task(), freshClassifier, fit, teacherHidden);
     if (w.attention() > 0 && spec.config().numAttentionHeads() != teacher.config().numAttentionHeads()) {
-      throw new IllegalArgumentException("attention distillation needs the student's head count ("
+      throw new InputException("attention distillation needs the student's head count ("
           + spec.config().numAttentionHeads() + ", " + studentDir + ") to equal the teacher's ("
           + teacher.config().numAttentionHeads() + ", " + s.teacher() + ")");
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
 import org.tinybert.io.Utf8LineReader;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.EncodedInput;
@@ -73,11 +74,11 @@ public final class TokenizeCommand implements Command {
       Utf8LineReader.Line line;
       while ((line = lines.next()) != null) {
         if (!line.valid()) {
-          throw new IllegalArgumentException(source + ": line " + line.number() + ": " + line.encodingError());
+          throw new InputException(source + ": line " + line.number() + ": " + line.encodingError());
         }
         String[] texts = line.text().split("\t", -1);
         if (texts.length > 2) {
-          throw new IllegalArgumentException(source + ": line " + line.number() + ": expected one text or two "
+          throw new InputException(source + ": line " + line.number() + ": expected one text or two "
               + "separated by a tab, found " + texts.length + " tab-separated fields");
         }
         out.println(json.writeValueAsString(encode(tokenizer, texts, settings.maxSeqLength())));

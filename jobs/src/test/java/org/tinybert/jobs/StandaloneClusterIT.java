@@ -186,6 +186,27 @@ class StandaloneClusterIT {
     ClusterRuns.assertSameFiles(local, onCluster);
   }
 
+  @Test
+  @Order(8)
+  void inferScoresATableOnTheExecutorsAsLocalModeDoes() throws Exception {
+    List<String> args = List.of("infer", "--model", localStudent.resolve("best").toString(), "--input",
+        task.resolve("dev.tsv").toString(), "--text-column", "sentence", "--task", "sst-2", "--output-format",
+        "jsonl", "--split-size", "512", "--output");
+    Path local = tmp.resolve("local/scored");
+    ClusterRuns.local(with(args, local.toString()));
+    Path onCluster = tmp.resolve("cluster/scored");
+    succeed(submit("infer", with(args, onCluster.toString())));
+    List<Path> parts = ClusterRuns.files(local).stream().filter(f -> f.getFileName().toString().startsWith("part-"))
+        .toList();
+    assertTrue(parts.size() > 2, "several parts: " + parts);
+    assertEquals(parts, ClusterRuns.files(onCluster).stream()
+        .filter(f -> f.getFileName().toString().startsWith("part-")).toList());
+    // The parts, byte for byte; the directory's _manifest.json records the run (its id, times, Spark master).
+    for (Path part : parts) {
+      assertEquals(-1L, Files.mismatch(local.resolve(part), onCluster.resolve(part)), part + " differs");
+    }
+  }
+
   static List<String> with(List<String> args, String last) {
     List<String> out = new java.util.ArrayList<>(args);
     out.add(last);

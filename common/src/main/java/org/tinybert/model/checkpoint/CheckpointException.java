@@ -1,10 +1,12 @@
 package org.tinybert.model.checkpoint;
 
+import org.tinybert.io.InputException;
+
 /**
  * A checkpoint file or directory that cannot be read or does not fit its config. The message always names the file
  * (or directory) and the problem, with the expected and the found value where there are two.
  */
-public class CheckpointException extends IllegalArgumentException {
+public class CheckpointException extends InputException {
   private static final long serialVersionUID = 1L;
 
   public CheckpointException(String message) {
