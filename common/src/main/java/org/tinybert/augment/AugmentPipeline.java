@@ -46,6 +46,7 @@ import org.tinybert.glue.GlueFormatException;
 import org.tinybert.glue.GlueRowParser;
 import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.io.Utf8LineReader;
 import org.tinybert.model.Engine;
 import org.tinybert.spark.GpuBinding;
@@ -90,10 +91,12 @@ public final class AugmentPipeline {
   record SplitScan(int split, long lines, long bad, List<BadRow> firstBad) implements Serializable {}
 
   /** Runs the job; see the class comment. */
-  public static AugmentSummary run(SparkSession spark, AugmentSettings s) throws IOException {
+  public static AugmentSummary run(SparkSession spark, AugmentSettings given) throws IOException {
     long t0 = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    AugmentSettings s = given.withLowerCase(TokenizerFiles.lowerCase(given.lowerCase(),
+        AugmentSettings.ROOT + ".lower-case = " + given.lowerCase(), given.mlm(), conf));
     String input = s.input().toString();
     if (!HadoopIO.exists(s.input(), conf)) throw new FileNotFoundException(input + ": no such file");
     int variants = s.effectiveVariants();

@@ -29,14 +29,14 @@ import org.tinybert.glue.Split;
  * @param batchSize masked inputs per forward pass
  * @param gloveBatchSize query words per GloVe matrix product
  * @param maxSeqLength longest masked-LM input
- * @param lowerCase uncased tokenization
+ * @param lowerCase uncased tokenization, or null: as the masked LM's tokenizer_config.json says, else uncased
  * @param partitions minimum input partitions, 0 for Spark's default
  * @param engine {@code tinybert.engine}: what computes the masked LM and the top K (on the executors)
  */
 public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, Path output, Path sideOutput,
     double replaceProbability, int topK, int variants, boolean taskVariants, int gloveVocabLimit,
     boolean skipMalformedGlove, String malformedRows, int seed, int batchSize, int gloveBatchSize, int maxSeqLength,
-    boolean lowerCase, int partitions, EngineChoice engine) implements Serializable {
+    Boolean lowerCase, int partitions, EngineChoice engine) implements Serializable {
   public static final String ROOT = "tinybert.augment";
   /** The value of {@code side-output} that means no side file. */
   public static final String NONE = "none";
@@ -68,7 +68,7 @@ public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, P
     int batchSize = v.positiveInt("batch-size");
     int gloveBatchSize = v.positiveInt("glove-batch-size");
     int maxSeqLength = v.intAtLeast("max-seq-length", 3);
-    boolean lowerCase = v.bool("lower-case");
+    Boolean lowerCase = v.optionalBool("lower-case");
     int partitions = v.intAtLeast("partitions", 0);
     v.require(input == null || output == null || !input.equals(output), "output",
         "must differ from tinybert.augment.input");
@@ -77,6 +77,13 @@ public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, P
     return new AugmentSettings(task, input, glove, mlm, output, sideOutput, p, topK, variants,
         taskVariants, gloveVocabLimit, skipGlove, malformedRows, seed, batchSize, gloveBatchSize, maxSeqLength,
         lowerCase, partitions, engine);
+  }
+
+  /** These settings with the casing decided ({@code lower-case} left null follows the masked LM's files). */
+  public AugmentSettings withLowerCase(boolean lower) {
+    return new AugmentSettings(task, input, glove, mlm, output, sideOutput, replaceProbability, topK, variants,
+        taskVariants, gloveVocabLimit, skipMalformedGlove, malformedRows, seed, batchSize, gloveBatchSize,
+        maxSeqLength, lower, partitions, engine);
   }
 
   /** The side file, if one was asked for. */

@@ -13,7 +13,8 @@ import org.tinybert.model.EngineChoice;
  * @param input examples: tab-separated text, or a JSON object of id arrays (as {@code tinybert forward} takes them)
  * @param output the losses as JSON
  * @param maxSeqLength tokens per text example, [CLS] and [SEP] included (JSON input keeps its own length)
- * @param cased keep case and accents when tokenizing text
+ * @param cased keep case and accents (true) or lower-case like uncased BERT (false); null: as the model's
+ *     tokenizer_config.json says, else uncased
  * @param temperature the prediction loss's temperature
  * @param layerMapping uniform, top, bottom or a list of 1-based teacher layers
  * @param regressionLabels one gold number per line and example, for {@code regression_loss}; empty for none
@@ -21,7 +22,7 @@ import org.tinybert.model.EngineChoice;
  * @param engine {@code tinybert.engine}: what computes the passes, losses and gradients
  */
 public record DistillLossSettings(Path teacher, Path student, Path input, Path output, int maxSeqLength,
-    boolean cased, double temperature, String layerMapping, Optional<Path> regressionLabels,
+    Boolean cased, double temperature, String layerMapping, Optional<Path> regressionLabels,
     Optional<Path> gradients, EngineChoice engine) {
   public static final String ROOT = "tinybert.distill-loss";
 
@@ -33,7 +34,7 @@ public record DistillLossSettings(Path teacher, Path student, Path input, Path o
     Path input = v.path("input");
     Path output = v.path("output");
     int maxSeqLength = v.intAtLeast("max-seq-length", 2);
-    boolean cased = v.bool("cased");
+    Boolean cased = v.optionalBool("cased");
     double temperature = v.positiveDouble("temperature");
     String layerMapping = v.string("layer-mapping");
     v.require(layerMapping.matches("uniform|top|bottom|\\s*\\d+\\s*(,\\s*\\d+\\s*)*"), "layer-mapping",

@@ -16,7 +16,7 @@ import org.tinybert.glue.GlueTask;
  * @param evalBatchSize examples per forward pass when scoring the dev set
  */
 public record FinetuneTeacherSettings(Path model, GlueTask task, Path taskDir, Path output, int maxSeqLength,
-    boolean cased, boolean newClassifier, int evalBatchSize, TrainingSettings training) implements Serializable {
+    Boolean cased, boolean newClassifier, int evalBatchSize, TrainingSettings training) implements Serializable {
   public static final String ROOT = "tinybert.finetune-teacher";
 
   public static FinetuneTeacherSettings from(Config config) {
@@ -26,7 +26,7 @@ public record FinetuneTeacherSettings(Path model, GlueTask task, Path taskDir, P
     Path taskDir = v.path("task-dir");
     Path output = v.path("output");
     int maxSeqLength = maxSeqLength(v, task);
-    boolean cased = v.bool("cased");
+    Boolean cased = v.optionalBool("cased");
     boolean fresh = v.bool("new-classifier");
     int evalBatch = v.positiveInt("eval-batch-size");
     TrainingSettings training = TrainingSettings.read(v, v.engine());

@@ -12,10 +12,11 @@ import org.tinybert.model.EngineChoice;
  * @param input examples to run through the model: tab-separated text, or a JSON object of id arrays
  * @param output where the outputs are written (safetensors)
  * @param maxSeqLength tokens per text example, [CLS] and [SEP] included (JSON input keeps its own length)
- * @param cased keep case and accents when tokenizing text; false lower-cases like uncased BERT
+ * @param cased keep case and accents (true) or lower-case like uncased BERT (false); null: as the model's
+ *     tokenizer_config.json says, else uncased
  * @param engine {@code tinybert.engine}: what computes the forward pass
  */
-public record ForwardSettings(Path model, Path input, Path output, int maxSeqLength, boolean cased,
+public record ForwardSettings(Path model, Path input, Path output, int maxSeqLength, Boolean cased,
     EngineChoice engine)
     implements Serializable {
   public static final String ROOT = "tinybert.forward";
@@ -28,7 +29,7 @@ public record ForwardSettings(Path model, Path input, Path output, int maxSeqLen
     Path output = v.path("output");
     // [CLS] and [SEP] alone take two positions; the model's max_position_embeddings is checked when it is loaded.
     int maxSeqLength = v.intAtLeast("max-seq-length", 2);
-    boolean cased = v.bool("cased");
+    Boolean cased = v.optionalBool("cased");
     EngineChoice engine = v.engine();
     v.finish();
     return new ForwardSettings(model, input, output, maxSeqLength, cased, engine);

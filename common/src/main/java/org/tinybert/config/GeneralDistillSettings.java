@@ -10,7 +10,7 @@ import org.apache.hadoop.fs.Path;
  * {@code reference.conf}, whose defaults run the bundled sample; {@code conf/general-distill.conf} is the paper's).
  */
 public record GeneralDistillSettings(List<String> corpus, Path teacher, StudentSettings student, Path output,
-    int maxSeqLength, double shortSeqProb, boolean cased, boolean rebuildInstances, boolean skipInvalidUtf8,
+    int maxSeqLength, double shortSeqProb, Boolean cased, boolean rebuildInstances, boolean skipInvalidUtf8,
     double attentionWeight, double embeddingWeight, double hiddenWeight, String layerMapping, int probeExamples,
     TrainingSettings training) implements Serializable {
   public static final String ROOT = "tinybert.general-distill";
@@ -24,7 +24,7 @@ public record GeneralDistillSettings(List<String> corpus, Path teacher, StudentS
     Path output = v.path("output");
     int maxSeqLength = v.intIn("max-seq-length", 3, 4096);
     double shortSeqProb = v.doubleIn("short-seq-prob", 0.0, 1.0);
-    boolean cased = v.bool("cased");
+    Boolean cased = v.optionalBool("cased");
     boolean rebuild = v.bool("rebuild-instances");
     boolean skipInvalid = v.bool("skip-invalid-utf8");
     double att = v.doubleIn("attention-weight", 0.0, 1e6);

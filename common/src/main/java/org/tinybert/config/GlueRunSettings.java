@@ -20,13 +20,14 @@ import org.tinybert.model.EngineChoice;
  * @param maxSeqLength tokens per example; 0 for the task's own
  * @param batchSize examples per forward pass
  * @param head which logits predictions are read from
- * @param cased keep case and accents (cased models)
+ * @param cased keep case and accents (true) or lower-case like uncased BERT (false); null: as the model's
+ *     tokenizer_config.json says, else uncased
  * @param labelOrder the model's label order; empty for TinyBERT's
  * @param partitions Spark partitions of the examples; 0 for the session's default parallelism
  * @param engine {@code tinybert.engine}: what computes the forward passes (on the executors)
  */
 public record GlueRunSettings(Path model, GlueTask task, Path taskDir, int maxSeqLength, int batchSize,
-    ClassifierHead head, boolean cased, List<String> labelOrder, int partitions, EngineChoice engine)
+    ClassifierHead head, Boolean cased, List<String> labelOrder, int partitions, EngineChoice engine)
     implements Serializable {
 
   public GlueRunSettings {
@@ -59,7 +60,7 @@ public record GlueRunSettings(Path model, GlueTask task, Path taskDir, int maxSe
     int batchSize = v.positiveInt("batch-size");
     String headName = v.oneOf("head", ClassifierHead.settingNames());
     ClassifierHead head = v.ok("head") ? ClassifierHead.byName(headName) : null;
-    boolean cased = v.bool("cased");
+    Boolean cased = v.optionalBool("cased");
     List<String> labelOrder = v.stringList("label-order");
     if (task != null && v.ok("label-order") && !labelOrder.isEmpty()) {
       if (task.outputMode() == OutputMode.REGRESSION) {

@@ -31,7 +31,8 @@ import org.tinybert.model.EngineChoice;
  * @param outputFormat the parts' file format
  * @param maxSeqLength tokens per example; 0 for the task's, or 128 without a task (fewer if the model has fewer)
  * @param batchSize examples per forward pass
- * @param cased keep case and accents
+ * @param cased keep case and accents (true) or lower-case like uncased BERT (false); null: as the model's
+ *     tokenizer_config.json says, else uncased
  * @param head which logits a classifier is read from
  * @param labels names of the classifier's outputs, empty for config.json's (or the task's)
  * @param task the GLUE task the classifier was trained on, or null
@@ -41,7 +42,7 @@ import org.tinybert.model.EngineChoice;
  */
 public record InferSettings(Path model, Path input, Path output, InputFormat format, String textColumn,
     String textPairColumn, String idColumn, boolean tsvHeader, OutputKind outputKind, Pooling embedding,
-    OutputFormat outputFormat, int maxSeqLength, int batchSize, boolean cased, ClassifierHead head,
+    OutputFormat outputFormat, int maxSeqLength, int batchSize, Boolean cased, ClassifierHead head,
     List<String> labels, GlueTask task, boolean skipBadRows, long splitSize, EngineChoice engine)
     implements Serializable {
   public static final String ROOT = "tinybert.infer";
@@ -73,7 +74,7 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
         "must be 0 (the task's, or " + DEFAULT_MAX_SEQ_LENGTH + ") or >= " + min + " to hold "
         + (min == 3 ? "[CLS] a [SEP] b [SEP]" : "[CLS] a [SEP]"));
     int batchSize = v.positiveInt("batch-size");
-    boolean cased = v.bool("cased");
+    Boolean cased = v.optionalBool("cased");
     String headName = v.oneOf("head", ClassifierHead.settingNames());
     List<String> labels = v.stringList("labels");
     String taskName = v.stringOrEmpty("task");

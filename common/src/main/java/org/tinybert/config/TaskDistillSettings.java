@@ -19,7 +19,7 @@ import org.tinybert.model.EngineChoice;
  *     after every round and recorded in metrics.jsonl; 0 = none
  */
 public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Path student, String stage, Path output,
-    int maxSeqLength, boolean cased, boolean augmented, double temperature, String layerMapping,
+    int maxSeqLength, Boolean cased, boolean augmented, double temperature, String layerMapping,
     double attentionWeight, double embeddingWeight, double hiddenWeight, int evalEvery, int evalBatchSize,
     int probeExamples, TrainingSettings intermediate, TrainingSettings prediction) implements Serializable {
   public static final String ROOT = "tinybert.task-distill";
@@ -33,7 +33,7 @@ public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Pat
     String stage = v.oneOf("stage", "intermediate", "prediction", "both");
     Path output = v.path("output");
     int maxSeqLength = FinetuneTeacherSettings.maxSeqLength(v, task);
-    boolean cased = v.bool("cased");
+    Boolean cased = v.optionalBool("cased");
     boolean augmented = v.bool("use-augmented");
     double temperature = v.positiveDouble("temperature");
     String mapping = v.string("layer-mapping");

@@ -135,6 +135,13 @@ public final class Validator {
     return fail(key, "must be true or false", v, false);
   }
 
+  /** true or false, or null when the key is null: the choice is left to something else (a model's own files). */
+  public Boolean optionalBool(String key) {
+    ConfigValue v = valueAt(key);
+    if (v == null || v.valueType() == ConfigValueType.NULL) return null;
+    return bool(key);
+  }
+
   /** A non-empty string (a number given where a string is expected is taken as its text). */
   public String string(String key) {
     ConfigValue v = present(key, "a string");

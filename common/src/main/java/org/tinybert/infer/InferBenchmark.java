@@ -158,7 +158,7 @@ public final class InferBenchmark {
       Configuration conf) {
     if (HadoopIO.exists(new Path(dir, HfCheckpoint.CONFIG_FILE), conf)) return;
     LOG.info("bench infer: writing a random {} to {}", describe(config), dir);
-    HfCheckpoint.save(dir, config, DistillBenchmark.randomModel(config, heads, seed).params(), vocab, conf);
+    HfCheckpoint.save(dir, config, DistillBenchmark.randomModel(config, heads, seed).params(), vocab, true, conf);
   }
 
   /** {@code parts} text files of rows of random words, each row longer than the sequence length. */

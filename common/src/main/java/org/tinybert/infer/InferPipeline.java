@@ -28,6 +28,7 @@ import org.tinybert.io.InputFileException;
 import org.tinybert.io.InputFiles;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
+import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.spark.ModelCache;
 
 /**
@@ -91,7 +92,8 @@ public final class InferPipeline {
     LOG.info("infer {}: {} files, {} parts of {}, {} committed before; scoring {} with {}", runId, files.size(),
         plan.units().size(), plan.format().settingName(), done.size(), todo.size(), model.dir());
 
-    InferSpec spec = new InferSpec(model.dir().toString(), !s.cased(),
+    InferSpec spec = new InferSpec(model.dir().toString(),
+        TokenizerFiles.lowerCaseForCased(s.cased(), InferSettings.ROOT + ".cased", model.dir(), conf),
         s.effectiveMaxSeqLength(model.model().config().maxPositionEmbeddings()), s.batchSize(),
         r.reads(), s.head(), schema, s.outputFormat(), s.skipBadRows(), out.staging().toString(), runId, s.engine());
     long scoring0 = System.nanoTime();

@@ -234,7 +234,7 @@ class InferPipelineTest {
     w.keySet().removeIf(k -> k.startsWith(HfNames.CLASSIFIER + ".") || k.startsWith("cls."));
     Path encoderDir = tmp.resolve("encoder/model");
     HfCheckpoint.save(new org.apache.hadoop.fs.Path(encoderDir.toString()), ck.config(), w,
-        Golden.hadoopPath("teacher/vocab.txt"), new Configuration());
+        Golden.hadoopPath("teacher/vocab.txt"), true, new Configuration());
     List<String> texts = sentences(16, 8);
     Path in = tmp.resolve("encoder/in.txt");
     write(in, texts);

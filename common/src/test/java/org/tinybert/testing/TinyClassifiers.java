@@ -43,7 +43,7 @@ public final class TinyClassifiers {
     // From the string, not the URI: a URI of an existing directory ends in "/", which Path(URI) keeps.
     Path dir = new Path(parent.resolve("student-" + numLabels).toAbsolutePath().toString());
     HfCheckpoint.save(dir, studentConfig(numLabels), studentWeights(numLabels), Golden.hadoopPath("student/vocab.txt"),
-        new Configuration());
+        true, new Configuration());
     return dir;
   }
 }

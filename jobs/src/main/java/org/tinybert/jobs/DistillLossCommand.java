@@ -27,6 +27,7 @@ import org.tinybert.model.BertModel;
 import org.tinybert.model.Engine;
 import org.tinybert.model.ParamLayout;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.checkpoint.HfNames;
 import org.tinybert.model.checkpoint.SafeTensors;
 import org.tinybert.text.BertTokenizer;
@@ -89,7 +90,8 @@ public final class DistillLossCommand implements Command {
     // The student speaks the teacher's vocabulary (TinyBERT's students are built on it), so the teacher's tokenizes.
     Path vocabFile = new Path(s.teacher(), HfCheckpoint.VOCAB_FILE);
     BatchInput input = BatchInput.read(s.input(), conf,
-        () -> new BertTokenizer(Vocab.load(vocabFile, conf), !s.cased()), s.maxSeqLength());
+        () -> new BertTokenizer(Vocab.load(vocabFile, conf),
+            TokenizerFiles.lowerCaseForCased(s.cased(), KEY + "cased", s.teacher(), conf)), s.maxSeqLength());
     input.checkFits(teacherCk.config(), "teacher " + s.teacher());
     input.checkFits(studentCk.config(), "student " + s.student());
     float[] labels = s.regressionLabels().isPresent() ? readLabels(s.regressionLabels().get(), conf) : null;

@@ -23,6 +23,7 @@ import org.tinybert.io.HadoopIO;
 import org.tinybert.io.RunLog;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
@@ -66,7 +67,9 @@ public final class FinetuneTeacherJob {
     boolean fresh = s.newClassifier() || !ck.heads().classifier();
     StudentSpec spec = GlueStage.classifierSpec(ck, s.task(), fresh, Heads.Fit.NONE, 0);
 
-    GlueFeatures features = new GlueFeatures(s.task(), null, new BertTokenizer(vocab, !s.cased()), s.seqLength());
+    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), FinetuneTeacherSettings.ROOT + ".cased", s.model(),
+        conf);
+    GlueFeatures features = new GlueFeatures(s.task(), null, new BertTokenizer(vocab, lowerCase), s.seqLength());
     Path train = s.task().locate(s.taskDir(), Split.TRAIN, conf);
     Path devFile = s.task().locate(s.taskDir(), Split.DEV, conf);
     List<GlueFeature> trainSet = GlueStage.features(features, Split.TRAIN, train, conf);
@@ -81,7 +84,7 @@ public final class FinetuneTeacherJob {
     GlueStage.Spec stage = new GlueStage.Spec("finetune-teacher", s.output(), spec,
         GlueStage.initialWeights(ck, fresh), null, "uniform", LossWeights.labelsOnly(GlueStage.regression(s.task())),
         s.training(), trainSet, s.task(), new GlueEvaluator(features, ClassifierHead.HF, s.evalBatchSize()), dev, 0,
-        vocab, FINAL, inputs, 0);
+        vocab, lowerCase, FINAL, inputs, 0);
     return new Summary(GlueStage.run(spark, stage), trainSet.size(), dev.size());
   }
 

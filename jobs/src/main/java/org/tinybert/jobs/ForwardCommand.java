@@ -18,6 +18,7 @@ import org.tinybert.model.BatchInput;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ForwardOutputs;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.checkpoint.SafeTensors;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
@@ -74,7 +75,8 @@ public final class ForwardCommand implements Command {
     BertModel model = new BertModel(ck.config(), ck.weights(), settings.engine().resolve());
     Path vocabFile = new Path(settings.model(), HfCheckpoint.VOCAB_FILE);
     Vocab vocab = HadoopIO.exists(vocabFile, conf) ? Vocab.load(vocabFile, conf) : null;
-    BatchInput input = BatchInput.read(settings.input(), conf, () -> tokenizer(vocab, vocabFile, settings.cased()),
+    BatchInput input = BatchInput.read(settings.input(), conf, () -> tokenizer(vocab, vocabFile,
+        TokenizerFiles.lowerCaseForCased(settings.cased(), "tinybert.forward.cased", settings.model(), conf)),
         settings.maxSeqLength());
     input.checkFits(ck.config(), "model " + settings.model());
 
@@ -95,11 +97,11 @@ public final class ForwardCommand implements Command {
   }
 
   /** The tokenizer of text input; a model directory without vocab.txt can take only JSON ids. */
-  static BertTokenizer tokenizer(Vocab vocab, Path vocabFile, boolean cased) {
+  static BertTokenizer tokenizer(Vocab vocab, Path vocabFile, boolean lowerCase) {
     if (vocab == null) {
       throw new InputException("text input needs the model's vocabulary, and " + vocabFile + " does not "
           + "exist; give token ids as JSON instead");
     }
-    return new BertTokenizer(vocab, !cased);
+    return new BertTokenizer(vocab, lowerCase);
   }
 }

@@ -47,6 +47,7 @@ import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.Heads;
+import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.spark.ParameterAveragingTrainer;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
@@ -115,7 +116,9 @@ public final class GeneralDistillJob {
     LayerMapping.parse(s.layerMapping(), teacher.numHiddenLayers(), spec.config().numHiddenLayers());
 
     // 2. Instances: tokenized once, reused by every epoch and by reruns.
-    BertTokenizer tokenizer = new BertTokenizer(vocab, !s.cased());
+    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), GeneralDistillSettings.ROOT + ".cased", s.teacher(),
+        conf);
+    BertTokenizer tokenizer = new BertTokenizer(vocab, lowerCase);
     InstanceSettings is = InstanceSettings.of(s.corpus(), s.training().seed()).withMaxSeqLength(s.maxSeqLength())
         .withShortSeqProb(s.shortSeqProb()).withSkipInvalidUtf8(s.skipInvalidUtf8());
     Instances instances = InstanceStore.prepare(spark, new Path(s.output(), "data"), tokenizer, is,
@@ -169,7 +172,7 @@ public final class GeneralDistillJob {
 
     BertBatch probeBatch = null;
     ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(jsc, plan, store,
-        g -> dir -> saveStudent(g, spec, vocab, new Path(dir, "student"), conf));
+        g -> dir -> saveStudent(g, spec, vocab, lowerCase, new Path(dir, "student"), conf));
     MinibatchLoader loader = null;
     Map<Integer, MinibatchExport> exports = new LinkedHashMap<>();
     if (!alreadyFinished) {
@@ -220,7 +223,7 @@ public final class GeneralDistillJob {
 
     Path student = new Path(s.output(), "student");
     if (!alreadyFinished || !HadoopIO.exists(new Path(student, "config.json"), conf)) {
-      saveStudent(graph, spec, vocab, student, conf);
+      saveStudent(graph, spec, vocab, lowerCase, student, conf);
     }
     manifest.put("finished_at", Instant.now().toString());
     manifest.put("rounds", state.round());
@@ -277,8 +280,10 @@ public final class GeneralDistillJob {
     if (!problems.isEmpty()) throw new InputException(String.join("; ", problems));
   }
 
-  static void saveStudent(ComputationGraph g, StudentSpec spec, Vocab vocab, Path dir, Configuration conf) {
-    HfCheckpoint.save(dir, spec.config(), DistillationGraph.studentWeights(g), vocab.tokens(), conf);
+  /** The student as a Hugging Face directory; its tokenizer files record the casing it was trained with. */
+  static void saveStudent(ComputationGraph g, StudentSpec spec, Vocab vocab, boolean lowerCase, Path dir,
+      Configuration conf) {
+    HfCheckpoint.save(dir, spec.config(), DistillationGraph.studentWeights(g), vocab.tokens(), lowerCase, conf);
   }
 
   private static BertBatch probeBatch(MinibatchExport export, int examples, Configuration conf) throws IOException {

@@ -22,6 +22,7 @@ import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.spark.GluePredictor;
 
 /** What {@link EvaluateJob} and {@link PredictJob} share: finding the files, checking the model, predicting. */
@@ -74,7 +75,9 @@ final class GlueRun {
 
   /** Predictions for the examples of one task on the executors, checked to be one per example in order. */
   static List<GluePrediction> predict(SparkSession spark, GlueRunSettings s, GlueTask task, GlueExamples ex) {
-    GluePredictor.Spec spec = new GluePredictor.Spec(s.model(), task, s.labelOrder(), s.cased(), s.maxSeqLength(),
+    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), "cased", s.model(),
+        spark.sparkContext().hadoopConfiguration());
+    GluePredictor.Spec spec = new GluePredictor.Spec(s.model(), task, s.labelOrder(), !lowerCase, s.maxSeqLength(),
         s.head(), s.batchSize(), s.engine());
     List<GluePrediction> preds = GluePredictor.predict(
         JavaSparkContext.fromSparkContext(spark.sparkContext()), spec, ex.examples(),

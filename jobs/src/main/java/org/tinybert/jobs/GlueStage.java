@@ -76,8 +76,8 @@ final class GlueStage {
    */
   record Spec(String job, Path output, StudentSpec student, Map<String, INDArray> init, String teacher,
       String layerMapping, LossWeights weights, TrainingSettings training, List<GlueFeature> train, GlueTask task,
-      GlueEvaluator evaluator, List<GlueFeature> dev, int evalEverySteps, Vocab vocab, String finalName,
-      Map<String, Object> inputs, int probeExamples) {}
+      GlueEvaluator evaluator, List<GlueFeature> dev, int evalEverySteps, Vocab vocab, boolean lowerCase,
+      String finalName, Map<String, Object> inputs, int probeExamples) {}
 
   /** What a stage did. {@code evaluations} holds (step, primary metric) pairs of this run's dev scorings. */
   record Result(String runId, Path finalModel, Optional<Path> best, Map<String, Double> bestMetrics, long rounds,
@@ -282,7 +282,8 @@ final class GlueStage {
   }
 
   private static void save(ComputationGraph g, Spec s, Path dir, Configuration conf) {
-    HfCheckpoint.save(dir, s.student().config(), DistillationGraph.studentWeights(g), s.vocab().tokens(), conf);
+    HfCheckpoint.save(dir, s.student().config(), DistillationGraph.studentWeights(g), s.vocab().tokens(), s.lowerCase(),
+        conf);
   }
 
   /** The best score a previous run of this output recorded, or NaN. */

@@ -23,6 +23,7 @@ import org.tinybert.io.InputException;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
@@ -70,7 +71,9 @@ public final class TaskDistillJob {
     }
     Vocab vocab = GeneralDistillJob.teacherVocab(s.teacher(), t, conf);
     GlueEvaluator.checkConfig(s.task(), s.seqLength(), t.withNumLabels(s.task().numLabels()), s.teacher());
-    GlueFeatures features = new GlueFeatures(s.task(), null, new BertTokenizer(vocab, !s.cased()), s.seqLength());
+    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), TaskDistillSettings.ROOT + ".cased", s.teacher(),
+        conf);
+    GlueFeatures features = new GlueFeatures(s.task(), null, new BertTokenizer(vocab, lowerCase), s.seqLength());
     Path aug = new Path(s.taskDir(), s.task().fileName(Split.TRAIN_AUG));
     boolean useAug = s.augmented() && HadoopIO.exists(aug, conf);
     Path trainFile = useAug ? aug : s.task().locate(s.taskDir(), Split.TRAIN, conf);
@@ -87,16 +90,16 @@ public final class TaskDistillJob {
       LossWeights w = new LossWeights(s.attentionWeight(), s.embeddingWeight(), s.hiddenWeight(), 0, 0,
           s.temperature(), regression, false);
       results.add(GlueStage.run(spark, stage("task-distill intermediate", out, student, teacher, w, s, s.intermediate(),
-          train, null, vocab, trainFile, devFile, conf)));
+          train, null, vocab, lowerCase, trainFile, devFile, conf)));
       student = new Path(out, STUDENT);
     }
     if (s.runsPrediction()) {
       LossWeights w = LossWeights.prediction(s.temperature(), regression);
       GlueStage.Spec spec = stage("task-distill prediction", s.output(), student, teacher, w, s, s.prediction(), train,
-          dev, vocab, trainFile, devFile, conf);
+          dev, vocab, lowerCase, trainFile, devFile, conf);
       spec = new GlueStage.Spec(spec.job(), spec.output(), spec.student(), spec.init(), spec.teacher(),
           spec.layerMapping(), spec.weights(), spec.training(), spec.train(), spec.task(), evaluator, spec.dev(),
-          s.evalEvery(), spec.vocab(), spec.finalName(), spec.inputs(), 0);
+          s.evalEvery(), spec.vocab(), spec.lowerCase(), spec.finalName(), spec.inputs(), 0);
       results.add(GlueStage.run(spark, spec));
     }
     return new Summary(results, trainFile);
@@ -104,7 +107,9 @@ public final class TaskDistillJob {
 
   private static GlueStage.Spec stage(String job, Path out, Path studentDir, HfCheckpoint teacher, LossWeights w,
       TaskDistillSettings s, org.tinybert.config.TrainingSettings training, List<GlueFeature> train,
-      List<GlueFeature> dev, Vocab vocab, Path trainFile, Path devFile, Configuration conf) {
+      List<GlueFeature> dev, Vocab vocab, boolean lowerCase, Path trainFile, Path devFile, Configuration conf) {
+    // The student reads the teacher's tokens: a student trained with the other casing is refused.
+    TokenizerFiles.lowerCase(lowerCase, "the teacher's casing (do_lower_case " + lowerCase + ")", studentDir, conf);
     HfCheckpoint ck = HfCheckpoint.load(studentDir, conf);
     int teacherHidden = teacher.config().hiddenSize();
     Heads.Fit fit = ck.heads().fit() == Heads.Fit.NONE ? Heads.Fit.SHARED : ck.heads().fit();
@@ -123,6 +128,7 @@ public final class TaskDistillJob {
     inputs.put("dev", devFile.toString());
     inputs.put("max_seq_length", s.seqLength());
     return new GlueStage.Spec(job, out, spec, GlueStage.initialWeights(ck, freshClassifier), s.teacher().toString(),
-        s.layerMapping(), w, training, train, s.task(), null, dev, 0, vocab, STUDENT, inputs, s.probeExamples());
+        s.layerMapping(), w, training, train, s.task(), null, dev, 0, vocab, lowerCase, STUDENT, inputs,
+        s.probeExamples());
   }
 }

@@ -236,7 +236,7 @@ class DistillationQualityTest {
       if (!m.find() || Integer.parseInt(m.group(1)) < 2) weights.put(name, w);
     });
     Path out = new Path(dir.toAbsolutePath().toString());
-    HfCheckpoint.save(out, two, weights, Golden.hadoopPath("vocab.txt"), CONF);
+    HfCheckpoint.save(out, two, weights, Golden.hadoopPath("vocab.txt"), true, CONF);
     return out;
   }
 }

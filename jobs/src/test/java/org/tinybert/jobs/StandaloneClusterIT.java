@@ -196,15 +196,19 @@ class StandaloneClusterIT {
     ClusterRuns.local(with(args, local.toString()));
     Path onCluster = tmp.resolve("cluster/scored");
     succeed(submit("infer", with(args, onCluster.toString())));
-    List<Path> parts = ClusterRuns.files(local).stream().filter(f -> f.getFileName().toString().startsWith("part-"))
-        .toList();
+    List<Path> parts = dataParts(local);
     assertTrue(parts.size() > 2, "several parts: " + parts);
-    assertEquals(parts, ClusterRuns.files(onCluster).stream()
-        .filter(f -> f.getFileName().toString().startsWith("part-")).toList());
-    // The parts, byte for byte; the directory's _manifest.json records the run (its id, times, Spark master).
+    assertEquals(parts, dataParts(onCluster));
+    // The parts, byte for byte; _manifest.json and the per-part records under _parts/ hold the run's id and times.
     for (Path part : parts) {
       assertEquals(-1L, Files.mismatch(local.resolve(part), onCluster.resolve(part)), part + " differs");
     }
+  }
+
+  /** The scored parts at the top of an infer output directory (not the records of them under {@code _parts/}). */
+  static List<Path> dataParts(Path dir) throws IOException {
+    return ClusterRuns.files(dir).stream()
+        .filter(f -> f.getNameCount() == 1 && f.getFileName().toString().startsWith("part-")).toList();
   }
 
   static List<String> with(List<String> args, String last) {

@@ -208,12 +208,13 @@ public record HfCheckpoint(BertConfig config, Map<String, INDArray> weights, Pat
   /**
    * Saves a model directory {@code dir} that {@code transformers} loads: {@code config.json} (with
    * {@code architectures}, {@code model_type} bert and TinyBERT's {@code fit_size}), {@code vocab.txt} (one token
-   * per line, id order) and {@code model.safetensors} (float32). The weights are validated first, as
+   * per line, id order), {@code model.safetensors} (float32), and the tokenizer files ({@link TokenizerFiles}) that
+   * tell {@code AutoTokenizer} the casing the model was trained with ({@code lowerCase}). The weights are validated first, as
    * {@link #load} would. Everything is written into a temporary sibling directory that is then renamed into place,
    * so a crash never leaves a half-written model where a reader would take it as complete.
    */
   public static void save(Path dir, BertConfig cfg, Map<String, INDArray> weights, List<String> vocabTokens,
-      Configuration conf) {
+      boolean lowerCase, Configuration conf) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < vocabTokens.size(); i++) {
       String t = vocabTokens.get(i);
@@ -223,12 +224,15 @@ public record HfCheckpoint(BertConfig config, Map<String, INDArray> weights, Pat
       }
       sb.append(t).append('\n');
     }
-    write(dir, cfg, weights, sb.toString().getBytes(StandardCharsets.UTF_8), vocabTokens.size(), conf);
+    write(dir, cfg, weights, sb.toString().getBytes(StandardCharsets.UTF_8), vocabTokens.size(), lowerCase, conf);
   }
 
-  /** As {@link #save(Path, BertConfig, Map, List, Configuration)}, copying the vocabulary from {@code vocabFile}. */
+  /**
+   * As {@link #save(Path, BertConfig, Map, List, boolean, Configuration)}, copying the vocabulary from
+   * {@code vocabFile}.
+   */
   public static void save(Path dir, BertConfig cfg, Map<String, INDArray> weights, Path vocabFile,
-      Configuration conf) {
+      boolean lowerCase, Configuration conf) {
     byte[] vocab;
     try {
       vocab = HadoopIO.readAll(vocabFile, conf);
@@ -237,11 +241,11 @@ public record HfCheckpoint(BertConfig config, Map<String, INDArray> weights, Pat
     }
     String text = new String(vocab, StandardCharsets.UTF_8);
     int lines = text.isEmpty() ? 0 : text.split("\n", -1).length - (text.endsWith("\n") ? 1 : 0);
-    write(dir, cfg, weights, vocab, lines, conf);
+    write(dir, cfg, weights, vocab, lines, lowerCase, conf);
   }
 
   private static void write(Path dir, BertConfig cfg, Map<String, INDArray> weights, byte[] vocab, int vocabLines,
-      Configuration conf) {
+      boolean lowerCase, Configuration conf) {
     if (vocabLines == 0 || vocabLines > cfg.vocabSize()) {
       throw CheckpointException.of(dir, "vocabulary of " + vocabLines + " tokens for vocab_size "
           + cfg.vocabSize() + "; expected 1 to " + cfg.vocabSize());
@@ -264,6 +268,7 @@ public record HfCheckpoint(BertConfig config, Map<String, INDArray> weights, Pat
         HadoopIO.writeAtomically(new Path(tmp, CONFIG_FILE), conf, configJson);
         HadoopIO.writeAtomically(new Path(tmp, VOCAB_FILE), conf, vocab);
         SafeTensors.write(ordered, new Path(tmp, SAFETENSORS_FILE), conf);
+        TokenizerFiles.write(fs, tmp, lowerCase, full.maxPositionEmbeddings());
         boolean replacing = fs.exists(dir);
         if (replacing && !fs.rename(dir, old)) throw new IOException("cannot move the old " + dir + " aside");
         if (!fs.rename(tmp, dir)) {

@@ -64,8 +64,8 @@ class CheckpointHdfsTest {
     HfCheckpoint student = HfCheckpoint.load(resource("/org/tinybert/golden/student"), new Configuration());
     Path dir = fs.makeQualified(new Path("/models/student"));
     Path vocab = upload("/org/tinybert/golden/student/vocab.txt", "/vocab.txt");
-    HfCheckpoint.save(dir, student.config(), student.weights(), vocab, conf);
-    HfCheckpoint.save(dir, student.config(), student.weights(), List.of("[PAD]", "[UNK]"), conf); // replaces
+    HfCheckpoint.save(dir, student.config(), student.weights(), vocab, true, conf);
+    HfCheckpoint.save(dir, student.config(), student.weights(), List.of("[PAD]", "[UNK]"), true, conf); // replaces
 
     HfCheckpoint back = HfCheckpoint.load(dir, conf);
     assertSameTensors(student.weights(), back.weights());

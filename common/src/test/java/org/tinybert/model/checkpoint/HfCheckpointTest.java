@@ -84,7 +84,7 @@ class HfCheckpointTest {
     HfCheckpoint student = golden("student");
     List<String> vocab = Files.readAllLines(java.nio.file.Path.of(resource(GOLDEN + "student/vocab.txt").toUri()));
     Path dir = TestFiles.path(tmp.resolve("saved"));
-    HfCheckpoint.save(dir, student.config(), student.weights(), vocab, conf);
+    HfCheckpoint.save(dir, student.config(), student.weights(), vocab, true, conf);
 
     HfCheckpoint back = HfCheckpoint.load(dir, conf);
     assertSameTensors(student.weights(), back.weights());
@@ -108,13 +108,13 @@ class HfCheckpointTest {
   void saveReplacesAnExistingModelDirectoryWhole() throws Exception {
     Path dir = TestFiles.path(tmp.resolve("model"));
     HfCheckpoint teacher = golden("teacher");
-    HfCheckpoint.save(dir, teacher.config(), teacher.weights(), resource(GOLDEN + "teacher/vocab.txt"), conf);
+    HfCheckpoint.save(dir, teacher.config(), teacher.weights(), resource(GOLDEN + "teacher/vocab.txt"), true, conf);
     assertEquals("[\"BertForSequenceClassification\",\"BertForMaskedLM\"]",
         JSON.readTree(tmp.resolve("model/config.json").toFile()).get("architectures").toString());
     Files.writeString(tmp.resolve("model/stale.txt"), "from the run before");
 
     HfCheckpoint student = golden("student");
-    HfCheckpoint.save(dir, student.config(), student.weights(), resource(GOLDEN + "student/vocab.txt"), conf);
+    HfCheckpoint.save(dir, student.config(), student.weights(), resource(GOLDEN + "student/vocab.txt"), true, conf);
 
     assertFalse(Files.exists(tmp.resolve("model/stale.txt")));
     HfCheckpoint back = HfCheckpoint.load(dir, conf);
@@ -136,7 +136,7 @@ class HfCheckpointTest {
     HfCheckpoint student = golden("student");
     Map<String, INDArray> broken = edited(student.weights(), w -> w.remove("bert.pooler.dense.bias"));
     Path dir = TestFiles.path(tmp.resolve("refused"));
-    assertFails(() -> HfCheckpoint.save(dir, student.config(), broken, List.of("[PAD]"), conf),
+    assertFails(() -> HfCheckpoint.save(dir, student.config(), broken, List.of("[PAD]"), true, conf),
         "missing bert.pooler.dense.bias: expected shape [24], found none");
     assertFalse(Files.exists(tmp.resolve("refused")));
   }
@@ -252,7 +252,7 @@ class HfCheckpointTest {
         untied.weights().get(HfNames.MLM_DECODER_WEIGHT));
 
     Path saved = TestFiles.path(tmp.resolve("untied-saved"));
-    HfCheckpoint.save(saved, untied.config(), untied.weights(), List.of("[PAD]", "[UNK]"), conf);
+    HfCheckpoint.save(saved, untied.config(), untied.weights(), List.of("[PAD]", "[UNK]"), true, conf);
     assertFalse(JSON.readTree(tmp.resolve("untied-saved/config.json").toFile()).get("tie_word_embeddings").asBoolean());
     assertSameTensors(untied.weights(), HfCheckpoint.load(saved, conf).weights());
   }
@@ -271,16 +271,16 @@ class HfCheckpointTest {
     HfCheckpoint student = golden("student");
     List<String> tooMany = Stream.iterate(0, i -> i + 1).limit(513).map(i -> "w" + i).toList();
     assertFails(() -> HfCheckpoint.save(TestFiles.path(tmp.resolve("v")), student.config(), student.weights(),
-        tooMany, conf), "vocabulary of 513 tokens for vocab_size 512");
+        tooMany, true, conf), "vocabulary of 513 tokens for vocab_size 512");
     assertFails(() -> HfCheckpoint.save(TestFiles.path(tmp.resolve("v")), student.config(), student.weights(),
-        List.of("a\nb"), conf), "vocabulary token 0 is 'a\nb'");
+        List.of("a\nb"), true, conf), "vocabulary token 0 is 'a\nb'");
   }
 
   @Test
   void configJsonIsBertConfigParseable() throws Exception {
     HfCheckpoint student = golden("student");
     Path dir = TestFiles.path(tmp.resolve("parse"));
-    HfCheckpoint.save(dir, student.config(), student.weights(), List.of("[PAD]"), conf);
+    HfCheckpoint.save(dir, student.config(), student.weights(), List.of("[PAD]"), true, conf);
     BertConfig parsed = BertConfig.parse(Files.readAllBytes(tmp.resolve("parse/config.json")), "config.json");
     assertEquals(student.config().vocabSize(), parsed.vocabSize());
     assertEquals(student.config().layerNormEps(), parsed.layerNormEps());

@@ -1,0 +1,112 @@
+package org.tinybert.model.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
+
+/**
+ * The tokenizer files of a Hugging Face model directory, {@code tokenizer_config.json} and
+ * {@code special_tokens_map.json}: with them {@code AutoTokenizer.from_pretrained} builds the model's own BERT
+ * tokenizer (its casing above all: without them {@code transformers} lower-cases, and a cased model would be fed
+ * lower-cased text). Written beside every model the project saves; read back for the casing a model was trained with.
+ */
+public final class TokenizerFiles {
+  public static final String CONFIG_FILE = "tokenizer_config.json";
+  public static final String SPECIAL_TOKENS_FILE = "special_tokens_map.json";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private TokenizerFiles() {}
+
+  /** BERT's special tokens, by the names {@code transformers} gives them. */
+  static Map<String, String> specialTokens() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("cls_token", "[CLS]");
+    m.put("mask_token", "[MASK]");
+    m.put("pad_token", "[PAD]");
+    m.put("sep_token", "[SEP]");
+    m.put("unk_token", "[UNK]");
+    return m;
+  }
+
+  /**
+   * Writes both files into {@code dir}. {@code strip_accents} is left null, which {@code BertTokenizer} reads as
+   * "as do_lower_case": accents stripped when lower-casing, kept otherwise, as this project's tokenizer does.
+   */
+  static void write(FileSystem fs, Path dir, boolean lowerCase, int modelMaxLength) throws IOException {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("tokenizer_class", "BertTokenizer");
+    config.put("do_lower_case", lowerCase);
+    config.put("strip_accents", null);
+    config.put("tokenize_chinese_chars", true);
+    config.put("model_max_length", modelMaxLength);
+    config.putAll(specialTokens());
+    try (OutputStream out = fs.create(new Path(dir, CONFIG_FILE), false)) {
+      out.write(JSON.writeValueAsBytes(config));
+    }
+    try (OutputStream out = fs.create(new Path(dir, SPECIAL_TOKENS_FILE), false)) {
+      out.write(JSON.writeValueAsBytes(specialTokens()));
+    }
+  }
+
+  /**
+   * Whether text for the model at {@code dir} is lower-cased (and its accents stripped): {@code lowerCase} when a
+   * setting gives it, else what the model's {@code tokenizer_config.json} says, else true (uncased, BERT's default).
+   * A setting that contradicts the model's own file is refused: a cased model fed lower-cased text, or the reverse,
+   * runs but answers worse, with nothing to show why.
+   *
+   * @param lowerCase the setting's value, or null when it is left to the model
+   * @param setting how the user gives it (for the message), e.g. {@code tinybert.evaluate.cased = true}
+   */
+  public static boolean lowerCase(Boolean lowerCase, String setting, Path dir, Configuration conf) {
+    Optional<Boolean> model = lowerCase(dir, conf);
+    if (lowerCase == null) return model.orElse(true);
+    if (model.isPresent() && model.get() != lowerCase.booleanValue()) {
+      throw new InputException(setting + " does not match " + new Path(dir, CONFIG_FILE) + ", which says do_lower_case "
+          + model.get() + " (the model was trained " + (model.get() ? "uncased" : "cased") + "); leave the setting "
+          + "unset to follow the model");
+    }
+    return lowerCase;
+  }
+
+  /**
+   * {@link #lowerCase(Boolean, String, Path, Configuration)} for a {@code cased} setting (its opposite), named
+   * {@code key}.
+   */
+  public static boolean lowerCaseForCased(Boolean cased, String key, Path dir, Configuration conf) {
+    return lowerCase(cased == null ? null : !cased, key + " = " + cased, dir, conf);
+  }
+
+  /**
+   * The {@code do_lower_case} of {@code dir}'s {@code tokenizer_config.json}, if the directory has one that says
+   * (Hugging Face's BERT checkpoints do; a missing key means true, BertTokenizer's default).
+   */
+  public static Optional<Boolean> lowerCase(Path dir, Configuration conf) {
+    Path file = new Path(dir, CONFIG_FILE);
+    if (!HadoopIO.exists(file, conf)) return Optional.empty();
+    JsonNode n;
+    try {
+      n = JSON.readTree(HadoopIO.readAll(file, conf));
+    } catch (IOException e) {
+      if (e instanceof com.fasterxml.jackson.core.JsonProcessingException) {
+        throw new CheckpointException(file + ": not valid JSON: " + e.getMessage(), e);
+      }
+      throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    if (n == null || !n.isObject()) throw new CheckpointException(file + ": expected a JSON object");
+    JsonNode lc = n.get("do_lower_case");
+    if (lc == null || lc.isNull()) return Optional.of(true);
+    if (!lc.isBoolean()) throw new CheckpointException(file + ": do_lower_case must be true or false, found " + lc);
+    return Optional.of(lc.booleanValue());
+  }
+}
