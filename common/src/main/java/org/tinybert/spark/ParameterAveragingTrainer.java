@@ -35,6 +35,14 @@ public final class ParameterAveragingTrainer {
     public int batchesPerRound() {
       return workers * averagingFrequency;
     }
+
+    /**
+     * The optimiser steps each worker takes over the run when an epoch holds {@code batchesPerEpoch} minibatches:
+     * whole rounds only, as {@link ParameterAveragingTrainer#train} trains them. What sizes the learning-rate schedule.
+     */
+    public long totalSteps(long batchesPerEpoch) {
+      return (batchesPerEpoch - batchesPerEpoch % batchesPerRound()) / workers * epochs;
+    }
   }
 
   /** One epoch's minibatch files, in training order, and how to load one. */

@@ -92,6 +92,25 @@ public final class Vocab implements Serializable {
     return parse(bytes, path.toString());
   }
 
+  /**
+   * The {@code vocab.txt} of the model directory {@code modelDir}, checked against the {@code vocab_size} of its
+   * config.json: text for a model is tokenized with the model's own vocabulary, and one of another size would feed it
+   * ids it has no embeddings for (or leave rows it never sees).
+   */
+  public static Vocab ofModel(Path modelDir, int vocabSize, Configuration conf) {
+    Path vocabFile = new Path(modelDir, "vocab.txt");
+    if (!HadoopIO.exists(vocabFile, conf)) {
+      throw new InputException("model " + modelDir + " has no vocab.txt: its text must be tokenized with its own "
+          + "vocabulary");
+    }
+    Vocab vocab = load(vocabFile, conf);
+    if (vocab.size() != vocabSize) {
+      throw new InputException("vocabulary " + vocabFile + " has " + vocab.size() + " tokens but the model's "
+          + "config.json says vocab_size " + vocabSize + ": tokenizer and model do not match");
+    }
+    return vocab;
+  }
+
   /** Reads a vocabulary from a stream (not closed); {@code source} names it in error messages. */
   public static Vocab read(InputStream in, String source) {
     try {

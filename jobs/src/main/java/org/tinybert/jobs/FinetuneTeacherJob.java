@@ -13,7 +13,6 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.FinetuneTeacherSettings;
-import org.tinybert.distill.LossWeights;
 import org.tinybert.distill.StudentSpec;
 import org.tinybert.glue.GlueEvaluator;
 import org.tinybert.glue.GlueFeature;
@@ -27,6 +26,7 @@ import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
+import org.tinybert.training.GlueStage;
 
 /**
  * Fine-tunes a BERT on a GLUE task's train.tsv with the label loss (cross-entropy; MSE for STS-B): the teacher of
@@ -59,10 +59,8 @@ public final class FinetuneTeacherJob {
       LOG.info("finetune-teacher: {} holds a finished fine-tune: nothing to do", s.output());
       return done.get();
     }
-    LOG.info("engine: {} (executors resolve {} on their own backend)", s.training().engine().describe(),
-        s.training().engine());
     HfCheckpoint ck = HfCheckpoint.load(s.model(), conf);
-    Vocab vocab = GeneralDistillJob.teacherVocab(s.model(), ck.config(), conf);
+    Vocab vocab = Vocab.ofModel(s.model(), ck.config().vocabSize(), conf);
     GlueEvaluator.checkConfig(s.task(), s.seqLength(), ck.config().withNumLabels(s.task().numLabels()), s.model());
     boolean fresh = s.newClassifier() || !ck.heads().classifier();
     StudentSpec spec = GlueStage.classifierSpec(ck, s.task(), fresh, Heads.Fit.NONE, 0);
@@ -81,11 +79,12 @@ public final class FinetuneTeacherJob {
     inputs.put("dev", devFile.toString());
     inputs.put("max_seq_length", s.seqLength());
     inputs.put("new_classifier", fresh);
-    GlueStage.Spec stage = new GlueStage.Spec("finetune-teacher", s.output(), spec,
-        GlueStage.initialWeights(ck, fresh), null, "uniform", LossWeights.labelsOnly(GlueStage.regression(s.task())),
-        s.training(), trainSet, s.task(), new GlueEvaluator(features, ClassifierHead.HF, s.evalBatchSize()), dev, 0,
-        vocab, lowerCase, FINAL, inputs, 0);
-    return new Summary(GlueStage.run(spark, stage), trainSet.size(), dev.size());
+    GlueStage stage = new GlueStage("finetune-teacher", s.output(), FINAL, s.training(), s.task(), trainSet,
+        new GlueStage.Student(spec, GlueStage.initialWeights(ck, fresh), vocab, lowerCase),
+        GlueStage.Losses.labelsOnly(s.task()), inputs)
+        .withDevScoring(new GlueStage.DevScoring(new GlueEvaluator(features, ClassifierHead.HF, s.evalBatchSize()),
+            dev, 0));
+    return new Summary(stage.train(spark), trainSet.size(), dev.size());
   }
 
   /**
@@ -93,7 +92,7 @@ public final class FinetuneTeacherJob {
    * the task's files: a scheduler's rerun of a finished step returns at once. Finished means the manifest of a
    * finetune-teacher run records its end ({@code finished_at}, written after the final and best models were saved;
    * every run rewrites the manifest without it first) and both models are there. A finished output is never trained
-   * again, as {@link GlueStage#run} has it.
+   * again, as {@link GlueStage#train} has it.
    */
   static Optional<Summary> finished(Path output, Configuration conf) throws IOException {
     Path manifest = new Path(output, RunLog.MANIFEST);

@@ -11,6 +11,7 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.TaskDistillSettings;
+import org.tinybert.config.TrainingSettings;
 import org.tinybert.distill.LayerMapping;
 import org.tinybert.distill.LossWeights;
 import org.tinybert.distill.StudentSpec;
@@ -27,6 +28,7 @@ import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
+import org.tinybert.training.GlueStage;
 
 /**
  * TinyBERT's task-specific distillation on a GLUE task: first the intermediate layers (attention, embedding and
@@ -61,15 +63,13 @@ public final class TaskDistillJob {
   public static Summary run(SparkSession spark, TaskDistillSettings s) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     LOG.info("task-distill: {}", s);
-    LOG.info("engine: {} (executors resolve {} on their own backend)", s.intermediate().engine().describe(),
-        s.intermediate().engine());
     HfCheckpoint teacher = HfCheckpoint.load(s.teacher(), conf);
     BertConfig t = teacher.config();
     if (s.runsPrediction() && (!teacher.heads().classifier() || teacher.heads().numLabels() != s.task().numLabels())) {
       throw new InputException("the teacher " + s.teacher() + " must be fine-tuned on " + s.task()
           + " (a classifier with " + s.task().numLabels() + " label(s)); found " + teacher.heads().numLabels());
     }
-    Vocab vocab = GeneralDistillJob.teacherVocab(s.teacher(), t, conf);
+    Vocab vocab = Vocab.ofModel(s.teacher(), t.vocabSize(), conf);
     GlueEvaluator.checkConfig(s.task(), s.seqLength(), t.withNumLabels(s.task().numLabels()), s.teacher());
     boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), TaskDistillSettings.ROOT + ".cased", s.teacher(),
         conf);
@@ -81,7 +81,6 @@ public final class TaskDistillJob {
     Path devFile = s.task().locate(s.taskDir(), Split.DEV, conf);
     List<GlueFeature> dev = GlueStage.features(features, Split.DEV, devFile, conf);
     boolean regression = GlueStage.regression(s.task());
-    GlueEvaluator evaluator = new GlueEvaluator(features, ClassifierHead.HF, s.evalBatchSize());
 
     List<GlueStage.Result> results = new ArrayList<>();
     Path student = s.student();
@@ -89,25 +88,23 @@ public final class TaskDistillJob {
       Path out = s.runsPrediction() ? new Path(s.output(), INTERMEDIATE) : s.output();
       LossWeights w = new LossWeights(s.attentionWeight(), s.embeddingWeight(), s.hiddenWeight(), 0, 0,
           s.temperature(), regression, false);
-      results.add(GlueStage.run(spark, stage("task-distill intermediate", out, student, teacher, w, s, s.intermediate(),
-          train, null, vocab, lowerCase, trainFile, devFile, conf)));
+      results.add(stage("task-distill intermediate", out, student, teacher, w, s.probeExamples(), s, s.intermediate(),
+          train, vocab, lowerCase, trainFile, devFile, conf).train(spark));
       student = new Path(out, STUDENT);
     }
     if (s.runsPrediction()) {
       LossWeights w = LossWeights.prediction(s.temperature(), regression);
-      GlueStage.Spec spec = stage("task-distill prediction", s.output(), student, teacher, w, s, s.prediction(), train,
-          dev, vocab, lowerCase, trainFile, devFile, conf);
-      spec = new GlueStage.Spec(spec.job(), spec.output(), spec.student(), spec.init(), spec.teacher(),
-          spec.layerMapping(), spec.weights(), spec.training(), spec.train(), spec.task(), evaluator, spec.dev(),
-          s.evalEvery(), spec.vocab(), spec.lowerCase(), spec.finalName(), spec.inputs(), 0);
-      results.add(GlueStage.run(spark, spec));
+      GlueEvaluator evaluator = new GlueEvaluator(features, ClassifierHead.HF, s.evalBatchSize());
+      results.add(stage("task-distill prediction", s.output(), student, teacher, w, 0, s, s.prediction(), train, vocab,
+          lowerCase, trainFile, devFile, conf)
+          .withDevScoring(new GlueStage.DevScoring(evaluator, dev, s.evalEvery())).train(spark));
     }
     return new Summary(results, trainFile);
   }
 
-  private static GlueStage.Spec stage(String job, Path out, Path studentDir, HfCheckpoint teacher, LossWeights w,
-      TaskDistillSettings s, org.tinybert.config.TrainingSettings training, List<GlueFeature> train,
-      List<GlueFeature> dev, Vocab vocab, boolean lowerCase, Path trainFile, Path devFile, Configuration conf) {
+  private static GlueStage stage(String job, Path out, Path studentDir, HfCheckpoint teacher, LossWeights w,
+      int probeExamples, TaskDistillSettings s, TrainingSettings training, List<GlueFeature> train, Vocab vocab,
+      boolean lowerCase, Path trainFile, Path devFile, Configuration conf) {
     // The student reads the teacher's tokens: a student trained with the other casing is refused.
     TokenizerFiles.lowerCase(lowerCase, "the teacher's casing (do_lower_case " + lowerCase + ")", studentDir, conf);
     HfCheckpoint ck = HfCheckpoint.load(studentDir, conf);
@@ -127,8 +124,8 @@ public final class TaskDistillJob {
     inputs.put("train", trainFile.toString());
     inputs.put("dev", devFile.toString());
     inputs.put("max_seq_length", s.seqLength());
-    return new GlueStage.Spec(job, out, spec, GlueStage.initialWeights(ck, freshClassifier), s.teacher().toString(),
-        s.layerMapping(), w, training, train, s.task(), null, dev, 0, vocab, lowerCase, STUDENT, inputs,
-        s.probeExamples());
+    return new GlueStage(job, out, STUDENT, training, s.task(), train,
+        new GlueStage.Student(spec, GlueStage.initialWeights(ck, freshClassifier), vocab, lowerCase),
+        new GlueStage.Losses(s.teacher().toString(), s.layerMapping(), w, probeExamples), inputs);
   }
 }

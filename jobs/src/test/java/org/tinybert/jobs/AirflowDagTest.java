@@ -46,6 +46,7 @@ import org.tinybert.jobs.cli.CommandLine;
 import org.tinybert.jobs.cli.Io;
 import org.tinybert.jobs.cli.ParsedArgs;
 import org.tinybert.jobs.cli.UsageException;
+import org.tinybert.training.GlueStage;
 
 /**
  * The Airflow DAG in {@code deploy/airflow/}, without Airflow: every task's spark-submit application arguments (as

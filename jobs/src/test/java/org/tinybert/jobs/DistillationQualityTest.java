@@ -38,6 +38,7 @@ import org.tinybert.testing.GeneratedText;
 import org.tinybert.testing.Golden;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
+import org.tinybert.training.GlueStage;
 
 /**
  * TinyBERT's claim in miniature (issue 7), every step a real job on local[2]: a general student, plus data

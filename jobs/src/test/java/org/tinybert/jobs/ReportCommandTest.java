@@ -16,6 +16,7 @@ import org.tinybert.jobs.cli.ExitCodes;
 import org.tinybert.report.ReportFixtures;
 import org.tinybert.report.RunReport;
 import org.tinybert.report.StageRun;
+import org.tinybert.training.GlueStage;
 
 /** {@code tinybert report} on the report package's captured runs: files written and printed, errors and exit codes. */
 class ReportCommandTest {

@@ -24,6 +24,7 @@ import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.report.RunReport;
 import org.tinybert.report.StageRun;
 import org.tinybert.testing.Golden;
+import org.tinybert.training.GlueStage;
 
 /**
  * Both stages of task distillation on local[2] with tiny models: the golden teacher (3 labels, standing in for a

@@ -1,4 +1,4 @@
-package org.tinybert.jobs;
+package org.tinybert.training;
 
 import java.util.List;
 import java.util.Map;
@@ -19,7 +19,7 @@ import org.tinybert.model.BertModel;
  * one per student layer). The training loss is a mean over each round's different minibatches; only a fixed batch
  * gives points that compare from round to round, and only it gives the losses per layer.
  */
-final class ProbeLosses {
+public final class ProbeLosses {
   private final BertBatch batch;
   private final String teacher;
   private final StudentSpec student;
@@ -30,7 +30,7 @@ final class ProbeLosses {
    * @param teacher the teacher's directory, loaded through {@link TeacherCache}
    * @param loss the layer mapping and the weights of the losses being distilled, and the engine that computes them
    */
-  ProbeLosses(BertBatch batch, String teacher, StudentSpec student, DistillationLoss loss) {
+  public ProbeLosses(BertBatch batch, String teacher, StudentSpec student, DistillationLoss loss) {
     this.batch = batch;
     this.teacher = teacher;
     this.student = student;
@@ -38,7 +38,7 @@ final class ProbeLosses {
   }
 
   /** The first {@code examples} features (or all there are) as one batch. */
-  static BertBatch batch(List<GlueFeature> features, int examples) {
+  public static BertBatch batch(List<GlueFeature> features, int examples) {
     int n = Math.min(examples, features.size());
     int[][] ids = new int[n][];
     int[][] segments = new int[n][];
@@ -52,7 +52,7 @@ final class ProbeLosses {
   }
 
   /** The losses of the student as it stands in {@code g}. */
-  DistillationLoss.Result measure(ComputationGraph g) {
+  public DistillationLoss.Result measure(ComputationGraph g) {
     // The teacher and the batch never change: its outputs are computed once, not once per round.
     if (teacherOut == null) {
       teacherOut = TeacherCache.get(teacher).withEngine(loss.engine()).forward(batch, false, false);
@@ -66,7 +66,7 @@ final class ProbeLosses {
   }
 
   /** Adds the probe's fields to a metrics.jsonl record and returns them for the log line. */
-  static String record(Map<String, Object> rec, DistillationLoss.Result p) {
+  public static String record(Map<String, Object> rec, DistillationLoss.Result p) {
     rec.put("probe_total", p.total());
     rec.put("probe_attention", p.attention());
     rec.put("probe_embedding", p.embedding());

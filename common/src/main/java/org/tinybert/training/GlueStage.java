@@ -1,0 +1,338 @@
+package org.tinybert.training;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tinybert.config.TrainingSettings;
+import org.tinybert.corpus.GlueMinibatchExporter;
+import org.tinybert.corpus.MinibatchExport;
+import org.tinybert.distill.DistillationGraph;
+import org.tinybert.distill.DistillationLayer;
+import org.tinybert.distill.DistillationLoss;
+import org.tinybert.distill.LayerMapping;
+import org.tinybert.distill.LossWeights;
+import org.tinybert.distill.StudentSpec;
+import org.tinybert.distill.TeacherCache;
+import org.tinybert.glue.GlueEvaluation;
+import org.tinybert.glue.GlueEvaluator;
+import org.tinybert.glue.GlueExamples;
+import org.tinybert.glue.GlueFeature;
+import org.tinybert.glue.GlueFeatures;
+import org.tinybert.glue.GlueReader;
+import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.OutputMode;
+import org.tinybert.glue.Split;
+import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
+import org.tinybert.io.TrainingState;
+import org.tinybert.model.BertModel;
+import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.checkpoint.HfNames;
+import org.tinybert.model.checkpoint.Heads;
+import org.tinybert.spark.ParameterAveragingTrainer;
+import org.tinybert.text.Vocab;
+
+/**
+ * One training stage on a GLUE task's labelled examples (fine-tuning a teacher; either stage of task distillation): the
+ * {@link TrainingRun} with labelled minibatch files per epoch and, when dev scoring is given, dev scored on the driver
+ * after every epoch and every {@code evalEverySteps}, the best student kept at {@code <output>/best} with
+ * {@code best/eval.json}.
+ */
+public final class GlueStage extends TrainingRun {
+  private static final Logger LOG = LoggerFactory.getLogger(GlueStage.class);
+  public static final String BEST = "best";
+  public static final String EVAL_JSON = "eval.json";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /**
+   * The model a stage trains.
+   *
+   * @param init its starting weights by HF name; parameters missing here start fresh (BERT's initialisation)
+   * @param vocab and {@code lowerCase}: the tokenizer it reads, written beside every copy of it
+   */
+  public record Student(StudentSpec spec, Map<String, INDArray> init, Vocab vocab, boolean lowerCase) {}
+
+  /**
+   * What the student learns from.
+   *
+   * @param teacher the teacher's directory, or null when the losses need none (the label loss only)
+   * @param probeExamples with a teacher and intermediate losses: the first training examples whose losses
+   *     ({@link ProbeLosses}) are recorded after every round; 0 = none
+   */
+  public record Losses(String teacher, String layerMapping, LossWeights weights, int probeExamples) {
+    /** The gold labels' loss alone (cross-entropy; MSE for regression): fine-tuning. */
+    public static Losses labelsOnly(GlueTask task) {
+      return new Losses(null, "uniform", LossWeights.labelsOnly(regression(task)), 0);
+    }
+  }
+
+  /**
+   * Dev scoring.
+   *
+   * @param evalEverySteps optimiser steps between scorings besides each epoch's end; 0 = at epoch ends only
+   */
+  public record DevScoring(GlueEvaluator evaluator, List<GlueFeature> dev, int evalEverySteps) {}
+
+  /** What a stage did. {@code evaluations} holds (step, primary metric) pairs of this run's dev scorings. */
+  public record Result(String runId, Path finalModel, Optional<Path> best, Map<String, Double> bestMetrics,
+      long rounds, long examples, boolean resumed, boolean alreadyFinished, List<double[]> evaluations) {}
+
+  private final String modelName;
+  private final GlueTask task;
+  private final List<GlueFeature> train;
+  private final Student student;
+  private final Losses losses;
+  private final Map<String, Object> inputs;
+  private DevScoring dev;
+  private Path bestDir;
+  private double best;
+  private final List<double[]> evaluations = new ArrayList<>();
+
+  /**
+   * @param modelName the directory under {@code output} the last student is written to
+   * @param inputs the manifest's record of what the stage read
+   */
+  public GlueStage(String job, Path output, String modelName, TrainingSettings training, GlueTask task,
+      List<GlueFeature> train, Student student, Losses losses, Map<String, Object> inputs) {
+    super(job, output, training);
+    this.modelName = modelName;
+    this.task = task;
+    this.train = train;
+    this.student = student;
+    this.losses = losses;
+    this.inputs = inputs;
+  }
+
+  public GlueStage withDevScoring(DevScoring scoring) {
+    this.dev = scoring;
+    return this;
+  }
+
+  /** Trains the stage (or continues it, or finds it finished) and reads back its best dev metrics. */
+  public Result train(SparkSession spark) throws IOException {
+    Configuration c = spark.sparkContext().hadoopConfiguration();
+    bestDir = new Path(output, BEST);
+    best = bestSoFar(bestDir, c);
+    Outcome o = run(spark);
+    Optional<Path> bestPath = Optional.empty();
+    Map<String, Double> bestMetrics = Map.of();
+    if (dev != null) {
+      bestPath = Optional.of(bestDir);
+      bestMetrics = metrics(bestDir, c);
+    }
+    return new Result(o.runId(), o.model(), bestPath, bestMetrics, o.rounds(), o.examples(), o.resumed(),
+        o.alreadyFinished(), evaluations);
+  }
+
+  /** A task's labelled examples of one split as features (the file is given, e.g. train_aug.tsv). */
+  public static List<GlueFeature> features(GlueFeatures f, Split split, Path file, Configuration conf)
+      throws IOException {
+    GlueExamples ex = GlueReader.read(f.task(), split, file, conf);
+    if (ex.size() == 0) throw new InputException(file + ": no examples of " + f.task());
+    if (ex.skipped() > 0) LOG.warn("{}: {} malformed rows skipped", file, ex.skipped());
+    return f.encodeAll(ex.examples());
+  }
+
+  public static boolean regression(GlueTask task) {
+    return task.outputMode() == OutputMode.REGRESSION;
+  }
+
+  /**
+   * The student of a checkpoint made a sequence classifier for {@code task}: pooler and classifier kept when present
+   * with the task's label count, added fresh when absent (or when {@code fresh}); the MLM head is dropped.
+   */
+  public static StudentSpec classifierSpec(HfCheckpoint ck, GlueTask task, boolean fresh, Heads.Fit fit,
+      int fitSize) {
+    Heads h = ck.heads();
+    if (h.classifier() && h.numLabels() != task.numLabels() && !fresh) {
+      throw new InputException("the model at " + ck.source() + " has a classifier with " + h.numLabels()
+          + " label(s) but " + task + " needs " + task.numLabels() + "; set new-classifier = true to replace it");
+    }
+    Heads out = new Heads(true, task.numLabels(), false, false, fit, fitSize);
+    return new StudentSpec(ck.config().withNumLabels(task.numLabels()).withFitSize(fitSize), out);
+  }
+
+  /** The checkpoint's weights that the student keeps (a fresh classifier drops the old one). */
+  public static Map<String, INDArray> initialWeights(HfCheckpoint ck, boolean freshClassifier) {
+    Map<String, INDArray> w = new LinkedHashMap<>(ck.weights());
+    if (freshClassifier) {
+      w.remove(HfNames.weight(HfNames.CLASSIFIER));
+      w.remove(HfNames.bias(HfNames.CLASSIFIER));
+    }
+    return w;
+  }
+
+  // ---- the pieces of the run ----
+
+  @Override
+  protected long batchesPerEpoch() {
+    return train.size() / training.batchSize();
+  }
+
+  @Override
+  protected String describeData() {
+    return "the " + train.size() + " training examples give";
+  }
+
+  @Override
+  protected MinibatchExport export(int epoch) throws IOException {
+    return GlueMinibatchExporter.export(train, regression(task), new Path(output, "data"), epoch,
+        training.batchSize(), training.seed(), conf);
+  }
+
+  @Override
+  protected ComputationGraph newGraph(long totalSteps) {
+    DistillationLayer layer = new DistillationLayer(student.spec(), losses.teacher(), losses.layerMapping(),
+        losses.weights(), training.updater(totalSteps), training.weightDecay(), training.clipMode(),
+        training.clipThreshold(), training.seed(), train.get(0).maxSeqLength())
+        .withDropout(training.dropout(student.spec().config())).withEngine(training.engine());
+    ComputationGraph graph = DistillationGraph.create(layer, training.seed());
+    List<String> fresh = new ArrayList<>();
+    for (Map.Entry<String, INDArray> e : DistillationGraph.studentWeights(graph).entrySet()) {
+      INDArray src = student.init().get(e.getKey());
+      if (src == null) {
+        fresh.add(e.getKey());
+      } else if (!Arrays.equals(src.shape(), e.getValue().shape())) {
+        throw new InputException("weight " + e.getKey() + " has shape " + Arrays.toString(src.shape())
+            + ", the student needs " + Arrays.toString(e.getValue().shape()));
+      } else {
+        e.getValue().assign(src.castTo(e.getValue().dataType()));
+      }
+    }
+    if (!fresh.isEmpty()) LOG.info("{}: initialised fresh: {}", job, fresh);
+    return graph;
+  }
+
+  @Override
+  protected void save(ComputationGraph g, Path dir) {
+    HfCheckpoint.save(dir, student.spec().config(), DistillationGraph.studentWeights(g), student.vocab().tokens(),
+        student.lowerCase(), conf);
+  }
+
+  @Override
+  protected String modelName() {
+    return modelName;
+  }
+
+  @Override
+  protected Map<String, Object> manifest() {
+    StudentSpec spec = student.spec();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("task", task.taskName());
+    m.put("inputs", inputs);
+    m.put("training", json(training));
+    m.put("losses", json(losses.weights()));
+    m.put("train_examples", train.size());
+    m.put("student", Map.of("layers", spec.config().numHiddenLayers(), "hidden", spec.config().hiddenSize(),
+        "labels", spec.config().numLabels(), "parameters", spec.layout().size()));
+    return m;
+  }
+
+  @Override
+  protected ProbeLosses probe(MinibatchExport first) {
+    LossWeights w = losses.weights();
+    if (losses.probeExamples() == 0 || losses.teacher() == null || w.attention() + w.embedding() + w.hidden() == 0) {
+      return null;
+    }
+    LayerMapping mapping = LayerMapping.parse(losses.layerMapping(),
+        TeacherCache.get(losses.teacher()).config().numHiddenLayers(), student.spec().config().numHiddenLayers());
+    return new ProbeLosses(ProbeLosses.batch(train, losses.probeExamples()), losses.teacher(), student.spec(),
+        new DistillationLoss(mapping, w, training.engine().resolve()));
+  }
+
+  /** Dev, at each epoch's end and every {@code evalEverySteps}; a new best is saved at once. */
+  @Override
+  protected String score(ComputationGraph g, ParameterAveragingTrainer.Round round, Map<String, Object> rec)
+      throws IOException {
+    if (dev == null) return "";
+    TrainingState st = round.state();
+    boolean epochEnd = st.batchesDone() >= round.batchesThisEpoch();
+    long stepsBefore = st.steps() - (round.batches() + plan.workers() - 1) / plan.workers();
+    int every = dev.evalEverySteps();
+    boolean due = every > 0 && st.steps() / every > stepsBefore / every;
+    if (!epochEnd && !due) return "";
+    GlueEvaluation ev = dev.evaluator().evaluateFeatures(model(g), dev.dev());
+    rec.put("dev", ev.metrics());
+    evaluations.add(new double[] {st.steps(), ev.primary()});
+    String line = String.format(" | dev %s %.4f", task.primaryMetric(), ev.primary());
+    if (ev.primary() > best || Double.isNaN(best)) {
+      best = ev.primary();
+      saveBest(g, ev, st);
+      rec.put("new_best", true);
+      line += " (new best)";
+    }
+    return line;
+  }
+
+  @Override
+  protected void finish(ComputationGraph g, TrainingState state, Path model, Map<String, Object> manifest)
+      throws IOException {
+    super.finish(g, state, model, manifest);
+    if (dev == null) return;
+    if (!HadoopIO.exists(new Path(bestDir, EVAL_JSON), conf)) {
+      // No scoring happened in this run (too few rounds): the final model is the best there is.
+      saveBest(g, dev.evaluator().evaluateFeatures(model(g), dev.dev()), state);
+    }
+    manifest.put("best", bestDir.toString());
+    manifest.put("best_metrics", metrics(bestDir, conf));
+  }
+
+  private BertModel model(ComputationGraph g) {
+    return new BertModel(student.spec().config(), DistillationGraph.studentWeights(g), training.engine().resolve());
+  }
+
+  /** The best score a previous run of this output recorded, or NaN. */
+  private static double bestSoFar(Path bestDir, Configuration conf) throws IOException {
+    Path f = new Path(bestDir, EVAL_JSON);
+    if (!HadoopIO.exists(f, conf)) return Double.NaN;
+    return JSON.readTree(HadoopIO.readAll(f, conf)).get("primary").asDouble();
+  }
+
+  private static Map<String, Double> metrics(Path bestDir, Configuration conf) throws IOException {
+    JsonNode m = JSON.readTree(HadoopIO.readAll(new Path(bestDir, EVAL_JSON), conf)).get("metrics");
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    m.fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
+    return metrics;
+  }
+
+  /** Model and eval.json written together into a temporary sibling, then renamed over {@code best}. */
+  private void saveBest(ComputationGraph g, GlueEvaluation ev, TrainingState st) throws IOException {
+    Map<String, Object> eval = new LinkedHashMap<>();
+    eval.put("task", task.taskName());
+    eval.put("primary_metric", task.primaryMetric());
+    eval.put("primary", ev.primary());
+    eval.put("metrics", ev.metrics());
+    eval.put("dev_examples", ev.size());
+    eval.put("epoch", st.epoch() + (st.finished() ? 0 : 1));
+    eval.put("step", st.steps());
+    eval.put("round", st.round());
+    eval.put("examples_seen", st.examples());
+    FileSystem fs = HadoopIO.fs(bestDir, conf);
+    Path tmp = new Path(bestDir.getParent(), "." + BEST + "." + UUID.randomUUID() + ".tmp");
+    try {
+      save(g, tmp);
+      HadoopIO.writeAtomically(new Path(tmp, EVAL_JSON), conf, JSON.writeValueAsBytes(eval));
+      if (fs.exists(bestDir) && !fs.delete(bestDir, true)) throw new IOException("cannot replace " + bestDir);
+      if (!fs.rename(tmp, bestDir)) throw new IOException("cannot rename " + tmp + " to " + bestDir);
+    } finally {
+      if (fs.exists(tmp)) fs.delete(tmp, true);
+    }
+    LOG.info("{}: new best {} {} at step {} -> {}", job, task.primaryMetric(), ev.primary(), st.steps(), bestDir);
+  }
+}

@@ -1,0 +1,284 @@
+package org.tinybert.training;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tinybert.config.TrainingSettings;
+import org.tinybert.corpus.MinibatchExport;
+import org.tinybert.distill.DistillationGraph;
+import org.tinybert.distill.DistillationLoss;
+import org.tinybert.io.CheckpointStore;
+import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
+import org.tinybert.io.RunLog;
+import org.tinybert.io.TrainingState;
+import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.spark.ParameterAveragingTrainer;
+
+/**
+ * One training run of a student in a {@link org.tinybert.distill.DistillationLayer}, data-parallel with parameter
+ * averaging, written once for every job that trains: the plan and its step count, the latest intact checkpoint or a
+ * new graph, {@code manifest.json}, one {@code metrics.jsonl} record per averaging round (with the probe batch's
+ * losses), checkpoints, and the final model. A rerun of the same output continues from its last checkpoint; a finished
+ * one trains nothing.
+ *
+ * <p>What differs between jobs is a handful of named pieces: the data ({@link #batchesPerEpoch}, {@link #export}),
+ * the graph and its losses ({@link #newGraph}), what is saved ({@link #save}), what the manifest records
+ * ({@link #manifest}), and what is measured or scored after a round ({@link #probe}, {@link #score},
+ * {@link #finish}).
+ */
+public abstract class TrainingRun {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+  private static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule()
+      .addSerializer(Path.class, new ToStringSerializer())
+      .addSerializer(Optional.class, new OptionalSerializer()));
+
+  /**
+   * What a run did.
+   *
+   * @param model the final model's directory
+   * @param curve (round, loss) pairs, one per round this output has trained: the probe batch's total loss where there
+   *     is a probe, the round's training loss otherwise
+   */
+  public record Outcome(String runId, Path model, long rounds, long examples, boolean resumed,
+      boolean alreadyFinished, List<double[]> curve) {}
+
+  protected final String job;
+  protected final Path output;
+  protected final TrainingSettings training;
+  /** The Hadoop configuration of the session {@link #run} was given; null before. */
+  protected Configuration conf;
+  /** The split of the work {@link #run} follows (the workers resolved); null before. */
+  protected ParameterAveragingTrainer.Plan plan;
+  private UnaryOperator<MultiDataSetLoader> loaderHook = UnaryOperator.identity();
+
+  /**
+   * @param job the job's name in logs, Spark's job descriptions and manifest.json (e.g. {@code task-distill
+   *     intermediate})
+   * @param output the run's directory: checkpoints, metrics.jsonl, manifest.json and the models
+   */
+  protected TrainingRun(String job, Path output, TrainingSettings training) {
+    this.job = job;
+    this.output = output;
+    this.training = training;
+  }
+
+  /** Wraps the executors' minibatch loader (tests inject executor failures through it). */
+  public TrainingRun withLoaderHook(UnaryOperator<MultiDataSetLoader> hook) {
+    this.loaderHook = hook;
+    return this;
+  }
+
+  // ---- the pieces a job gives ----
+
+  /** The minibatches one epoch holds. */
+  protected abstract long batchesPerEpoch();
+
+  /** Where the minibatches come from, for the error a too small data set gets (e.g. "the corpus gives 40 ..."). */
+  protected abstract String describeData();
+
+  /** One epoch's minibatch files (asked once per epoch, when it is reached). */
+  protected abstract MinibatchExport export(int epoch) throws IOException;
+
+  /** The graph of a run that has no checkpoint to continue from; {@code totalSteps} sizes its learning-rate schedule. */
+  protected abstract ComputationGraph newGraph(long totalSteps);
+
+  /** Writes the student of {@code g} to {@code dir} as a Hugging Face directory. */
+  protected abstract void save(ComputationGraph g, Path dir);
+
+  /** The directory under {@link #output} the final model goes to. */
+  protected abstract String modelName();
+
+  /** The job's own fields of manifest.json: its inputs, settings and model sizes. */
+  protected abstract Map<String, Object> manifest();
+
+  /**
+   * The fixed batch whose losses are recorded after every round, or null for none. Asked once, before the first round
+   * of a run that trains; {@code first} is the first epoch this run trains.
+   */
+  protected ProbeLosses probe(MinibatchExport first) throws IOException {
+    return null;
+  }
+
+  /** Scores the student after a round (e.g. on dev), adding to its metrics record; returns the log line's part. */
+  protected String score(ComputationGraph g, ParameterAveragingTrainer.Round round, Map<String, Object> record)
+      throws IOException {
+    return "";
+  }
+
+  /** After the final model is saved: the job's last outputs and manifest fields. */
+  protected void finish(ComputationGraph g, TrainingState state, Path model, Map<String, Object> manifest)
+      throws IOException {
+    manifest.put("final_model", model.toString());
+  }
+
+  // ---- the run ----
+
+  public final Outcome run(SparkSession spark) throws IOException {
+    String runId = UUID.randomUUID().toString().substring(0, 8);
+    conf = spark.sparkContext().hadoopConfiguration();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    LOG.info("{} run {}: engine {} (executors resolve {} on their own backend)", job, runId,
+        training.engine().describe(), training.engine());
+
+    plan = planFor(jsc);
+    long batches = batchesPerEpoch();
+    if (batches < plan.batchesPerRound()) {
+      throw new InputException(job + ": " + describeData() + ", " + batches + " minibatch(es) of "
+          + plan.batchSize() + ", fewer than one averaging round of " + plan.workers() + " worker(s) x "
+          + plan.averagingFrequency() + (batches == 0 ? " (fewer than one minibatch of " + plan.batchSize() + ")"
+          : ""));
+    }
+    CheckpointStore store = new CheckpointStore(output, conf, training.keepCheckpoints());
+    Optional<CheckpointStore.Restored> last = store.restoreLatest();
+    ComputationGraph graph;
+    TrainingState state;
+    if (last.isPresent()) {
+      graph = last.get().graph();
+      state = last.get().checkpoint().state();
+      LOG.info("{}: resuming from {} (round {}, epoch {}, {} examples seen)", job, last.get().checkpoint().dir(),
+          state.round(), state.epoch() + 1, state.examples());
+    } else {
+      graph = newGraph(plan.totalSteps(batches));
+      state = TrainingState.start();
+    }
+    boolean alreadyFinished = state.finished();
+
+    RunLog log = new RunLog(output, conf, state.round());
+    Map<String, Object> manifest = new LinkedHashMap<>();
+    manifest.put("job", job);
+    manifest.put("run_id", runId);
+    manifest.put("started_at", Instant.now().toString());
+    manifest.put("spark_application_id", spark.sparkContext().applicationId());
+    manifest.put("spark_master", spark.sparkContext().master());
+    manifest.put("resumed_at_round", state.round());
+    manifest.put("engine", training.engine().describe());
+    manifest.putAll(manifest());
+    manifest.put("plan", JSON.valueToTree(plan));
+    manifest.put("versions", Map.of("java", System.getProperty("java.version"), "spark", spark.version(),
+        "tinybert", String.valueOf(TrainingRun.class.getPackage().getImplementationVersion())));
+    manifest.put("round_bytes_per_worker", ParameterAveragingTrainer.roundBytesPerWorker(graph));
+    log.writeManifest(manifest);
+    List<double[]> curve = new ArrayList<>();
+    for (JsonNode r : log.records()) {
+      double loss = r.has("probe_total") ? r.get("probe_total").asDouble() : r.path("train_loss").asDouble();
+      curve.add(new double[] {r.get("round").asDouble(), loss});
+    }
+
+    Map<Integer, MinibatchExport> exports = new LinkedHashMap<>();
+    ProbeLosses probe = null;
+    if (!alreadyFinished) {
+      MinibatchExport first = export(state.epoch());
+      exports.put(state.epoch(), first);
+      probe = probe(first);
+    }
+    ProbeLosses probeLosses = probe;
+    Path model = new Path(output, modelName());
+    ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(jsc, plan, store,
+        g -> dir -> save(g, new Path(dir, modelName())));
+    long startNanos = System.nanoTime();
+    long startExamples = state.examples();
+    state = trainer.train(graph, state, epoch -> {
+      MinibatchExport e = exports.computeIfAbsent(epoch, ep -> {
+        try {
+          return export(ep);
+        } catch (IOException x) {
+          throw new UncheckedIOException(x);
+        }
+      });
+      LOG.info("{}: {}", job, e.summary());
+      return new ParameterAveragingTrainer.Epoch(e.batchPaths(), loaderHook.apply(e.loader()));
+    }, job + " " + runId, (g, round) -> {
+      TrainingState st = round.state();
+      Map<String, Object> rec = new LinkedHashMap<>();
+      rec.put("round", st.round());
+      rec.put("epoch", st.epoch() + 1);
+      rec.put("step", st.steps());
+      rec.put("examples", st.examples());
+      rec.put("train_loss", round.score());
+      double rate = (st.examples() - startExamples) / Math.max((System.nanoTime() - startNanos) / 1e9, 1e-9);
+      long remainingBatches = round.totalBatches() - ((long) st.epoch() * round.batchesThisEpoch() + st.batchesDone());
+      double eta = remainingBatches * plan.batchSize() / Math.max(rate, 1e-9);
+      rec.put("examples_per_second", rate);
+      rec.put("round_seconds", round.roundSeconds());
+      rec.put("step_seconds", round.stepSeconds());
+      rec.put("eta_seconds", eta);
+      rec.put("learning_rate", DistillationGraph.layerConf(g).getUpdater().getLearningRate((int) st.steps(), 0));
+      String losses = "";
+      if (probeLosses != null) {
+        DistillationLoss.Result p = probeLosses.measure(g);
+        losses = ProbeLosses.record(rec, p);
+        curve.add(new double[] {st.round(), p.total()});
+      } else {
+        curve.add(new double[] {st.round(), round.score()});
+      }
+      String scored = score(g, round, rec);
+      log.append(rec);
+      LOG.info(String.format("%s round %d | epoch %d/%d | step %d | %d examples | train loss %.4f%s%s | "
+          + "%.1f examples/s | ETA %s", job, st.round(), st.epoch() + 1, plan.epochs(), st.steps(), st.examples(),
+          round.score(), losses, scored, rate, duration(eta)));
+    });
+
+    if (!alreadyFinished || !HadoopIO.exists(new Path(model, HfCheckpoint.CONFIG_FILE), conf)) save(graph, model);
+    manifest.put("finished_at", Instant.now().toString());
+    manifest.put("rounds", state.round());
+    manifest.put("examples_seen", state.examples());
+    finish(graph, state, model, manifest);
+    log.writeManifest(manifest);
+    return new Outcome(runId, model, state.round(), state.examples(), last.isPresent(), alreadyFinished, curve);
+  }
+
+  /** The split of the work: {@code workers} (0 = Spark's default parallelism) and the settings' counts. */
+  private ParameterAveragingTrainer.Plan planFor(JavaSparkContext jsc) {
+    int workers = training.workers() > 0 ? training.workers() : jsc.defaultParallelism();
+    return new ParameterAveragingTrainer.Plan(workers, training.batchSize(), training.averagingFrequency(),
+        training.epochs(), training.checkpointEvery(), training.seed());
+  }
+
+  /** Settings (records with paths and optional values) as manifest JSON. */
+  protected static JsonNode json(Object value) {
+    return JSON.valueToTree(value);
+  }
+
+  static String duration(double seconds) {
+    if (!Double.isFinite(seconds)) return "?";
+    long s = Math.round(seconds);
+    return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60) : String.format("%dm%02ds", s / 60, s % 60);
+  }
+
+  private static final class ToStringSerializer extends JsonSerializer<Path> {
+    @Override
+    public void serialize(Path value, JsonGenerator gen, SerializerProvider p) throws IOException {
+      gen.writeString(value.toString());
+    }
+  }
+
+  @SuppressWarnings("rawtypes")
+  private static final class OptionalSerializer extends JsonSerializer<Optional> {
+    @Override
+    public void serialize(Optional value, JsonGenerator gen, SerializerProvider p) throws IOException {
+      if (value.isPresent()) p.defaultSerializeValue(value.get(), gen); else gen.writeNull();
+    }
+  }
+}
