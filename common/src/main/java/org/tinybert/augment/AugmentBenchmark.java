@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.tinybert.config.AugmentBenchSettings;
+import org.tinybert.config.BenchModel;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.model.ArrayPool;
 import org.tinybert.model.BertConfig;
@@ -110,7 +111,7 @@ public final class AugmentBenchmark {
     List<String> words = new ArrayList<>();
     Vocab vocab = syntheticVocab(config.vocabSize(), random, words);
     MaskedLm lm = new MaskedLm(new BertModel(config, randomWeights(config, s.seed()), engine),
-        new BertTokenizer(vocab, true), "random " + s.model());
+        new BertTokenizer(vocab, true), "random " + s.model().key());
     Set<String> multiPiece = new LinkedHashSet<>();
     List<RowAugmenter.Row> rows = new ArrayList<>();
     for (int i = 0; i < s.sentences(); i++) {
@@ -187,7 +188,7 @@ public final class AugmentBenchmark {
     // Per CPU second, the batched path's FLOPs (GloVe and tokenizing included, so a lower bound) against GEMM's.
     double cpuEfficiency = batchedFlops / 1e9 / batchedCpu / gemmCpuRate;
     double n = s.rounds();
-    Result r = new Result(s.model(), Runtime.getRuntime().availableProcessors(), s.sentences(), s.words(),
+    Result r = new Result(s.model().key(), Runtime.getRuntime().availableProcessors(), s.sentences(), s.words(),
         s.batchSize(), s.rounds(), batchedCandidates.mlmWords(), batchedCandidates.gloveWords(), b.forwards(),
         o.forwards(), batchedSeconds / n, oneSeconds / n, s.sentences() * n / batchedSeconds,
         s.sentences() * n / oneSeconds, oneSeconds / batchedSeconds, List.copyOf(roundSpeedups), gflopsBatched,
@@ -204,11 +205,10 @@ public final class AugmentBenchmark {
   }
 
   /** BERT-base ({@code base}) or a small model with the same structure ({@code tiny}). */
-  static BertConfig config(String model) {
+  static BertConfig config(BenchModel model) {
     return switch (model) {
-      case "base" -> new BertConfig(30522, 768, 12, 12, 3072, "gelu", 512, 2, 1e-12, 0, 2, 0, 0.02, null);
-      case "tiny" -> new BertConfig(3000, 64, 2, 4, 128, "gelu", 128, 2, 1e-12, 0, 2, 0, 0.02, null);
-      default -> throw new IllegalArgumentException("model must be base or tiny, found " + model);
+      case BASE -> new BertConfig(30522, 768, 12, 12, 3072, "gelu", 512, 2, 1e-12, 0, 2, 0, 0.02, null);
+      case TINY -> new BertConfig(3000, 64, 2, 4, 128, "gelu", 128, 2, 1e-12, 0, 2, 0, 0.02, null);
     };
   }
 

@@ -22,14 +22,14 @@ import org.tinybert.model.EngineChoice;
  * @param workload where to write the measured workload for bench/augment_reference.py, or null
  * @param engine {@code tinybert.engine}: what is timed
  */
-public record AugmentBenchSettings(String model, int sentences, int words, int batchSize, int rounds, int gloveWords,
+public record AugmentBenchSettings(BenchModel model, int sentences, int words, int batchSize, int rounds, int gloveWords,
     int gloveDim, int topK, int variants, int seed, Path workload, EngineChoice engine) implements Serializable {
   public static final String ROOT = "tinybert.bench.augment";
 
   /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
   public static AugmentBenchSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
-    String model = v.oneOf("model", "base", "tiny");
+    BenchModel model = v.choice("model", BenchModel.class);
     int sentences = v.positiveInt("sentences");
     int words = v.positiveInt("words");
     int batchSize = v.positiveInt("batch-size");

@@ -24,7 +24,7 @@ import org.tinybert.glue.Split;
  * @param taskVariants use TinyBERT's N for the task
  * @param gloveVocabLimit GloVe words read
  * @param skipMalformedGlove skip (and count) malformed GloVe lines instead of failing
- * @param malformedRows {@code fail}, {@code skip} or {@code task-default}
+ * @param malformedRows what a malformed row of the task's file does
  * @param seed seed of the replacement draws
  * @param batchSize masked inputs per forward pass
  * @param gloveBatchSize query words per GloVe matrix product
@@ -35,7 +35,7 @@ import org.tinybert.glue.Split;
  */
 public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, Path output, Path sideOutput,
     double replaceProbability, int topK, int variants, boolean taskVariants, int gloveVocabLimit,
-    boolean skipMalformedGlove, String malformedRows, int seed, int batchSize, int gloveBatchSize, int maxSeqLength,
+    boolean skipMalformedGlove, MalformedRows malformedRows, int seed, int batchSize, int gloveBatchSize, int maxSeqLength,
     Boolean lowerCase, int partitions, EngineChoice engine) implements Serializable {
   public static final String ROOT = "tinybert.augment";
   /** The value of {@code side-output} that means no side file. */
@@ -63,7 +63,7 @@ public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, P
     boolean taskVariants = v.bool("task-variants");
     int gloveVocabLimit = v.positiveInt("glove-vocab-limit");
     boolean skipGlove = "skip".equals(v.oneOf("malformed-glove-lines", "fail", "skip"));
-    String malformedRows = v.oneOf("malformed-rows", "fail", "skip", "task-default");
+    MalformedRows malformedRows = v.choice("malformed-rows", MalformedRows.class);
     int seed = v.intAtLeast("seed", 0);
     int batchSize = v.positiveInt("batch-size");
     int gloveBatchSize = v.positiveInt("glove-batch-size");
@@ -94,10 +94,30 @@ public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, P
   /** Whether malformed rows are skipped (and counted) rather than fatal. */
   public boolean skipMalformedRows() {
     return switch (malformedRows) {
-      case "skip" -> true;
-      case "fail" -> false;
-      default -> task.skipsMalformedByDefault();
+      case SKIP -> true;
+      case FAIL -> false;
+      case TASK_DEFAULT -> task.skipsMalformedByDefault();
     };
+  }
+
+  /** {@code malformed-rows}: what a malformed row of the task's file does. */
+  public enum MalformedRows implements Choice {
+    FAIL("fail"),
+    /** Skipped and counted. */
+    SKIP("skip"),
+    /** As the GLUE task's own reader does (skipped where TinyBERT's reader skips them). */
+    TASK_DEFAULT("task-default");
+
+    private final String key;
+
+    MalformedRows(String key) {
+      this.key = key;
+    }
+
+    @Override
+    public String key() {
+      return key;
+    }
   }
 
   /** N for this run: TinyBERT's N for the task when {@link #taskVariants} and it has one, else {@link #variants}. */

@@ -7,7 +7,7 @@ import org.tinybert.model.EngineChoice;
 /**
  * Settings of {@code tinybert bench} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
  *
- * @param benchmark {@link #DISTILL_STEP} or {@link #INFERENCE}
+ * @param benchmark what is timed
  * @param batch sequences per minibatch
  * @param seqLength tokens per sequence
  * @param steps timed repetitions (the median is reported)
@@ -15,17 +15,34 @@ import org.tinybert.model.EngineChoice;
  * @param seed seed of the random weights and batch
  * @param engine {@code tinybert.engine}: what is timed
  */
-public record BenchSettings(String benchmark, int batch, int seqLength, int steps, int warmup, long seed,
+public record BenchSettings(Benchmark benchmark, int batch, int seqLength, int steps, int warmup, long seed,
     EngineChoice engine)
     implements Serializable {
   public static final String ROOT = "tinybert.bench";
-  public static final String DISTILL_STEP = "distill-step";
-  public static final String INFERENCE = "inference";
+
+  /** {@code benchmark}: what {@code tinybert bench} times. */
+  public enum Benchmark implements Choice {
+    /** One distillation step: teacher forward, student forward and backward, losses, update. */
+    DISTILL_STEP("distill-step"),
+    /** A forward pass of the teacher and of the student. */
+    INFERENCE("inference");
+
+    private final String key;
+
+    Benchmark(String key) {
+      this.key = key;
+    }
+
+    @Override
+    public String key() {
+      return key;
+    }
+  }
 
   /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
   public static BenchSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
-    BenchSettings s = new BenchSettings(v.oneOf("benchmark", DISTILL_STEP, INFERENCE), v.positiveInt("batch"),
+    BenchSettings s = new BenchSettings(v.choice("benchmark", Benchmark.class), v.positiveInt("batch"),
         v.intIn("seq-length", 2, 512), v.positiveInt("steps"), v.intAtLeast("warmup", 0), v.intAtLeast("seed", 0),
         v.engine());
     v.finish();

@@ -22,7 +22,7 @@ import org.tinybert.model.EngineChoice;
  * @param engine {@code tinybert.engine}: what computes the passes, losses and gradients
  */
 public record DistillLossSettings(Path teacher, Path student, Path input, Path output, int maxSeqLength,
-    Boolean cased, double temperature, String layerMapping, Optional<Path> regressionLabels,
+    Boolean cased, double temperature, LayerMappingSetting layerMapping, Optional<Path> regressionLabels,
     Optional<Path> gradients, EngineChoice engine) {
   public static final String ROOT = "tinybert.distill-loss";
 
@@ -36,9 +36,7 @@ public record DistillLossSettings(Path teacher, Path student, Path input, Path o
     int maxSeqLength = v.intAtLeast("max-seq-length", 2);
     Boolean cased = v.optionalBool("cased");
     double temperature = v.positiveDouble("temperature");
-    String layerMapping = v.string("layer-mapping");
-    v.require(layerMapping.matches("uniform|top|bottom|\\s*\\d+\\s*(,\\s*\\d+\\s*)*"), "layer-mapping",
-        "must be uniform, top, bottom or 1-based teacher layers like \"3,6,9,12\"");
+    LayerMappingSetting layerMapping = LayerMappingSetting.read(v, "layer-mapping");
     Optional<Path> regressionLabels = v.optionalPath("regression-labels");
     Optional<Path> gradients = v.optionalPath("gradients");
     EngineChoice engine = v.engine();

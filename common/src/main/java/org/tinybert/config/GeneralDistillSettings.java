@@ -11,7 +11,7 @@ import org.apache.hadoop.fs.Path;
  */
 public record GeneralDistillSettings(List<String> corpus, Path teacher, StudentSettings student, Path output,
     int maxSeqLength, double shortSeqProb, Boolean cased, boolean rebuildInstances, boolean skipInvalidUtf8,
-    double attentionWeight, double embeddingWeight, double hiddenWeight, String layerMapping, int probeExamples,
+    double attentionWeight, double embeddingWeight, double hiddenWeight, LayerMappingSetting layerMapping, int probeExamples,
     TrainingSettings training) implements Serializable {
   public static final String ROOT = "tinybert.general-distill";
 
@@ -32,7 +32,7 @@ public record GeneralDistillSettings(List<String> corpus, Path teacher, StudentS
     double hid = v.doubleIn("hidden-weight", 0.0, 1e6);
     v.require(att + emb + hid > 0 || !v.ok("attention-weight"), "attention-weight",
         "attention-, embedding- and hidden-weight cannot all be 0 (nothing would be distilled)");
-    String mapping = v.string("layer-mapping");
+    LayerMappingSetting mapping = LayerMappingSetting.read(v, "layer-mapping");
     int probe = v.intAtLeast("probe-examples", 0);
     TrainingSettings training = TrainingSettings.read(v, v.engine());
     v.finish();

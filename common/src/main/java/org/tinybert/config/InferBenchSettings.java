@@ -19,14 +19,14 @@ import org.tinybert.model.EngineChoice;
  * @param seed seed of the random weights and words
  * @param engine {@code tinybert.engine}: what computes, in the engine's timing and in the job
  */
-public record InferBenchSettings(String model, Path dir, int rows, int parts, int batch, int seqLength, int rounds,
+public record InferBenchSettings(BenchModel model, Path dir, int rows, int parts, int batch, int seqLength, int rounds,
     int engineSteps, int seed, EngineChoice engine) implements Serializable {
   public static final String ROOT = "tinybert.bench.infer";
 
   /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
   public static InferBenchSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
-    InferBenchSettings s = new InferBenchSettings(v.oneOf("model", "base", "tiny"), v.path("dir"),
+    InferBenchSettings s = new InferBenchSettings(v.choice("model", BenchModel.class), v.path("dir"),
         v.positiveInt("rows"), v.positiveInt("parts"), v.positiveInt("batch"), v.intIn("seq-length", 3, 512),
         v.positiveInt("rounds"), v.positiveInt("engine-steps"), v.intAtLeast("seed", 0), v.engine());
     v.finish();

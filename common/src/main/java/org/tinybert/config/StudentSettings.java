@@ -13,7 +13,7 @@ import org.tinybert.model.checkpoint.Heads;
  * @param fit {@code shared} (one fit_dense, TinyBERT's code) or {@code per-representation} (fit_denses.i, as in the
  *     released general TinyBERT checkpoints)
  */
-public record StudentSettings(Optional<Path> dir, int layers, int hidden, int heads, int intermediate, String fit)
+public record StudentSettings(Optional<Path> dir, int layers, int hidden, int heads, int intermediate, Fit fit)
     implements Serializable {
   /** The {@code student} value that asks for a new student instead of a directory. */
   public static final String FRESH = "fresh";
@@ -24,7 +24,7 @@ public record StudentSettings(Optional<Path> dir, int layers, int hidden, int he
     int hidden = v.positiveInt("student-hidden");
     int heads = v.positiveInt("student-heads");
     int intermediate = v.positiveInt("student-intermediate");
-    String fit = v.oneOf("fit", "shared", "per-representation");
+    Fit fit = v.choice("fit", Fit.class);
     if (v.ok("student-hidden") && v.ok("student-heads")) {
       v.require(hidden % heads == 0, "student-heads", "must divide student-hidden " + hidden + ", found " + heads);
     }
@@ -32,7 +32,26 @@ public record StudentSettings(Optional<Path> dir, int layers, int hidden, int he
   }
 
   public Heads.Fit fitKind() {
-    return "per-representation".equals(fit) ? Heads.Fit.PER_REPRESENTATION : Heads.Fit.SHARED;
+    return fit.heads;
+  }
+
+  /** {@code fit}: how the student's representations are projected to the teacher's width. */
+  public enum Fit implements Choice {
+    SHARED("shared", Heads.Fit.SHARED),
+    PER_REPRESENTATION("per-representation", Heads.Fit.PER_REPRESENTATION);
+
+    private final String key;
+    private final Heads.Fit heads;
+
+    Fit(String key, Heads.Fit heads) {
+      this.key = key;
+      this.heads = heads;
+    }
+
+    @Override
+    public String key() {
+      return key;
+    }
   }
 
   /** A fresh student's config over the teacher's vocabulary, positions and token types. */

@@ -18,8 +18,8 @@ import org.tinybert.model.EngineChoice;
  * @param probeExamples intermediate stage: examples of the fixed probe batch whose losses (per layer too) are measured
  *     after every round and recorded in metrics.jsonl; 0 = none
  */
-public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Path student, String stage, Path output,
-    int maxSeqLength, Boolean cased, boolean augmented, double temperature, String layerMapping,
+public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Path student, Stage stage, Path output,
+    int maxSeqLength, Boolean cased, boolean augmented, double temperature, LayerMappingSetting layerMapping,
     double attentionWeight, double embeddingWeight, double hiddenWeight, int evalEvery, int evalBatchSize,
     int probeExamples, TrainingSettings intermediate, TrainingSettings prediction) implements Serializable {
   public static final String ROOT = "tinybert.task-distill";
@@ -30,13 +30,13 @@ public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Pat
     Path taskDir = v.path("task-dir");
     Path teacher = v.path("teacher");
     Path student = v.path("student");
-    String stage = v.oneOf("stage", "intermediate", "prediction", "both");
+    Stage stage = v.choice("stage", Stage.class);
     Path output = v.path("output");
     int maxSeqLength = FinetuneTeacherSettings.maxSeqLength(v, task);
     Boolean cased = v.optionalBool("cased");
     boolean augmented = v.bool("use-augmented");
     double temperature = v.positiveDouble("temperature");
-    String mapping = v.string("layer-mapping");
+    LayerMappingSetting mapping = LayerMappingSetting.read(v, "layer-mapping");
     double att = v.doubleIn("attention-weight", 0.0, 1e6);
     double emb = v.doubleIn("embedding-weight", 0.0, 1e6);
     double hid = v.doubleIn("hidden-weight", 0.0, 1e6);
@@ -64,10 +64,29 @@ public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Pat
   }
 
   public boolean runsIntermediate() {
-    return !"prediction".equals(stage);
+    return stage != Stage.PREDICTION;
   }
 
   public boolean runsPrediction() {
-    return !"intermediate".equals(stage);
+    return stage != Stage.INTERMEDIATE;
+  }
+
+  /** {@code stage}: which of the two stages a run trains. */
+  public enum Stage implements Choice {
+    INTERMEDIATE("intermediate"),
+    PREDICTION("prediction"),
+    /** Intermediate into {@code <output>/intermediate}, then prediction from its student. */
+    BOTH("both");
+
+    private final String key;
+
+    Stage(String key) {
+      this.key = key;
+    }
+
+    @Override
+    public String key() {
+      return key;
+    }
   }
 }

@@ -1,17 +1,14 @@
 package org.tinybert.config;
 
 import java.io.Serializable;
-import org.tinybert.distill.BertAdam;
-import org.tinybert.distill.DistillationLayer;
-import org.tinybert.distill.WarmupLinearSchedule;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.Dropout;
 import org.tinybert.model.EngineChoice;
-import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * How a student is trained, shared by every training job (general and task distillation, teacher fine-tuning): the
- * optimiser, the schedule, data parallelism and checkpointing. Read from the keys of a job's own section.
+ * optimiser, the schedule, data parallelism and checkpointing. Read from the keys of a job's own section; the
+ * optimiser it gives is built by {@code distill.DistillationLayer.forTraining}.
  *
  * @param batchSize minibatch size per worker (one DL4J minibatch; TinyBERT's batch size when workers is 1)
  * @param averagingFrequency minibatches each worker trains between two parameter averagings
@@ -22,7 +19,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * @param engine {@code tinybert.engine}: what computes teacher, student, losses and updates
  */
 public record TrainingSettings(int epochs, int batchSize, int averagingFrequency, int workers, double learningRate,
-    String schedule, double warmupProportion, String optimizer, double weightDecay, String clip, double clipThreshold,
+    Schedule schedule, double warmupProportion, Optimizer optimizer, double weightDecay, ClipMode clip, double clipThreshold,
     long seed, int checkpointEvery, int keepCheckpoints, Double dropout, EngineChoice engine) implements Serializable {
 
   /** The keys of {@code v}'s section, with the run's engine (read once per job, {@link Validator#engine}). */
@@ -33,11 +30,11 @@ public record TrainingSettings(int epochs, int batchSize, int averagingFrequency
         v.positiveInt("averaging-frequency"),
         v.intAtLeast("workers", 0),
         v.positiveDouble("learning-rate"),
-        v.oneOf("schedule", "constant", "warmup-linear"),
+        v.choice("schedule", Schedule.class),
         v.doubleIn("warmup-proportion", 0.0, 0.99),
-        v.oneOf("optimizer", "bertadam", "adamw"),
+        v.choice("optimizer", Optimizer.class),
         v.doubleIn("weight-decay", 0.0, 1.0),
-        v.oneOf("clip", "per-tensor", "global", "none"),
+        v.choice("clip", ClipMode.class),
         v.positiveDouble("clip-threshold"),
         v.intAtLeast("seed", 0),
         v.positiveInt("checkpoint-every"),
@@ -50,21 +47,5 @@ public record TrainingSettings(int epochs, int batchSize, int averagingFrequency
   public Dropout dropout(BertConfig student) {
     return dropout == null ? new Dropout(student.hiddenDropoutProb(), student.attentionDropoutProb(), seed)
         : new Dropout(dropout, dropout, seed);
-  }
-
-  /** The DL4J updater for a run of {@code totalSteps} optimiser steps per worker. */
-  public IUpdater updater(long totalSteps) {
-    WarmupLinearSchedule s = "warmup-linear".equals(schedule)
-        ? new WarmupLinearSchedule(learningRate, warmupProportion, Math.max(1, totalSteps)) : null;
-    BertAdam adam = "adamw".equals(optimizer) ? BertAdam.adamW(learningRate, s) : BertAdam.bertAdam(learningRate, s);
-    return adam.withEngine(engine);
-  }
-
-  public DistillationLayer.Clip clipMode() {
-    return switch (clip) {
-      case "global" -> DistillationLayer.Clip.GLOBAL;
-      case "none" -> DistillationLayer.Clip.NONE;
-      default -> DistillationLayer.Clip.PER_TENSOR;
-    };
   }
 }

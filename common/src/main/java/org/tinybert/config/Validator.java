@@ -178,6 +178,19 @@ public final class Validator {
   }
 
   /**
+   * One of the constants of {@code type}, spelled as its {@link Choice#key()}: decoded here once, so the code that
+   * uses it switches over an enum, never over a string. A failed read returns the first constant as placeholder.
+   */
+  public <E extends Enum<E> & Choice> E choice(String key, Class<E> type) {
+    E[] all = type.getEnumConstants();
+    String s = oneOf(key, Arrays.stream(all).map(Choice::key).toArray(String[]::new));
+    for (E e : all) {
+      if (e.key().equals(s)) return e;
+    }
+    return all[0];
+  }
+
+  /**
    * {@value EngineChoice#KEY}, the one key outside the section that every job and benchmark reads: {@code auto},
    * {@code cpu} or {@code nd4j}. A problem is recorded with the section's own.
    */

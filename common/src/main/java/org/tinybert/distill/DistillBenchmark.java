@@ -16,6 +16,7 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.profiler.OpProfiler;
+import org.tinybert.config.ClipMode;
 import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
@@ -82,7 +83,7 @@ public final class DistillBenchmark {
     TeacherCache.register(TEACHER_KEY, randomModel(teacherConfig,
         new Heads(true, 0, false, false, Heads.Fit.NONE, 0), s.seed()).frozen());
     DistillationLayer layer = new DistillationLayer(student, TEACHER_KEY, "uniform", LossWeights.intermediate(),
-        BertAdam.bertAdam(1e-4, null), 0.01, DistillationLayer.Clip.PER_TENSOR, 1.0, s.seed(), s.seqLength())
+        BertAdam.bertAdam(1e-4, null), 0.01, ClipMode.PER_TENSOR, 1.0, s.seed(), s.seqLength())
         .withEngine(s.engine());
     ComputationGraph graph = DistillationGraph.create(layer, s.seed());
     BertBatch batch = randomBatch(s.batch(), s.seqLength(), teacherConfig.vocabSize(), s.seed());

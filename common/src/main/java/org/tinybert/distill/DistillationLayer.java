@@ -17,6 +17,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.tinybert.config.ClipMode;
+import org.tinybert.config.LayerMappingSetting;
+import org.tinybert.config.TrainingSettings;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.Dropout;
 import org.tinybert.model.EngineChoice;
@@ -36,9 +39,6 @@ import org.tinybert.model.checkpoint.Heads;
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
     isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 public class DistillationLayer extends Layer {
-  /** TinyBERT's BertAdam clips each parameter tensor's gradient norm on its own; "global" clips all together. */
-  public enum Clip { PER_TENSOR, GLOBAL, NONE }
-
   private String studentConfigJson;
   private boolean pooler;
   private int numLabels;
@@ -56,7 +56,8 @@ public class DistillationLayer extends Layer {
   private boolean reluHead;
   private IUpdater updater;
   private double weightDecay;
-  private String clip = Clip.PER_TENSOR.name();
+  // The constant's name (PER_TENSOR, GLOBAL, NONE): the JSON of the checkpoints written so far.
+  private String clip = ClipMode.PER_TENSOR.name();
   private double clipThreshold = 1.0;
   private long initSeed;
   private int seqLength;
@@ -71,7 +72,7 @@ public class DistillationLayer extends Layer {
   }
 
   public DistillationLayer(StudentSpec student, String teacherPath, String layerMapping, LossWeights weights,
-      IUpdater updater, double weightDecay, Clip clip, double clipThreshold, long initSeed, int seqLength) {
+      IUpdater updater, double weightDecay, ClipMode clip, double clipThreshold, long initSeed, int seqLength) {
     this();
     this.studentConfigJson = new String(student.config().toJson(), StandardCharsets.UTF_8);
     this.pooler = student.heads().pooler();
@@ -94,6 +95,34 @@ public class DistillationLayer extends Layer {
     this.clipThreshold = clipThreshold;
     this.initSeed = initSeed;
     this.seqLength = seqLength;
+  }
+
+  /**
+   * The layer a training run of {@code totalSteps} optimiser steps per worker needs: the losses' teacher, mapping and
+   * weights, and everything else from the job's training settings (optimiser and schedule, weight decay, clipping,
+   * seed, dropout, engine).
+   *
+   * @param teacherPath the teacher's directory; null when the losses need none
+   */
+  public static DistillationLayer forTraining(StudentSpec student, String teacherPath, LayerMappingSetting layerMapping,
+      LossWeights weights, TrainingSettings training, long totalSteps, int seqLength) {
+    return new DistillationLayer(student, teacherPath, layerMapping.toString(), weights, updater(training, totalSteps),
+        training.weightDecay(), training.clip(), training.clipThreshold(), training.seed(), seqLength)
+        .withDropout(training.dropout(student.config())).withEngine(training.engine());
+  }
+
+  /** The DL4J updater of {@code training} for a run of {@code totalSteps} optimiser steps per worker. */
+  public static IUpdater updater(TrainingSettings training, long totalSteps) {
+    double lr = training.learningRate();
+    WarmupLinearSchedule schedule = switch (training.schedule()) {
+      case WARMUP_LINEAR -> new WarmupLinearSchedule(lr, training.warmupProportion(), Math.max(1, totalSteps));
+      case CONSTANT -> null;
+    };
+    BertAdam adam = switch (training.optimizer()) {
+      case ADAMW -> BertAdam.adamW(lr, schedule);
+      case BERTADAM -> BertAdam.bertAdam(lr, schedule);
+    };
+    return adam.withEngine(training.engine());
   }
 
   public StudentSpec studentSpec() {
@@ -217,7 +246,7 @@ public class DistillationLayer extends Layer {
 
   @Override
   public GradientNormalization getGradientNormalization() {
-    return switch (Clip.valueOf(clip)) {
+    return switch (ClipMode.valueOf(clip)) {
       case PER_TENSOR -> GradientNormalization.ClipL2PerParamType;
       case GLOBAL -> GradientNormalization.ClipL2PerLayer;
       case NONE -> GradientNormalization.None;

@@ -2,6 +2,7 @@ package org.tinybert.distill;
 
 import java.util.Arrays;
 import java.util.List;
+import org.tinybert.config.LayerMappingSetting;
 import org.tinybert.io.InputException;
 
 /**
@@ -69,25 +70,21 @@ public record LayerMapping(String strategy, int teacherLayers, int studentLayers
     return fromOneBased("explicit", teacherLayers, studentLayers, upper);
   }
 
-  /** By name: uniform, top, bottom, or a comma-separated list of 1-based teacher layers. */
-  public static LayerMapping parse(String spec, int teacherLayers, int studentLayers) {
-    String s = spec.trim();
-    switch (s) {
-      case "uniform":
-        return uniform(teacherLayers, studentLayers);
-      case "top":
-        return top(teacherLayers, studentLayers);
-      case "bottom":
-        return bottom(teacherLayers, studentLayers);
-      default:
-        try {
-          return explicit(teacherLayers, studentLayers,
-              Arrays.stream(s.split(",")).map(String::trim).map(Integer::parseInt).toList());
-        } catch (NumberFormatException e) {
-          throw new InputException("layer mapping must be uniform, top, bottom or a list of teacher layers "
-              + "like 3,6,9,12; found '" + spec + "'");
-        }
-    }
+  /** The mapping a {@code layer-mapping} setting names, for a teacher and a student of these depths. */
+  public static LayerMapping of(LayerMappingSetting setting, int teacherLayers, int studentLayers) {
+    return switch (setting.strategy()) {
+      case UNIFORM -> uniform(teacherLayers, studentLayers);
+      case TOP -> top(teacherLayers, studentLayers);
+      case BOTTOM -> bottom(teacherLayers, studentLayers);
+      case EXPLICIT -> explicit(teacherLayers, studentLayers, setting.teacherLayers());
+    };
+  }
+
+  /** As {@link #of}, from the setting's text (what a distillation layer's JSON carries). */
+  public static LayerMapping parse(String text, int teacherLayers, int studentLayers) {
+    return of(LayerMappingSetting.parse(text).orElseThrow(() -> new InputException("layer mapping must be uniform, "
+        + "top, bottom or a list of teacher layers like 3,6,9,12; found '" + text + "'")), teacherLayers,
+        studentLayers);
   }
 
   private static LayerMapping fromOneBased(String name, int teacherLayers, int studentLayers, int[] upper) {

@@ -31,7 +31,17 @@ public record LossWeights(double attention, double embedding, double hidden, dou
 
   /** General distillation and the intermediate stage of task distillation: attention + embedding + hidden. */
   public static LossWeights intermediate() {
-    return new LossWeights(1, 1, 1, 0, 0, 1, false, false);
+    return intermediate(1, 1, 1);
+  }
+
+  /** The intermediate losses (Eq. 7-9) at these weights, predictions off. */
+  public static LossWeights intermediate(double attention, double embedding, double hidden) {
+    return new LossWeights(attention, embedding, hidden, 0, 0, 1, false, false);
+  }
+
+  /** These weights for a task: its soft cross-entropy's temperature, and whether it is regression. */
+  public LossWeights forTask(double temperature, boolean regression) {
+    return new LossWeights(attention, embedding, hidden, prediction, label, temperature, regression, reluHead);
   }
 
   /** The prediction stage of task distillation (TinyBERT: soft cross-entropy, or MSE to gold labels for STS-B). */

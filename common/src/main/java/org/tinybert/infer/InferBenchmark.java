@@ -18,6 +18,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tinybert.config.BenchModel;
 import org.tinybert.config.InferBenchSettings;
 import org.tinybert.config.InferSettings;
 import org.tinybert.config.SettingsLoader;
@@ -46,13 +47,13 @@ public final class InferBenchmark {
   private InferBenchmark() {}
 
   /** The teacher's and the student's sizes. */
-  static BertConfig teacherConfig(String model) {
-    return model.equals("base") ? DistillBenchmark.bertBase().withNumLabels(LABELS)
+  static BertConfig teacherConfig(BenchModel model) {
+    return model == BenchModel.BASE ? DistillBenchmark.bertBase().withNumLabels(LABELS)
         : new BertConfig(1000, 48, 2, 4, 96, "gelu", 128, 2, 1e-12, 0, LABELS, 0, 0.02, null);
   }
 
-  static BertConfig studentConfig(String model, BertConfig teacher) {
-    return model.equals("base") ? BertConfig.tinyBert4(teacher).withFitSize(0).withNumLabels(LABELS)
+  static BertConfig studentConfig(BenchModel model, BertConfig teacher) {
+    return model == BenchModel.BASE ? BertConfig.tinyBert4(teacher).withFitSize(0).withNumLabels(LABELS)
         : new BertConfig(1000, 24, 1, 4, 48, "gelu", 128, 2, 1e-12, 0, LABELS, 0, 0.02, null);
   }
 
@@ -62,8 +63,8 @@ public final class InferBenchmark {
     BertConfig studentConfig = studentConfig(s.model(), teacherConfig);
     Heads heads = new Heads(true, LABELS, false, false, Heads.Fit.NONE, 0);
     List<String> vocab = vocab(teacherConfig.vocabSize());
-    Path teacher = new Path(s.dir(), s.model() + "-teacher");
-    Path student = new Path(s.dir(), s.model() + "-student");
+    Path teacher = new Path(s.dir(), s.model().key() + "-teacher");
+    Path student = new Path(s.dir(), s.model().key() + "-student");
     Path table = new Path(s.dir(), "table-" + s.rows() + "x" + s.seqLength() + "-" + s.parts());
     saveIfAbsent(teacher, teacherConfig, heads, vocab, s.seed(), conf);
     saveIfAbsent(student, studentConfig, heads, vocab, s.seed() + 1, conf);
@@ -100,7 +101,7 @@ public final class InferBenchmark {
     double is = median(rounds, "infer_student_examples_per_second");
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("benchmark", "infer");
-    out.put("model", s.model());
+    out.put("model", s.model().key());
     out.put("engine", s.engine().describe());
     out.put("teacher", describe(teacherConfig));
     out.put("student", describe(studentConfig));

@@ -77,10 +77,9 @@ public final class GeneralDistillation extends TrainingRun {
     BertConfig teacher = HfCheckpoint.load(s.teacher(), conf).config();
     Vocab vocab = Vocab.ofModel(s.teacher(), teacher.vocabSize(), conf);
     StudentSpec spec = studentSpec(s, teacher, conf);
-    LossWeights weights = new LossWeights(s.attentionWeight(), s.embeddingWeight(), s.hiddenWeight(), 0, 0, 1, false,
-        false);
+    LossWeights weights = LossWeights.intermediate(s.attentionWeight(), s.embeddingWeight(), s.hiddenWeight());
     checkCompatible(s, teacher, spec.config(), weights);
-    LayerMapping mapping = LayerMapping.parse(s.layerMapping(), teacher.numHiddenLayers(),
+    LayerMapping mapping = LayerMapping.of(s.layerMapping(), teacher.numHiddenLayers(),
         spec.config().numHiddenLayers());
     boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), GeneralDistillSettings.ROOT + ".cased",
         s.teacher(), conf);
@@ -148,10 +147,8 @@ public final class GeneralDistillation extends TrainingRun {
 
   @Override
   protected ComputationGraph newGraph(long totalSteps) {
-    DistillationLayer layer = new DistillationLayer(spec, s.teacher().toString(), s.layerMapping(), weights,
-        training.updater(totalSteps), training.weightDecay(), training.clipMode(), training.clipThreshold(),
-        training.seed(), s.maxSeqLength())
-        .withDropout(training.dropout(spec.config())).withEngine(training.engine());
+    DistillationLayer layer = DistillationLayer.forTraining(spec, s.teacher().toString(), s.layerMapping(), weights,
+        training, totalSteps, s.maxSeqLength());
     return s.student().dir().isPresent()
         ? DistillationGraph.create(layer, training.seed(), HfCheckpoint.load(s.student().dir().get(), conf).weights())
         : DistillationGraph.create(layer, training.seed());

@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tinybert.config.LayerMappingSetting;
 import org.tinybert.config.TrainingSettings;
 import org.tinybert.corpus.GlueMinibatchExporter;
 import org.tinybert.corpus.MinibatchExport;
@@ -75,10 +76,10 @@ public final class GlueStage extends TrainingRun {
    * @param probeExamples with a teacher and intermediate losses: the first training examples whose losses
    *     ({@link ProbeLosses}) are recorded after every round; 0 = none
    */
-  public record Losses(String teacher, String layerMapping, LossWeights weights, int probeExamples) {
+  public record Losses(String teacher, LayerMappingSetting layerMapping, LossWeights weights, int probeExamples) {
     /** The gold labels' loss alone (cross-entropy; MSE for regression): fine-tuning. */
     public static Losses labelsOnly(GlueTask task) {
-      return new Losses(null, "uniform", LossWeights.labelsOnly(regression(task)), 0);
+      return new Losses(null, LayerMappingSetting.UNIFORM, LossWeights.labelsOnly(regression(task)), 0);
     }
   }
 
@@ -198,10 +199,8 @@ public final class GlueStage extends TrainingRun {
 
   @Override
   protected ComputationGraph newGraph(long totalSteps) {
-    DistillationLayer layer = new DistillationLayer(student.spec(), losses.teacher(), losses.layerMapping(),
-        losses.weights(), training.updater(totalSteps), training.weightDecay(), training.clipMode(),
-        training.clipThreshold(), training.seed(), train.get(0).maxSeqLength())
-        .withDropout(training.dropout(student.spec().config())).withEngine(training.engine());
+    DistillationLayer layer = DistillationLayer.forTraining(student.spec(), losses.teacher(), losses.layerMapping(),
+        losses.weights(), training, totalSteps, train.get(0).maxSeqLength());
     ComputationGraph graph = DistillationGraph.create(layer, training.seed());
     List<String> fresh = new ArrayList<>();
     for (Map.Entry<String, INDArray> e : DistillationGraph.studentWeights(graph).entrySet()) {
@@ -250,7 +249,7 @@ public final class GlueStage extends TrainingRun {
     if (losses.probeExamples() == 0 || losses.teacher() == null || w.attention() + w.embedding() + w.hidden() == 0) {
       return null;
     }
-    LayerMapping mapping = LayerMapping.parse(losses.layerMapping(),
+    LayerMapping mapping = LayerMapping.of(losses.layerMapping(),
         TeacherCache.get(losses.teacher()).config().numHiddenLayers(), student.spec().config().numHiddenLayers());
     return new ProbeLosses(ProbeLosses.batch(train, losses.probeExamples()), losses.teacher(), student.spec(),
         new DistillationLoss(mapping, w, training.engine().resolve()));

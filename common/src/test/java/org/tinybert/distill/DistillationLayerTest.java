@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.schedule.ISchedule;
+import org.tinybert.config.ClipMode;
 import org.tinybert.model.BertBatch;
 import org.tinybert.model.Dropout;
 import org.tinybert.model.checkpoint.HfCheckpoint;
@@ -24,7 +25,7 @@ class DistillationLayerTest {
   static DistillationLayer goldenLayer(LossWeights w, ISchedule schedule) {
     HfCheckpoint s = Golden.checkpoint("student");
     return new DistillationLayer(new StudentSpec(s.config(), s.heads()), Golden.hadoopPath("teacher").toString(),
-        "uniform", w, BertAdam.bertAdam(1e-3, schedule), 0.01, DistillationLayer.Clip.PER_TENSOR, 1.0, 7,
+        "uniform", w, BertAdam.bertAdam(1e-3, schedule), 0.01, ClipMode.PER_TENSOR, 1.0, 7,
         Golden.batch("batch").seqLength());
   }
 

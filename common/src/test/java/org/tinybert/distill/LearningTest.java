@@ -9,6 +9,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.MultiDataSet;
+import org.tinybert.config.ClipMode;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.text.BertTokenizer;
@@ -36,7 +37,7 @@ class LearningTest {
     StudentSpec spec = new StudentSpec(cfg, new Heads(false, 0, false, false, Heads.Fit.SHARED, teacher.hiddenSize()));
     DistillationLayer layer = new DistillationLayer(spec, Golden.hadoopPath("teacher").toString(), "uniform",
         LossWeights.intermediate(), BertAdam.bertAdam(5e-3, new WarmupLinearSchedule(5e-3, 0.1, STEPS)), 0.01,
-        DistillationLayer.Clip.PER_TENSOR, 1.0, seed, SEQ);
+        ClipMode.PER_TENSOR, 1.0, seed, SEQ);
     ComputationGraph g = DistillationGraph.create(layer, seed);
     Vocab vocab = Vocab.load(Golden.hadoopPath("vocab.txt"), new Configuration());
     BertTokenizer tok = new BertTokenizer(vocab, true);

@@ -59,8 +59,10 @@ public final class BenchCommand implements Command {
     LOG.info("engine: {}", s.engine().describe());
     DistillBenchmark.Settings d = new DistillBenchmark.Settings(s.batch(), s.seqLength(), s.steps(), s.warmup(),
         s.seed(), s.engine());
-    Map<String, Object> result = s.benchmark().equals(BenchSettings.DISTILL_STEP) ? DistillBenchmark.distillStep(d)
-        : DistillBenchmark.inference(d);
+    Map<String, Object> result = switch (s.benchmark()) {
+      case DISTILL_STEP -> DistillBenchmark.distillStep(d);
+      case INFERENCE -> DistillBenchmark.inference(d);
+    };
     args.io().out().println(new ObjectMapper().writeValueAsString(result));
     args.io().out().flush();
     return ExitCodes.OK;

@@ -99,7 +99,7 @@ public final class DistillLossCommand implements Command {
       throw new InputException(s.regressionLabels().get() + ": " + labels.length + " labels for the "
           + input.batch().batchSize() + " examples of " + s.input() + "; one per example is needed");
     }
-    LayerMapping mapping = LayerMapping.parse(s.layerMapping(), teacherCk.config().numHiddenLayers(),
+    LayerMapping mapping = LayerMapping.of(s.layerMapping(), teacherCk.config().numHiddenLayers(),
         studentCk.config().numHiddenLayers());
     ParamLayout layout = new ParamLayout(HfNames.expectedShapes(studentCk.config(), studentCk.heads()));
 

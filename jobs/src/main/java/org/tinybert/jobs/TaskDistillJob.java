@@ -86,8 +86,8 @@ public final class TaskDistillJob {
     Path student = s.student();
     if (s.runsIntermediate()) {
       Path out = s.runsPrediction() ? new Path(s.output(), INTERMEDIATE) : s.output();
-      LossWeights w = new LossWeights(s.attentionWeight(), s.embeddingWeight(), s.hiddenWeight(), 0, 0,
-          s.temperature(), regression, false);
+      LossWeights w = LossWeights.intermediate(s.attentionWeight(), s.embeddingWeight(), s.hiddenWeight())
+          .forTask(s.temperature(), regression);
       results.add(stage("task-distill intermediate", out, student, teacher, w, s.probeExamples(), s, s.intermediate(),
           train, vocab, lowerCase, trainFile, devFile, conf).train(spark));
       student = new Path(out, STUDENT);
@@ -117,7 +117,7 @@ public final class TaskDistillJob {
           + spec.config().numAttentionHeads() + ", " + studentDir + ") to equal the teacher's ("
           + teacher.config().numAttentionHeads() + ", " + s.teacher() + ")");
     }
-    LayerMapping.parse(s.layerMapping(), teacher.config().numHiddenLayers(), spec.config().numHiddenLayers());
+    LayerMapping.of(s.layerMapping(), teacher.config().numHiddenLayers(), spec.config().numHiddenLayers());
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("teacher", s.teacher().toString());
     inputs.put("student", studentDir.toString());

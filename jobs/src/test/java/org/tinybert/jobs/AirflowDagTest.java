@@ -263,8 +263,8 @@ class AirflowDagTest {
       assertTrue(s.augmented(), task + ": use-augmented");
       assertEquals(teacher, s.teacher());
     }
-    assertTrue(intermediate.runsIntermediate() && !intermediate.runsPrediction(), intermediate.stage());
-    assertTrue(prediction.runsPrediction() && !prediction.runsIntermediate(), prediction.stage());
+    assertTrue(intermediate.runsIntermediate() && !intermediate.runsPrediction(), intermediate.stage().key());
+    assertTrue(prediction.runsPrediction() && !prediction.runsIntermediate(), prediction.stage().key());
     assertEquals(new org.apache.hadoop.fs.Path(settings.get("general_student").asText()), intermediate.student());
     assertEquals(new org.apache.hadoop.fs.Path(intermediate.output(), TaskDistillJob.STUDENT), prediction.student(),
         task + ": prediction must start from the intermediate stage's student");
