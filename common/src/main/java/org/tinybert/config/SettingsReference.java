@@ -21,6 +21,8 @@ import java.util.Optional;
  * map whose keys are the user's to choose.
  */
 public final class SettingsReference {
+  /** The training keys, written once and included by every training section of {@code reference.conf}. */
+  static final String TRAINING_FILE = "tinybert-training.conf";
   private static volatile Config reference;
   private static volatile Config resolved;
 
@@ -105,9 +107,11 @@ public final class SettingsReference {
 
   static void collectLeaves(ConfigObject o, List<String> prefix, List<String> out) {
     // ConfigObject keeps no file order; sort by line so help lists keys as reference.conf does (then by name, for
-    // values without a line, such as --set ones).
+    // values without a line, such as --set ones). A section's keys from an included file (the training keys of
+    // TRAINING_FILE) come after its own, in that file's order.
     List<String> keys = new ArrayList<>(o.keySet());
-    keys.sort(Comparator.<String>comparingInt(k -> o.get(k).origin().lineNumber())
+    keys.sort(Comparator.<String>comparingInt(k -> TRAINING_FILE.equals(o.get(k).origin().resource()) ? 1 : 0)
+        .thenComparingInt(k -> o.get(k).origin().lineNumber())
         .thenComparing(Comparator.naturalOrder()));
     for (String k : keys) {
       List<String> path = new ArrayList<>(prefix);

@@ -43,9 +43,9 @@ import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 import org.tinybert.io.TrainingState;
 import org.tinybert.model.BertModel;
+import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.HfNames;
-import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.spark.ParameterAveragingTrainer;
 import org.tinybert.text.Vocab;
 

@@ -37,4 +37,30 @@ class SettingsReferenceTest {
     assertFalse(SettingsReference.isKnown("tinybert.forward.modle"));
     assertFalse(SettingsReference.isKnown("tinybert.forward.model.x"));
   }
+
+  /** The training keys are written once (tinybert-training.conf) and every training section has them all. */
+  @Test
+  void everyTrainingSectionHasTheSharedTrainingKeysWithItsOwnDefaults() {
+    List<String> shared = SettingsReference.keys("tinybert.task-distill.prediction").stream()
+        .map(k -> k.substring("tinybert.task-distill.prediction.".length())).sorted().toList();
+    assertEquals(15, shared.size(), shared.toString());
+    for (String section : List.of(GeneralDistillSettings.ROOT, FinetuneTeacherSettings.ROOT,
+        TaskDistillSettings.ROOT + ".intermediate", TaskDistillSettings.ROOT + ".prediction")) {
+      List<String> keys = SettingsReference.keys(section);
+      for (String k : shared) assertTrue(keys.contains(section + "." + k), section + " lacks " + k);
+    }
+    // A section's own value wins over the shared one, with its own comment.
+    assertEquals("\"constant\"", SettingsReference.defaultValue("tinybert.task-distill.intermediate.schedule")
+        .orElseThrow());
+    assertEquals("\"warmup-linear\"", SettingsReference.defaultValue("tinybert.task-distill.prediction.schedule")
+        .orElseThrow());
+    assertEquals("16", SettingsReference.defaultValue("tinybert.general-distill.batch-size").orElseThrow());
+    assertTrue(SettingsReference.comment("tinybert.general-distill.batch-size").startsWith("Minibatch size per worker"));
+    assertTrue(SettingsReference.comment("tinybert.finetune-teacher.clip").startsWith("Gradient clipping"));
+    // Help lists a section's own keys first, then the shared ones.
+    List<String> gd = SettingsReference.keys(GeneralDistillSettings.ROOT);
+    assertEquals(GeneralDistillSettings.ROOT + ".corpus", gd.get(0));
+    assertTrue(gd.indexOf(GeneralDistillSettings.ROOT + ".probe-examples")
+        < gd.indexOf(GeneralDistillSettings.ROOT + ".epochs"), gd.toString());
+  }
 }

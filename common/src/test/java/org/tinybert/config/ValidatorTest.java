@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
@@ -28,6 +29,8 @@ class ValidatorTest {
       case "path" -> v.path(key);
       case "optionalPath" -> v.optionalPath(key);
       case "wordOrDoubleIn" -> v.wordOrDoubleIn(key, "config", 0.0, 0.9);
+      case "choiceSchedule" -> v.choice(key, Schedule.class);
+      case "layerMapping" -> LayerMappingSetting.read(v, key);
       default -> throw new IllegalArgumentException("no read " + read);
     };
   }
@@ -52,6 +55,27 @@ class ValidatorTest {
       assertEquals(expected, String.valueOf(value));
       assertTrue(v.ok(key));
     }
+  }
+
+  @Test
+  void layerMappingSettingsReadBackAsWritten() {
+    for (String text : List.of("uniform", "top", "bottom", "3,6,9,12", "12")) {
+      LayerMappingSetting m = LayerMappingSetting.parse(text).orElseThrow();
+      assertEquals(text, m.toString());
+      assertEquals(m, LayerMappingSetting.parse(m.toString()).orElseThrow());
+    }
+    assertEquals(List.of(3, 6), LayerMappingSetting.parse(" 3 , 6 ").orElseThrow().teacherLayers());
+    for (String bad : List.of("", "uniformly", "3,,6", "-1", "3,a", "[3,6]")) {
+      assertTrue(LayerMappingSetting.parse(bad).isEmpty(), bad);
+    }
+  }
+
+  @Test
+  void aChoiceIsWrittenToManifestsAsTheSettingSpellsIt() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    assertEquals("\"warmup-linear\"", json.writeValueAsString(Schedule.WARMUP_LINEAR));
+    assertEquals("\"per-tensor\"", json.writeValueAsString(ClipMode.PER_TENSOR));
+    assertEquals("\"3,6,9\"", json.writeValueAsString(LayerMappingSetting.parse("3,6,9").orElseThrow()));
   }
 
   @Test

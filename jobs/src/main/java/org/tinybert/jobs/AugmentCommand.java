@@ -34,23 +34,9 @@ public final class AugmentCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return List.of(
-        Option.setting("task", "NAME", K + "task"),
-        Option.setting("input", "FILE", K + "input"),
-        Option.setting("glove", "FILE", K + "glove"),
-        Option.setting("mlm", "DIR", K + "mlm"),
-        Option.setting("output", "FILE", K + "output"),
-        Option.setting("side-output", "FILE", K + "side-output"),
-        Option.setting("replace-probability", "P", K + "replace-probability"),
-        Option.setting("top-k", "K", K + "top-k"),
-        Option.setting("variants", "N", K + "variants"),
-        Option.settingFlag("task-variants", K + "task-variants"),
-        Option.setting("glove-vocab-limit", "N", K + "glove-vocab-limit"),
-        Option.setting("malformed-rows", "MODE", K + "malformed-rows"),
-        Option.setting("malformed-glove-lines", "MODE", K + "malformed-glove-lines"),
-        Option.setting("seed", "N", K + "seed"),
-        Option.setting("batch-size", "N", K + "batch-size"),
-        Option.setting("partitions", "N", K + "partitions"));
+    return Option.settings(AugmentSettings.ROOT, "task NAME", "input FILE", "glove FILE", "mlm DIR", "output FILE",
+        "side-output FILE", "replace-probability P", "top-k K", "variants N", "task-variants", "glove-vocab-limit N",
+        "malformed-rows MODE", "malformed-glove-lines MODE", "seed N", "batch-size N", "partitions N");
   }
 
   /** The validated settings of this command line. */
@@ -61,7 +47,7 @@ public final class AugmentCommand implements Command {
   @Override
   public int run(ParsedArgs args) throws Exception {
     AugmentSettings settings = settings(args);
-    AugmentJob.Result result = GlueRun.inSession("tinybert augment " + settings.task(),
+    AugmentJob.Result result = Sessions.inSession("tinybert augment " + settings.task(),
         spark -> AugmentJob.run(spark, settings));
     Map<String, Object> line = AugmentJob.components(result.summary());
     line.put("skipped", result.skipped());

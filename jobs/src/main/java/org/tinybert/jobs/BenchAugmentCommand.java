@@ -16,7 +16,6 @@ import org.tinybert.jobs.cli.ParsedArgs;
  */
 public final class BenchAugmentCommand implements Command {
   private static final Logger LOG = LoggerFactory.getLogger(BenchAugmentCommand.class);
-  private static final String K = AugmentBenchSettings.ROOT + ".";
 
   @Override
   public String name() {
@@ -35,16 +34,8 @@ public final class BenchAugmentCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return List.of(
-        Option.setting("model", "SIZE", K + "model"),
-        Option.setting("sentences", "N", K + "sentences"),
-        Option.setting("words", "N", K + "words"),
-        Option.setting("batch-size", "N", K + "batch-size"),
-        Option.setting("rounds", "N", K + "rounds"),
-        Option.setting("glove-words", "N", K + "glove-words"),
-        Option.setting("glove-dim", "N", K + "glove-dim"),
-        Option.setting("seed", "N", K + "seed"),
-        Option.setting("workload", "FILE", K + "workload"));
+    return Option.settings(AugmentBenchSettings.ROOT, "model SIZE", "sentences N", "words N", "batch-size N",
+        "rounds N", "glove-words N", "glove-dim N", "seed N", "workload FILE");
   }
 
   @Override

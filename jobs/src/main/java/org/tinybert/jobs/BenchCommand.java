@@ -44,12 +44,7 @@ public final class BenchCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return List.of(
-        Option.setting("batch", "B", KEY + "batch"),
-        Option.setting("seq-length", "L", KEY + "seq-length"),
-        Option.setting("steps", "N", KEY + "steps"),
-        Option.setting("warmup", "N", KEY + "warmup"),
-        Option.setting("seed", "N", KEY + "seed"));
+    return Option.settings(BenchSettings.ROOT, "batch B", "seq-length L", "steps N", "warmup N", "seed N");
   }
 
   @Override

@@ -14,7 +14,6 @@ import org.tinybert.jobs.cli.ParsedArgs;
  * BERT-base-sized teacher and a TinyBERT4-sized student (see {@link InferBenchmark}); prints one JSON line.
  */
 public final class BenchInferCommand implements Command {
-  private static final String K = InferBenchSettings.ROOT + ".";
 
   @Override
   public String name() {
@@ -34,21 +33,14 @@ public final class BenchInferCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return List.of(
-        Option.setting("model", "SIZE", K + "model"),
-        Option.setting("dir", "DIR", K + "dir"),
-        Option.setting("rows", "N", K + "rows"),
-        Option.setting("parts", "N", K + "parts"),
-        Option.setting("batch", "B", K + "batch"),
-        Option.setting("seq-length", "L", K + "seq-length"),
-        Option.setting("rounds", "N", K + "rounds"),
-        Option.setting("seed", "N", K + "seed"));
+    return Option.settings(InferBenchSettings.ROOT, "model SIZE", "dir DIR", "rows N", "parts N", "batch B",
+        "seq-length L", "rounds N", "seed N");
   }
 
   @Override
   public int run(ParsedArgs args) throws Exception {
     InferBenchSettings settings = InferBenchSettings.from(args.settings());
-    Map<String, Object> result = GlueRun.inSession("tinybert bench infer", spark -> InferBenchmark.run(spark,
+    Map<String, Object> result = Sessions.inSession("tinybert bench infer", spark -> InferBenchmark.run(spark,
         settings));
     args.io().out().println(InferBenchmark.toJson(result));
     args.io().out().flush();

@@ -59,17 +59,8 @@ public final class DistillLossCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return List.of(
-        Option.setting("teacher", "DIR", KEY + "teacher"),
-        Option.setting("student", "DIR", KEY + "student"),
-        Option.setting("input", "PATH", KEY + "input"),
-        Option.setting("output", "FILE", KEY + "output"),
-        Option.setting("max-seq-length", "N", KEY + "max-seq-length"),
-        Option.settingFlag("cased", KEY + "cased"),
-        Option.setting("temperature", "T", KEY + "temperature"),
-        Option.setting("layer-mapping", "MAP", KEY + "layer-mapping"),
-        Option.setting("regression-labels", "FILE", KEY + "regression-labels"),
-        Option.setting("gradients", "FILE", KEY + "gradients"));
+    return Option.settings(DistillLossSettings.ROOT, "teacher DIR", "student DIR", "input PATH", "output FILE",
+        "max-seq-length N", "cased", "temperature T", "layer-mapping MAP", "regression-labels FILE", "gradients FILE");
   }
 
   @Override

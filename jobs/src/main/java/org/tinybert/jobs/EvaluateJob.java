@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,13 +15,12 @@ import org.slf4j.LoggerFactory;
 import org.tinybert.config.EvaluateSettings;
 import org.tinybert.config.GlueRunSettings;
 import org.tinybert.glue.GlueEvaluator;
-import org.tinybert.glue.GlueExamples;
 import org.tinybert.glue.GlueLabels;
-import org.tinybert.glue.GluePrediction;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.spark.GlueSplitRun;
 
 /**
  * The {@code evaluate} job: a classifier's metrics on the dev split of a GLUE task (mnli: dev_matched as {@code mnli}
@@ -94,29 +92,20 @@ public final class EvaluateJob {
   }
 
   public static Summary run(SparkSession spark, EvaluateSettings settings) throws IOException {
-    String runId = GlueRun.newRunId();
+    String runId = GlueSplitRun.newRunId();
     LOG.info("evaluate {}: {}", runId, settings);
-    LOG.info("engine: {} (executors resolve {} on their own backend)", settings.run().engine().describe(),
-        settings.run().engine());
     GlueRunSettings s = settings.run();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    Map<GlueTask, Path> files = GlueRun.locate(s, Split.DEV, conf);
-    GlueRun.checkModel(s, conf);
-
-    List<TaskResult> results = new ArrayList<>();
-    for (Map.Entry<GlueTask, Path> e : files.entrySet()) {
-      GlueTask task = e.getKey();
-      GlueExamples ex = GlueRun.read(task, Split.DEV, e.getValue(), conf);
-      List<GluePrediction> preds = GlueRun.predict(spark, s, task, ex);
+    List<TaskResult> results = GlueSplitRun.run(spark, s, Split.DEV, p -> {
+      GlueTask task = p.task();
       Map<String, Double> metrics = GlueEvaluator.metrics(task,
-          task.outputMode() == OutputMode.REGRESSION ? null : GlueLabels.of(task, s.labelOrder()),
-          preds);
-      LOG.info("evaluate {}: {} on {} examples of {}: {}", runId, task, ex.size(), e.getValue(), metrics);
-      results.add(new TaskResult(task, GlueRun.qualified(e.getValue(), conf), s.maxSeqLength(task), ex.size(),
-          ex.skipped(), new LinkedHashMap<>(metrics)));
-    }
-    Summary summary = new Summary(runId, s.task(), GlueRun.qualified(s.model(), conf),
-        GlueRun.qualified(s.taskDir(), conf), s.head().settingName(), List.copyOf(results));
+          task.outputMode() == OutputMode.REGRESSION ? null : GlueLabels.of(task, s.labelOrder()), p.predictions());
+      LOG.info("evaluate {}: {} on {} examples of {}: {}", runId, task, p.examples().size(), p.file(), metrics);
+      return new TaskResult(task, GlueSplitRun.qualified(p.file(), conf), s.maxSeqLength(task), p.examples().size(),
+          p.examples().skipped(), new LinkedHashMap<>(metrics));
+    });
+    Summary summary = new Summary(runId, s.task(), GlueSplitRun.qualified(s.model(), conf),
+        GlueSplitRun.qualified(s.taskDir(), conf), s.head().settingName(), List.copyOf(results));
     if (settings.outputPath().isPresent()) {
       Path out = settings.outputPath().get();
       HadoopIO.writeAtomically(out, conf, JSON.writeValueAsBytes(summary.toJson()));

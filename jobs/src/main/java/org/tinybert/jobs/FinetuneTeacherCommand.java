@@ -9,7 +9,6 @@ import org.tinybert.jobs.cli.ParsedArgs;
 
 /** {@code tinybert finetune-teacher}: a task's teacher ({@link FinetuneTeacherJob}). */
 public final class FinetuneTeacherCommand implements Command {
-  private static final String KEY = FinetuneTeacherSettings.ROOT + ".";
 
   @Override
   public String name() {
@@ -28,23 +27,14 @@ public final class FinetuneTeacherCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return List.of(
-        Option.setting("model", "DIR", KEY + "model"),
-        Option.setting("task", "NAME", KEY + "task"),
-        Option.setting("task-dir", "DIR", KEY + "task-dir"),
-        Option.setting("output", "DIR", KEY + "output"),
-        Option.setting("max-seq-length", "N", KEY + "max-seq-length"),
-        Option.setting("epochs", "N", KEY + "epochs"),
-        Option.setting("batch-size", "N", KEY + "batch-size"),
-        Option.setting("workers", "N", KEY + "workers"),
-        Option.setting("learning-rate", "LR", KEY + "learning-rate"),
-        Option.setting("seed", "N", KEY + "seed"));
+    return Option.settings(FinetuneTeacherSettings.ROOT, "model DIR", "task NAME", "task-dir DIR", "output DIR",
+        "max-seq-length N", "epochs N", "batch-size N", "workers N", "learning-rate LR", "seed N");
   }
 
   @Override
   public int run(ParsedArgs args) throws Exception {
     FinetuneTeacherSettings settings = FinetuneTeacherSettings.from(args.settings());
-    FinetuneTeacherJob.Summary summary = GlueRun.inSession("tinybert finetune-teacher",
+    FinetuneTeacherJob.Summary summary = Sessions.inSession("tinybert finetune-teacher",
         spark -> FinetuneTeacherJob.run(spark, settings));
     args.io().out().println(summary.describe());
     args.io().out().flush();

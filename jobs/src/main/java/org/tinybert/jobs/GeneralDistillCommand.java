@@ -9,7 +9,6 @@ import org.tinybert.jobs.cli.ParsedArgs;
 
 /** {@code tinybert general-distill}: the main job ({@link GeneralDistillJob}). */
 public final class GeneralDistillCommand implements Command {
-  private static final String KEY = GeneralDistillSettings.ROOT + ".";
 
   @Override
   public String name() {
@@ -28,23 +27,15 @@ public final class GeneralDistillCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return List.of(
-        Option.setting("output", "DIR", KEY + "output"),
-        Option.setting("teacher", "DIR", KEY + "teacher"),
-        Option.setting("student", "DIR", KEY + "student"),
-        Option.setting("max-seq-length", "N", KEY + "max-seq-length"),
-        Option.setting("epochs", "N", KEY + "epochs"),
-        Option.setting("batch-size", "N", KEY + "batch-size"),
-        Option.setting("averaging-frequency", "N", KEY + "averaging-frequency"),
-        Option.setting("workers", "N", KEY + "workers"),
-        Option.setting("learning-rate", "LR", KEY + "learning-rate"),
-        Option.setting("seed", "N", KEY + "seed"));
+    return Option.settings(GeneralDistillSettings.ROOT, "output DIR", "teacher DIR", "student DIR",
+        "max-seq-length N", "epochs N", "batch-size N", "averaging-frequency N", "workers N", "learning-rate LR",
+        "seed N");
   }
 
   @Override
   public int run(ParsedArgs args) throws Exception {
     GeneralDistillSettings settings = GeneralDistillSettings.from(args.settings());
-    GeneralDistillJob.Summary summary = GlueRun.inSession("tinybert general-distill",
+    GeneralDistillJob.Summary summary = Sessions.inSession("tinybert general-distill",
         spark -> GeneralDistillJob.run(spark, settings));
     args.io().out().println(summary.describe());
     args.io().out().flush();

@@ -15,7 +15,6 @@ import org.tinybert.jobs.cli.ParsedArgs;
  * output was already finished for these settings and inputs.
  */
 public final class InferCommand implements Command {
-  private static final String KEY = InferSettings.ROOT + ".";
 
   @Override
   public String name() {
@@ -35,31 +34,16 @@ public final class InferCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return List.of(
-        Option.setting("model", "DIR", KEY + "model"),
-        Option.setting("input", "PATH", KEY + "input"),
-        Option.setting("output", "PATH", KEY + "output"),
-        Option.setting("format", "FORMAT", KEY + "format"),
-        Option.setting("text-column", "NAME", KEY + "text-column"),
-        Option.setting("text-pair-column", "NAME", KEY + "text-pair-column"),
-        Option.setting("id-column", "NAME", KEY + "id-column"),
-        Option.setting("output-kind", "KIND", KEY + "output-kind"),
-        Option.setting("output-format", "FORMAT", KEY + "output-format"),
-        Option.setting("max-seq-length", "N", KEY + "max-seq-length"),
-        Option.setting("batch-size", "N", KEY + "batch-size"),
-        Option.setting("embedding", "POOLING", KEY + "embedding"),
-        Option.setting("task", "NAME", KEY + "task"),
-        Option.setting("head", "NAME", KEY + "head"),
-        Option.setting("bad-rows", "MODE", KEY + "bad-rows"),
-        Option.setting("split-size", "BYTES", KEY + "split-size"),
-        Option.settingFlag("tsv-header", KEY + "tsv-header"),
-        Option.settingFlag("cased", KEY + "cased"));
+    return Option.settings(InferSettings.ROOT, "model DIR", "input PATH", "output PATH", "format FORMAT",
+        "text-column NAME", "text-pair-column NAME", "id-column NAME", "output-kind KIND", "output-format FORMAT",
+        "max-seq-length N", "batch-size N", "embedding POOLING", "task NAME", "head NAME", "bad-rows MODE",
+        "split-size BYTES", "tsv-header", "cased");
   }
 
   @Override
   public int run(ParsedArgs args) throws Exception {
     InferSettings settings = InferSettings.from(args.settings());
-    InferSummary summary = GlueRun.inSession("tinybert infer", spark -> InferJob.run(spark, settings));
+    InferSummary summary = Sessions.inSession("tinybert infer", spark -> InferJob.run(spark, settings));
     args.io().out().println(new ObjectMapper().writeValueAsString(summary));
     args.io().out().flush();
     return ExitCodes.OK;

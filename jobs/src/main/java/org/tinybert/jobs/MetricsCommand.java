@@ -19,7 +19,6 @@ import org.tinybert.metrics.GlueScorer;
  */
 public final class MetricsCommand implements Command {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsCommand.class);
-  private static final String KEY = MetricsSettings.ROOT + ".";
 
   @Override
   public String name() {
@@ -38,11 +37,7 @@ public final class MetricsCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return List.of(
-        Option.setting("task", "NAME", KEY + "task"),
-        Option.setting("predictions", "FILE", KEY + "predictions"),
-        Option.setting("gold", "FILE", KEY + "gold"),
-        Option.setting("label-order", "LIST", KEY + "label-order"));
+    return Option.settings(MetricsSettings.ROOT, "task NAME", "predictions FILE", "gold FILE", "label-order LIST");
   }
 
   @Override

@@ -9,7 +9,6 @@ import org.tinybert.jobs.cli.ParsedArgs;
 
 /** {@code tinybert predict}: test-set predictions in the GLUE server's files ({@link PredictJob}). */
 public final class PredictCommand implements Command {
-  private static final String KEY = PredictSettings.ROOT + ".";
 
   @Override
   public String name() {
@@ -28,23 +27,14 @@ public final class PredictCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return List.of(
-        Option.setting("model", "DIR", KEY + "model"),
-        Option.setting("task", "NAME", KEY + "task"),
-        Option.setting("task-dir", "DIR", KEY + "task-dir"),
-        Option.setting("output", "DIR", KEY + "output"),
-        Option.setting("max-seq-length", "N", KEY + "max-seq-length"),
-        Option.setting("batch-size", "N", KEY + "batch-size"),
-        Option.setting("head", "NAME", KEY + "head"),
-        Option.settingFlag("cased", KEY + "cased"),
-        Option.setting("label-order", "LIST", KEY + "label-order"),
-        Option.setting("partitions", "N", KEY + "partitions"));
+    return Option.settings(PredictSettings.ROOT, "model DIR", "task NAME", "task-dir DIR", "output DIR",
+        "max-seq-length N", "batch-size N", "head NAME", "cased", "label-order LIST", "partitions N");
   }
 
   @Override
   public int run(ParsedArgs args) throws Exception {
     PredictSettings settings = PredictSettings.from(args.settings());
-    PredictJob.Summary summary = GlueRun.inSession("tinybert predict", spark -> PredictJob.run(spark, settings));
+    PredictJob.Summary summary = Sessions.inSession("tinybert predict", spark -> PredictJob.run(spark, settings));
     args.io().out().println(summary.toJsonString());
     args.io().out().flush();
     return ExitCodes.OK;

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -14,13 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.GlueRunSettings;
 import org.tinybert.config.PredictSettings;
-import org.tinybert.glue.GlueExamples;
 import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GluePrediction;
 import org.tinybert.glue.GluePredictionWriter;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.Split;
+import org.tinybert.spark.GlueSplitRun;
 
 /**
  * The {@code predict} job: a classifier's predictions on the test split of a GLUE task, written as the GLUE server
@@ -75,20 +73,13 @@ public final class PredictJob {
   }
 
   public static Summary run(SparkSession spark, PredictSettings settings) throws IOException {
-    String runId = GlueRun.newRunId();
+    String runId = GlueSplitRun.newRunId();
     LOG.info("predict {}: {}", runId, settings);
-    LOG.info("engine: {} (executors resolve {} on their own backend)", settings.run().engine().describe(),
-        settings.run().engine());
     GlueRunSettings s = settings.run();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    Map<GlueTask, Path> files = GlueRun.locate(s, Split.TEST, conf);
-    GlueRun.checkModel(s, conf);
-
-    List<Written> written = new ArrayList<>();
-    for (Map.Entry<GlueTask, Path> e : files.entrySet()) {
-      GlueTask task = e.getKey();
-      GlueExamples ex = GlueRun.read(task, Split.TEST, e.getValue(), conf);
-      List<GluePrediction> preds = GlueRun.predict(spark, s, task, ex);
+    List<Written> written = GlueSplitRun.run(spark, s, Split.TEST, p -> {
+      GlueTask task = p.task();
+      List<GluePrediction> preds = p.predictions();
       List<String> indices = preds.stream().map(GluePrediction::index).toList();
       Path out = new Path(settings.output(), task.submissionFileName());
       if (task.outputMode() == OutputMode.REGRESSION) {
@@ -99,9 +90,9 @@ public final class PredictJob {
         GluePredictionWriter.write(GlueLabels.of(task, s.labelOrder()), indices, ids, out, conf);
       }
       LOG.info("predict {}: {} predictions of {} written to {}", runId, preds.size(), task, out);
-      written.add(new Written(task, GlueRun.qualified(e.getValue(), conf), GlueRun.qualified(out, conf), ex.size(),
-          ex.skipped()));
-    }
-    return new Summary(runId, s.task(), GlueRun.qualified(s.model(), conf), List.copyOf(written));
+      return new Written(task, GlueSplitRun.qualified(p.file(), conf), GlueSplitRun.qualified(out, conf),
+          p.examples().size(), p.examples().skipped());
+    });
+    return new Summary(runId, s.task(), GlueSplitRun.qualified(s.model(), conf), List.copyOf(written));
   }
 }

@@ -19,7 +19,6 @@ import org.tinybert.report.RunReport;
  */
 public final class ReportCommand implements Command {
   private static final Logger LOG = LoggerFactory.getLogger(ReportCommand.class);
-  private static final String KEY = ReportSettings.ROOT + ".";
 
   @Override
   public String name() {
@@ -38,11 +37,7 @@ public final class ReportCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return List.of(
-        Option.setting("run", "DIR", KEY + "run"),
-        Option.setting("output", "DIR", KEY + "output"),
-        Option.setting("width", "PIXELS", KEY + "width"),
-        Option.setting("height", "PIXELS", KEY + "height"));
+    return Option.settings(ReportSettings.ROOT, "run DIR", "output DIR", "width PIXELS", "height PIXELS");
   }
 
   @Override

@@ -9,7 +9,6 @@ import org.tinybert.jobs.cli.ParsedArgs;
 
 /** {@code tinybert task-distill}: TinyBERT's task distillation ({@link TaskDistillJob}). */
 public final class TaskDistillCommand implements Command {
-  private static final String KEY = TaskDistillSettings.ROOT + ".";
 
   @Override
   public String name() {
@@ -28,22 +27,14 @@ public final class TaskDistillCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return List.of(
-        Option.setting("task", "NAME", KEY + "task"),
-        Option.setting("task-dir", "DIR", KEY + "task-dir"),
-        Option.setting("teacher", "DIR", KEY + "teacher"),
-        Option.setting("student", "DIR", KEY + "student"),
-        Option.setting("stage", "STAGE", KEY + "stage"),
-        Option.setting("output", "DIR", KEY + "output"),
-        Option.setting("max-seq-length", "N", KEY + "max-seq-length"),
-        Option.setting("temperature", "T", KEY + "temperature"),
-        Option.setting("eval-every", "STEPS", KEY + "eval-every"));
+    return Option.settings(TaskDistillSettings.ROOT, "task NAME", "task-dir DIR", "teacher DIR", "student DIR",
+        "stage STAGE", "output DIR", "max-seq-length N", "temperature T", "eval-every STEPS");
   }
 
   @Override
   public int run(ParsedArgs args) throws Exception {
     TaskDistillSettings settings = TaskDistillSettings.from(args.settings());
-    TaskDistillJob.Summary summary = GlueRun.inSession("tinybert task-distill",
+    TaskDistillJob.Summary summary = Sessions.inSession("tinybert task-distill",
         spark -> TaskDistillJob.run(spark, settings));
     args.io().out().println(summary.describe());
     args.io().out().flush();

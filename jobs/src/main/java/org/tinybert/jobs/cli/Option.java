@@ -1,5 +1,7 @@
 package org.tinybert.jobs.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.tinybert.config.SettingsReference;
 
@@ -23,6 +25,22 @@ public record Option(String name, String valueName, String settingsKey, String h
   /** {@code --name VALUE} standing for {@code settingsKey}; help comes from {@code reference.conf}. */
   public static Option setting(String name, String valueName, String settingsKey) {
     return new Option(name, valueName, settingsKey, null);
+  }
+
+  /**
+   * One option per key of the settings section {@code section}, each named as its key, with help from
+   * {@code reference.conf}: {@code "max-seq-length N"} takes a value shown as N, a bare {@code "cased"} is a boolean
+   * flag. The key, its rule, default and help are written once, in {@code reference.conf}.
+   */
+  public static List<Option> settings(String section, String... specs) {
+    List<Option> out = new ArrayList<>(specs.length);
+    for (String spec : specs) {
+      String[] parts = spec.split(" ");
+      if (parts.length > 2) throw new IllegalArgumentException("option spec '" + spec + "': expected 'name VALUE'");
+      String key = section + "." + parts[0];
+      out.add(parts.length == 2 ? setting(parts[0], parts[1], key) : settingFlag(parts[0], key));
+    }
+    return List.copyOf(out);
   }
 
   /** {@code --name} (or {@code --name=false}) standing for the boolean {@code settingsKey}. */

@@ -1,7 +1,8 @@
-package org.tinybert.jobs;
+package org.tinybert.spark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tinybert.config.GlueRunSettings;
 import org.tinybert.glue.GlueEvaluator;
 import org.tinybert.glue.GlueExample;
@@ -25,12 +28,42 @@ import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.spark.GluePredictor;
 
-/** What {@link EvaluateJob} and {@link PredictJob} share: finding the files, checking the model, predicting. */
-final class GlueRun {
-  private GlueRun() {}
+/**
+ * A model over one split of every task of a GLUE run, on the executors (what {@code evaluate} and {@code predict}
+ * share): every task's file is located and the model checked against every task before any work starts, then each
+ * task's examples are read, predicted (one prediction per example, in order) and handed to the job.
+ */
+public final class GlueSplitRun {
+  private static final Logger LOG = LoggerFactory.getLogger(GlueSplitRun.class);
+
+  /** One task's predictions, one per example of {@code examples} (read from {@code file}), in order. */
+  public record TaskPredictions(GlueTask task, Path file, GlueExamples examples, List<GluePrediction> predictions) {}
+
+  /** What a job makes of one task's predictions (metrics, a server file). */
+  @FunctionalInterface
+  public interface PerTask<T> {
+    T apply(TaskPredictions p) throws IOException;
+  }
+
+  private GlueSplitRun() {}
+
+  /** The {@code split} of every task of {@code s}, predicted by its model; {@code perTask}'s results in task order. */
+  public static <T> List<T> run(SparkSession spark, GlueRunSettings s, Split split, PerTask<T> perTask)
+      throws IOException {
+    LOG.info("engine: {} (executors resolve {} on their own backend)", s.engine().describe(), s.engine());
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Map<GlueTask, Path> files = locate(s, split, conf);
+    checkModel(s, conf);
+    List<T> out = new ArrayList<>();
+    for (Map.Entry<GlueTask, Path> e : files.entrySet()) {
+      GlueExamples ex = read(e.getKey(), split, e.getValue(), conf);
+      out.add(perTask.apply(new TaskPredictions(e.getKey(), e.getValue(), ex, predict(spark, s, e.getKey(), ex))));
+    }
+    return out;
+  }
 
   /** A short id for one run, logged and written with its results. */
-  static String newRunId() {
+  public static String newRunId() {
     return UUID.randomUUID().toString().substring(0, 8);
   }
 
@@ -38,7 +71,7 @@ final class GlueRun {
    * The {@code split} file of every task of the run, all located before any work starts, so that a missing one
    * (mnli's dev_mismatched.tsv, say) is reported at once, naming every path tried.
    */
-  static Map<GlueTask, Path> locate(GlueRunSettings s, Split split, Configuration conf) {
+  private static Map<GlueTask, Path> locate(GlueRunSettings s, Split split, Configuration conf) {
     if (!HadoopIO.exists(s.taskDir(), conf)) {
       throw new InputException("task directory " + s.taskDir() + " of " + s.task() + " does not exist");
     }
@@ -48,7 +81,7 @@ final class GlueRun {
   }
 
   /** The model's config.json, checked against every task of the run (sequence length, label count). */
-  static BertConfig checkModel(GlueRunSettings s, Configuration conf) {
+  private static BertConfig checkModel(GlueRunSettings s, Configuration conf) {
     Path file = new Path(s.model(), HfCheckpoint.CONFIG_FILE);
     if (!HadoopIO.exists(file, conf)) {
       throw new InputException("not a model directory: " + s.model() + " has no " + HfCheckpoint.CONFIG_FILE);
@@ -64,7 +97,7 @@ final class GlueRun {
   }
 
   /** The examples of one file; a file without any is an error naming it. */
-  static GlueExamples read(GlueTask task, Split split, Path file, Configuration conf) throws IOException {
+  private static GlueExamples read(GlueTask task, Split split, Path file, Configuration conf) throws IOException {
     GlueExamples ex = GlueReader.read(task, split, file, conf);
     if (ex.size() == 0) {
       throw new InputException(file + ": no examples of " + task + " (" + ex.skipped() + " malformed rows "
@@ -74,7 +107,7 @@ final class GlueRun {
   }
 
   /** Predictions for the examples of one task on the executors, checked to be one per example in order. */
-  static List<GluePrediction> predict(SparkSession spark, GlueRunSettings s, GlueTask task, GlueExamples ex) {
+  private static List<GluePrediction> predict(SparkSession spark, GlueRunSettings s, GlueTask task, GlueExamples ex) {
     boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), "cased", s.model(),
         spark.sparkContext().hadoopConfiguration());
     GluePredictor.Spec spec = new GluePredictor.Spec(s.model(), task, s.labelOrder(), !lowerCase, s.maxSeqLength(),
@@ -97,30 +130,7 @@ final class GlueRun {
   }
 
   /** A path as the file system names it in full (hdfs://nn:8020/..., file:/...), for summaries. */
-  static String qualified(Path p, Configuration conf) {
+  public static String qualified(Path p, Configuration conf) {
     return HadoopIO.fs(p, conf).makeQualified(p).toString();
-  }
-
-  /**
-   * Runs {@code job} in the active Spark session, or in a new one (master and settings from spark-submit or the
-   * launcher's {@code -Dspark.*}) that is stopped afterwards.
-   */
-  static <T> T inSession(String app, SessionJob<T> job) throws Exception {
-    // A session a previous command in this JVM stopped can still be the thread's active one: never reuse it.
-    scala.Option<SparkSession> existing = SparkSession.getActiveSession();
-    if (existing.isEmpty() || existing.get().sparkContext().isStopped()) existing = SparkSession.getDefaultSession();
-    if (existing.isDefined() && !existing.get().sparkContext().isStopped()) return job.run(existing.get());
-    SparkSession spark = SparkSession.builder().appName(app).getOrCreate();
-    try {
-      return job.run(spark);
-    } finally {
-      spark.stop();
-    }
-  }
-
-  /** A job body that runs in a session. */
-  @FunctionalInterface
-  interface SessionJob<T> {
-    T run(SparkSession spark) throws Exception;
   }
 }
