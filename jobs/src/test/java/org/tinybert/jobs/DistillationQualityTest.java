@@ -36,6 +36,7 @@ import org.tinybert.model.BertConfig;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.testing.GeneratedText;
 import org.tinybert.testing.Golden;
+import org.tinybert.testing.LocalSpark;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
 
@@ -76,8 +77,7 @@ class DistillationQualityTest {
 
   @BeforeAll
   static void runThePipeline() throws Exception {
-    spark = SparkSession.builder().master("local[2]").appName("DistillationQualityTest")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    spark = LocalSpark.start("DistillationQualityTest");
     Vocab vocab = Vocab.load(Golden.hadoopPath("vocab.txt"), CONF);
     SyntheticPolarity task = SyntheticPolarity.create(new BertTokenizer(vocab, true), 12, 24, 7);
     Random rows = new Random(5);
@@ -152,7 +152,7 @@ class DistillationQualityTest {
 
   @AfterAll
   static void stop() {
-    if (spark != null) spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @Test
