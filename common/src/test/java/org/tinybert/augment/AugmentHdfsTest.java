@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tinybert.testing.Golden;
+import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.MiniHdfs;
 
 /** One run with every input and output on an in-process HDFS: the same bytes as the run on local files. */
@@ -25,12 +26,12 @@ class AugmentHdfsTest {
   @BeforeAll
   static void start() throws Exception {
     hdfs = MiniHdfs.start(base);
-    spark = SparkTests.session("AugmentHdfsTest");
+    spark = LocalSpark.start("AugmentHdfsTest");
   }
 
   @AfterAll
   static void stop() {
-    if (spark != null) spark.stop();
+    LocalSpark.stop(spark);
     if (hdfs != null) hdfs.close();
   }
 

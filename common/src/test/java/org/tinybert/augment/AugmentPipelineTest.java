@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tinybert.glue.GlueFormatException;
+import org.tinybert.testing.LocalSpark;
 import org.tinybert.text.BertTokenizer;
 
 /** The Spark job on local[2]: layout, originals, variants, side file, determinism, and bad input. */
@@ -35,12 +36,12 @@ class AugmentPipelineTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkTests.session("AugmentPipelineTest");
+    spark = LocalSpark.start("AugmentPipelineTest");
   }
 
   @AfterAll
   static void stop() {
-    if (spark != null) spark.stop();
+    LocalSpark.stop(spark);
   }
 
   static String out(String name) {

@@ -6,19 +6,13 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.spark.sql.SparkSession;
 import org.tinybert.config.AugmentSettings;
 import org.tinybert.config.SettingsLoader;
 import org.tinybert.testing.Golden;
 
-/** A local Spark session for one test class, and augment settings as the command line would give them. */
+/** Augment settings as the command line would give them, and the lines of the files the job writes. */
 final class SparkTests {
   private SparkTests() {}
-
-  static SparkSession session(String app) {
-    return SparkSession.builder().master("local[2]").appName(app).config("spark.ui.enabled", false)
-        .config("spark.sql.shuffle.partitions", 2).getOrCreate();
-  }
 
   /** Settings with the golden teacher, the test GloVe, N = 6 and the given overrides ({@code key=value}). */
   static AugmentSettings settings(String task, String input, String output, String... overrides) {

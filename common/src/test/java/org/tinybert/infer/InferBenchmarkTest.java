@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tinybert.config.InferBenchSettings;
 import org.tinybert.config.SettingsLoader;
 import org.tinybert.spark.ModelCache;
+import org.tinybert.testing.LocalSpark;
 
 /** The infer benchmark on tiny models: it runs, every row is scored at full length, and its ratios add up. */
 class InferBenchmarkTest {
@@ -24,12 +25,12 @@ class InferBenchmarkTest {
 
   @BeforeAll
   static void start() {
-    spark = InferFixtures.session("InferBenchmarkTest");
+    spark = LocalSpark.start("InferBenchmarkTest");
   }
 
   @AfterAll
   static void stop() {
-    if (spark != null) spark.stop();
+    LocalSpark.stop(spark);
     // The models infer loaded stay in this JVM's cache otherwise, for the test classes after this one.
     ModelCache.clear();
   }

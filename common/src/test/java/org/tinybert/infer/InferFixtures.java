@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
 import org.tinybert.config.InferSettings;
 import org.tinybert.config.SettingsLoader;
 import org.tinybert.model.BertBatch;
@@ -28,9 +27,9 @@ import org.tinybert.text.EncodedInput;
 import org.tinybert.text.Vocab;
 
 /**
- * What the infer tests share: a local session, settings as the command line gives them, sentences of the golden
- * vocabulary, the expected results (each example alone through {@link BertModel#forward}, padded to
- * {@code max_seq_length} as {@code tinybert forward} pads), and readers of the output parts.
+ * What the infer tests share: settings as the command line gives them, sentences of the golden vocabulary, the
+ * expected results (each example alone through {@link BertModel#forward}, padded to {@code max_seq_length} as
+ * {@code tinybert forward} pads), and readers of the output parts.
  */
 final class InferFixtures {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -39,11 +38,6 @@ final class InferFixtures {
   static final Vocab VOCAB = Vocab.load(Golden.hadoopPath("vocab.txt"), new Configuration());
 
   private InferFixtures() {}
-
-  static SparkSession session(String app) {
-    return SparkSession.builder().master("local[2]").appName(app).config("spark.ui.enabled", false)
-        .config("spark.sql.shuffle.partitions", 2).getOrCreate();
-  }
 
   static InferSettings settings(Object model, Object input, Object output, String... overrides) {
     List<String> set = new ArrayList<>(List.of(

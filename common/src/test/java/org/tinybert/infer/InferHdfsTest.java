@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tinybert.spark.ModelCache;
 import org.tinybert.testing.Golden;
+import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.MiniHdfs;
 
 /**
@@ -32,12 +33,12 @@ class InferHdfsTest {
   @BeforeAll
   static void start() throws Exception {
     hdfs = MiniHdfs.start(base);
-    spark = InferFixtures.session("InferHdfsTest");
+    spark = LocalSpark.start("InferHdfsTest");
   }
 
   @AfterAll
   static void stop() {
-    if (spark != null) spark.stop();
+    LocalSpark.stop(spark);
     // The models infer loaded stay in this JVM's cache otherwise, for the test classes after this one.
     ModelCache.clear();
     if (hdfs != null) hdfs.close();

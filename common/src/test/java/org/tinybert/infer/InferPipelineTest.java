@@ -46,6 +46,7 @@ import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.HfNames;
 import org.tinybert.spark.ModelCache;
 import org.tinybert.testing.Golden;
+import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.TinyClassifiers;
 
 /**
@@ -64,7 +65,7 @@ class InferPipelineTest {
 
   @BeforeAll
   static void start() {
-    spark = InferFixtures.session("InferPipelineTest");
+    spark = LocalSpark.start("InferPipelineTest");
     student = InferFixtures.model("student");
     teacher = InferFixtures.model("teacher");
     studentDir = Golden.dir().resolve("student");
@@ -73,7 +74,7 @@ class InferPipelineTest {
 
   @AfterAll
   static void stop() {
-    if (spark != null) spark.stop();
+    LocalSpark.stop(spark);
     // The models infer loaded stay in this JVM's cache otherwise, for the test classes after this one.
     ModelCache.clear();
   }

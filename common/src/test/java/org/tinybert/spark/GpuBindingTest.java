@@ -11,6 +11,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.tinybert.testing.LocalSpark;
 
 /**
  * The GPU a task holds, read from its Spark resources, and the plugin that binds each task to it, loaded the way
@@ -42,8 +43,7 @@ class GpuBindingTest {
 
   @Test
   void thePluginRunsAtTheStartOfEveryTask() {
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("GpuBindingTest")
-        .config("spark.ui.enabled", "false").config("spark.plugins", GpuPlugin.class.getName()).getOrCreate();
+    SparkSession spark = LocalSpark.builder().conf("spark.plugins", GpuPlugin.class.getName()).start("GpuBindingTest");
     try {
       long before = GpuPlugin.tasksStarted();
       List<Integer> devices = JavaSparkContext.fromSparkContext(spark.sparkContext())
@@ -51,7 +51,7 @@ class GpuBindingTest {
       assertEquals(List.of(-1, -1, -1, -1), devices, "no task holds a GPU here");
       assertEquals(4, GpuPlugin.tasksStarted() - before, "tasks the plugin saw start");
     } finally {
-      spark.stop();
+      LocalSpark.stop(spark);
     }
   }
 }

@@ -26,6 +26,7 @@ import org.tinybert.distill.DistillBenchmark;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.RunLog;
 import org.tinybert.testing.Golden;
+import org.tinybert.testing.LocalSpark;
 
 /**
  * A short general distillation and both stages of task distillation on local[2], once with {@code tinybert.engine =
@@ -43,8 +44,7 @@ class EngineParityJobTest {
 
   @BeforeAll
   static void start() throws IOException {
-    spark = SparkSession.builder().master("local[2]").appName("EngineParityJobTest")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    spark = LocalSpark.start("EngineParityJobTest");
     List<String> lines = Files.readAllLines(java.nio.file.Path.of(System.getProperty("tinybert.root", ".."))
         .resolve("deploy/sample/corpus/sample.txt"));
     corpus = Files.createDirectories(tmp.resolve("corpus"));
@@ -55,7 +55,7 @@ class EngineParityJobTest {
 
   @AfterAll
   static void stop() {
-    if (spark != null) spark.stop();
+    LocalSpark.stop(spark);
   }
 
   /** ND4J operations that {@code body} executes in this JVM (driver and local executors alike). */

@@ -29,6 +29,7 @@ import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.Split;
 import org.tinybert.jobs.cli.ExitCodes;
 import org.tinybert.spark.ModelCache;
+import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.TinyClassifiers;
 
 /**
@@ -43,14 +44,13 @@ class EvaluateJobTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("EvaluateJobTest")
-        .config("spark.ui.enabled", false).config("spark.sql.shuffle.partitions", 2).getOrCreate();
+    spark = LocalSpark.start("EvaluateJobTest");
     for (int labels = 1; labels <= 3; labels++) models[labels] = TinyClassifiers.saveStudent(tmp, labels);
   }
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
     ModelCache.clear();
   }
 

@@ -30,6 +30,7 @@ import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.testing.Golden;
+import org.tinybert.testing.LocalSpark;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
 
@@ -43,8 +44,7 @@ class FinetuneTeacherJobTest {
 
   @BeforeAll
   static void start() throws Exception {
-    spark = SparkSession.builder().master("local[2]").appName("FinetuneTeacherJobTest")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    spark = LocalSpark.start("FinetuneTeacherJobTest");
     taskDir = SyntheticSst2.write(tmp.resolve("SST-2"), 64, 32, 5);
     output = tmp.resolve("teacher").toString();
     summary = FinetuneTeacherJob.run(spark, settings(output));
@@ -52,7 +52,7 @@ class FinetuneTeacherJobTest {
 
   @AfterAll
   static void stop() {
-    if (spark != null) spark.stop();
+    LocalSpark.stop(spark);
   }
 
   static FinetuneTeacherSettings settings(String out, String... more) {

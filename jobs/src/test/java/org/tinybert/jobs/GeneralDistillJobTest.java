@@ -37,6 +37,7 @@ import org.tinybert.io.HadoopIO;
 import org.tinybert.io.RunLog;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.testing.Golden;
+import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.Tensors;
 
 /** General distillation end to end on local[2] Spark and an in-process HDFS, with tiny models. */
@@ -56,11 +57,10 @@ class GeneralDistillJobTest {
     cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
     cluster.waitActive();
     hdfs = cluster.getFileSystem().getUri().toString();
-    // local[2, 3]: two worker threads, and a failed task is retried up to 3 times as on a cluster.
-    spark = SparkSession.builder().master("local[2,3]").appName("GeneralDistillJobTest")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.codegen.wholeStage", "false").config("spark.hadoop.dfs.replication", "1")
-        .getOrCreate();
+    // local[2, 3]: a failed task is attempted up to 3 times as on a cluster (aFailedTaskIsRetriedAndNothingIsLost).
+    spark = LocalSpark.builder().taskAttempts(3)
+        .conf("spark.sql.codegen.wholeStage", false).conf("spark.hadoop.dfs.replication", 1)
+        .start("GeneralDistillJobTest");
     // A small slice of the bundled sample corpus, gzipped on HDFS.
     List<String> lines = Files.readAllLines(java.nio.file.Path.of(System.getProperty("tinybert.root", ".."))
         .resolve("deploy/sample/corpus/sample.txt"));
@@ -76,7 +76,7 @@ class GeneralDistillJobTest {
 
   @AfterAll
   static void stop() throws IOException {
-    if (spark != null) spark.stop();
+    LocalSpark.stop(spark);
     if (cluster != null) cluster.shutdown();
   }
 

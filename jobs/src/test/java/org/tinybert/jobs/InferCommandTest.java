@@ -24,6 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tinybert.jobs.cli.ExitCodes;
 import org.tinybert.spark.ModelCache;
 import org.tinybert.testing.GoldenSet;
+import org.tinybert.testing.LocalSpark;
 
 /**
  * {@code tinybert infer} against {@code tinybert forward} on the same rows (the golden sets' examples, single texts
@@ -39,13 +40,12 @@ class InferCommandTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("InferCommandTest").config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    spark = LocalSpark.start("InferCommandTest");
   }
 
   @AfterAll
   static void stop() {
-    if (spark != null) spark.stop();
+    LocalSpark.stop(spark);
     // The models infer loaded stay in this JVM's cache otherwise, for the test classes after this one.
     ModelCache.clear();
   }

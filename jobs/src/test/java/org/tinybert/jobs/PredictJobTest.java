@@ -30,6 +30,7 @@ import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.Split;
 import org.tinybert.jobs.cli.ExitCodes;
 import org.tinybert.spark.ModelCache;
+import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.TinyClassifiers;
 
 /**
@@ -44,14 +45,13 @@ class PredictJobTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("PredictJobTest")
-        .config("spark.ui.enabled", false).config("spark.sql.shuffle.partitions", 2).getOrCreate();
+    spark = LocalSpark.start("PredictJobTest");
     for (int labels = 1; labels <= 3; labels++) models[labels] = TinyClassifiers.saveStudent(tmp, labels);
   }
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
     ModelCache.clear();
   }
 

@@ -24,6 +24,7 @@ import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.report.RunReport;
 import org.tinybert.report.StageRun;
 import org.tinybert.testing.Golden;
+import org.tinybert.testing.LocalSpark;
 import org.tinybert.training.GlueStage;
 
 /**
@@ -37,14 +38,13 @@ class TaskDistillJobTest {
 
   @BeforeAll
   static void start() throws IOException {
-    spark = SparkSession.builder().master("local[2]").appName("TaskDistillJobTest")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    spark = LocalSpark.start("TaskDistillJobTest");
     taskDir = SyntheticMnli.write(tmp.resolve("MNLI"));
   }
 
   @AfterAll
   static void stop() {
-    if (spark != null) spark.stop();
+    LocalSpark.stop(spark);
   }
 
   static TaskDistillSettings settings(String out, String... more) {
