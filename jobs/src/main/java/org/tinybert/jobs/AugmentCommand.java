@@ -3,6 +3,7 @@ package org.tinybert.jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
+import org.tinybert.augment.AugmentRun;
 import org.tinybert.config.AugmentSettings;
 import org.tinybert.jobs.cli.Command;
 import org.tinybert.jobs.cli.ExitCodes;
@@ -47,9 +48,9 @@ public final class AugmentCommand implements Command {
   @Override
   public int run(ParsedArgs args) throws Exception {
     AugmentSettings settings = settings(args);
-    AugmentJob.Result result = Sessions.inSession("tinybert augment " + settings.task(),
+    AugmentRun.Result result = Sessions.inSession("tinybert augment " + settings.task(),
         spark -> AugmentJob.run(spark, settings));
-    Map<String, Object> line = AugmentJob.components(result.summary());
+    Map<String, Object> line = AugmentRun.components(result.summary());
     line.put("skipped", result.skipped());
     args.io().out().println(new ObjectMapper().writeValueAsString(line));
     return ExitCodes.OK;

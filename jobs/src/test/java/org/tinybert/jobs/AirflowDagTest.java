@@ -47,6 +47,7 @@ import org.tinybert.jobs.cli.Io;
 import org.tinybert.jobs.cli.ParsedArgs;
 import org.tinybert.jobs.cli.UsageException;
 import org.tinybert.training.GlueStage;
+import org.tinybert.training.TaskDistillation;
 
 /**
  * The Airflow DAG in {@code deploy/airflow/}, without Airflow: every task's spark-submit application arguments (as
@@ -266,9 +267,9 @@ class AirflowDagTest {
     assertTrue(intermediate.runsIntermediate() && !intermediate.runsPrediction(), intermediate.stage().key());
     assertTrue(prediction.runsPrediction() && !prediction.runsIntermediate(), prediction.stage().key());
     assertEquals(new org.apache.hadoop.fs.Path(settings.get("general_student").asText()), intermediate.student());
-    assertEquals(new org.apache.hadoop.fs.Path(intermediate.output(), TaskDistillJob.STUDENT), prediction.student(),
+    assertEquals(new org.apache.hadoop.fs.Path(intermediate.output(), TaskDistillation.STUDENT), prediction.student(),
         task + ": prediction must start from the intermediate stage's student");
-    assertEquals(new org.apache.hadoop.fs.Path(prediction.output(), TaskDistillJob.INTERMEDIATE),
+    assertEquals(new org.apache.hadoop.fs.Path(prediction.output(), TaskDistillation.INTERMEDIATE),
         intermediate.output(), task + ": the layout of --stage both");
     assertEquals(new org.apache.hadoop.fs.Path(settings.get("output_root").asText(), task), prediction.output());
 

@@ -17,6 +17,7 @@ import org.tinybert.report.ReportFixtures;
 import org.tinybert.report.RunReport;
 import org.tinybert.report.StageRun;
 import org.tinybert.training.GlueStage;
+import org.tinybert.training.TaskDistillation;
 
 /** {@code tinybert report} on the report package's captured runs: files written and printed, errors and exit codes. */
 class ReportCommandTest {
@@ -81,7 +82,7 @@ class ReportCommandTest {
   /** The report looks for the directories the jobs write. */
   @Test
   void theReportFindsTheStagesWhereTheJobsPutThem() {
-    assertEquals(TaskDistillJob.INTERMEDIATE, RunReport.INTERMEDIATE);
+    assertEquals(TaskDistillation.INTERMEDIATE, RunReport.INTERMEDIATE);
     assertEquals(GlueStage.BEST + "/" + GlueStage.EVAL_JSON, StageRun.BEST_EVAL);
   }
 }

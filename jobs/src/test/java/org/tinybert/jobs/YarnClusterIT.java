@@ -71,10 +71,20 @@ class YarnClusterIT {
   }
 
   static Submission submit(String name, List<String> args) {
-    return new Submission("yarn", sparkHome, tmp.resolve(name + ".log"), args)
+    Submission s = new Submission("yarn", sparkHome, tmp.resolve(name + ".log"), args)
         .env("HADOOP_CONF_DIR", yarn.confDir().toString())
         // The Spark home's jars are on this (the only) node already: no 200 MB upload per application.
         .conf("spark.yarn.jars", "local:" + sparkHome.resolve("jars") + "/*");
+    // YARN starts containers with a clean environment. A machine that pins OpenBLAS's kernels (OPENBLAS_CORETYPE)
+    // would otherwise run other GEMM kernels in the containers than in the local run, and the students the tests
+    // compare byte for byte would differ in the last bit.
+    for (String var : List.of("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")) {
+      String value = System.getenv(var);
+      if (value != null) {
+        s.conf("spark.executorEnv." + var, value).conf("spark.yarn.appMasterEnv." + var, value);
+      }
+    }
+    return s;
   }
 
   /** Runs it; asserts spark-submit exited 0 and YARN recorded SUCCEEDED after a single attempt. */

@@ -1,0 +1,103 @@
+package org.tinybert.training;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.tinybert.config.FinetuneTeacherSettings;
+import org.tinybert.distill.StudentSpec;
+import org.tinybert.glue.GlueEvaluator;
+import org.tinybert.glue.GlueFeature;
+import org.tinybert.glue.GlueFeatures;
+import org.tinybert.glue.Split;
+import org.tinybert.io.HadoopIO;
+import org.tinybert.io.RunLog;
+import org.tinybert.model.ClassifierHead;
+import org.tinybert.model.checkpoint.Heads;
+import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.checkpoint.TokenizerFiles;
+import org.tinybert.text.BertTokenizer;
+import org.tinybert.text.Vocab;
+
+/**
+ * Fine-tuning a BERT on a GLUE task's train.tsv with the label loss (cross-entropy; MSE for STS-B), the teacher of task
+ * distillation, as one {@link GlueStage} that scores dev after every epoch and keeps the best.
+ */
+public final class FineTuning {
+  /** The job's name in manifests. */
+  public static final String JOB = "finetune-teacher";
+  /** The last model's directory under the output ({@code best/} holds the best). */
+  public static final String FINAL = "final";
+
+  /**
+   * A fine-tune: its stage's result and the sizes of its training and dev sets.
+   */
+  public record Outcome(GlueStage.Result result, long trainExamples, long devExamples) {}
+
+  private FineTuning() {}
+
+  /** Checks the model against the task, reads train and dev, and trains (or resumes) the stage. */
+  public static Outcome run(SparkSession spark, FinetuneTeacherSettings s) throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    HfCheckpoint ck = HfCheckpoint.load(s.model(), conf);
+    Vocab vocab = Vocab.ofModel(s.model(), ck.config().vocabSize(), conf);
+    GlueEvaluator.checkConfig(s.task(), s.seqLength(), ck.config().withNumLabels(s.task().numLabels()), s.model());
+    boolean fresh = s.newClassifier() || !ck.heads().classifier();
+    StudentSpec spec = GlueStage.classifierSpec(ck, s.task(), fresh, Heads.Fit.NONE, 0);
+
+    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), FinetuneTeacherSettings.ROOT + ".cased", s.model(),
+        conf);
+    GlueFeatures features = new GlueFeatures(s.task(), null, new BertTokenizer(vocab, lowerCase), s.seqLength());
+    Path train = s.task().locate(s.taskDir(), Split.TRAIN, conf);
+    Path devFile = s.task().locate(s.taskDir(), Split.DEV, conf);
+    List<GlueFeature> trainSet = GlueStage.features(features, Split.TRAIN, train, conf);
+    List<GlueFeature> dev = GlueStage.features(features, Split.DEV, devFile, conf);
+
+    Map<String, Object> inputs = new LinkedHashMap<>();
+    inputs.put("model", s.model().toString());
+    inputs.put("train", train.toString());
+    inputs.put("dev", devFile.toString());
+    inputs.put("max_seq_length", s.seqLength());
+    inputs.put("new_classifier", fresh);
+    GlueStage stage = new GlueStage(JOB, s.output(), FINAL, s.training(), s.task(), trainSet,
+        new GlueStage.Student(spec, GlueStage.initialWeights(ck, fresh), vocab, lowerCase),
+        GlueStage.Losses.labelsOnly(s.task()), inputs)
+        .withDevScoring(new GlueStage.DevScoring(new GlueEvaluator(features, ClassifierHead.HF, s.evalBatchSize()),
+            dev, 0));
+    return new Outcome(stage.train(spark), trainSet.size(), dev.size());
+  }
+
+  /**
+   * The outcome of a finished fine-tune in {@code output}, read from what the run left, without loading the model or
+   * the task's files: a scheduler's rerun of a finished step returns at once. Finished means the manifest of a
+   * finetune-teacher run records its end ({@code finished_at}, written after the final and best models were saved;
+   * every run rewrites the manifest without it first) and both models are there. A finished output is never trained
+   * again, as {@link GlueStage#train} has it.
+   */
+  public static Optional<Outcome> finished(Path output, Configuration conf) throws IOException {
+    Path manifest = new Path(output, RunLog.MANIFEST);
+    Path finalModel = new Path(output, FINAL);
+    Path best = new Path(output, GlueStage.BEST);
+    Path eval = new Path(best, GlueStage.EVAL_JSON);
+    if (!HadoopIO.exists(manifest, conf)) return Optional.empty();
+    ObjectMapper json = new ObjectMapper();
+    JsonNode m = json.readTree(HadoopIO.readAll(manifest, conf));
+    if (!JOB.equals(m.path("job").asText()) || !m.has("finished_at") || !HadoopIO.exists(eval, conf)
+        || !HadoopIO.exists(new Path(finalModel, HfCheckpoint.CONFIG_FILE), conf)
+        || !HadoopIO.exists(new Path(best, HfCheckpoint.CONFIG_FILE), conf)) {
+      return Optional.empty();
+    }
+    JsonNode e = json.readTree(HadoopIO.readAll(eval, conf));
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    e.get("metrics").fields().forEachRemaining(f -> metrics.put(f.getKey(), f.getValue().asDouble()));
+    GlueStage.Result r = new GlueStage.Result(m.path("run_id").asText(), finalModel, Optional.of(best), metrics,
+        m.path("rounds").asLong(), m.path("examples_seen").asLong(), true, true, List.of());
+    return Optional.of(new Outcome(r, m.path("train_examples").asLong(), e.path("dev_examples").asLong()));
+  }
+}

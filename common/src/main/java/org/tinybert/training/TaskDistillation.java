@@ -1,0 +1,144 @@
+package org.tinybert.training;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.tinybert.config.TaskDistillSettings;
+import org.tinybert.config.TrainingSettings;
+import org.tinybert.distill.LayerMapping;
+import org.tinybert.distill.LossWeights;
+import org.tinybert.distill.StudentSpec;
+import org.tinybert.glue.GlueEvaluator;
+import org.tinybert.glue.GlueFeature;
+import org.tinybert.glue.GlueFeatures;
+import org.tinybert.glue.Split;
+import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
+import org.tinybert.model.BertConfig;
+import org.tinybert.model.ClassifierHead;
+import org.tinybert.model.checkpoint.Heads;
+import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.checkpoint.TokenizerFiles;
+import org.tinybert.text.BertTokenizer;
+import org.tinybert.text.Vocab;
+
+/**
+ * TinyBERT's task-specific distillation on a GLUE task as two {@link GlueStage}s: the intermediate layers (attention,
+ * embedding and hidden losses against a teacher fine-tuned on the task) into {@code <output>/intermediate}, then the
+ * predictions (soft cross-entropy at a temperature; MSE to gold labels for STS-B) from its student, scoring dev and
+ * keeping the best. {@link #prepare} checks the teacher and reads the task's files once for both.
+ */
+public final class TaskDistillation {
+  /** The intermediate stage's directory under the output, when both stages run. */
+  public static final String INTERMEDIATE = "intermediate";
+  /** A stage's final student, under its output. */
+  public static final String STUDENT = "student";
+
+  private final TaskDistillSettings s;
+  private final HfCheckpoint teacher;
+  private final Vocab vocab;
+  private final boolean lowerCase;
+  private final GlueFeatures features;
+  private final Path trainFile;
+  private final Path devFile;
+  private final List<GlueFeature> train;
+  private final List<GlueFeature> dev;
+  private final Configuration conf;
+
+  private TaskDistillation(TaskDistillSettings s, HfCheckpoint teacher, Vocab vocab, boolean lowerCase,
+      GlueFeatures features, Path trainFile, Path devFile, List<GlueFeature> train, List<GlueFeature> dev,
+      Configuration conf) {
+    this.s = s;
+    this.teacher = teacher;
+    this.vocab = vocab;
+    this.lowerCase = lowerCase;
+    this.features = features;
+    this.trainFile = trainFile;
+    this.devFile = devFile;
+    this.train = train;
+    this.dev = dev;
+    this.conf = conf;
+  }
+
+  /**
+   * The teacher checked (fine-tuned on the task when the prediction stage runs; its vocabulary, sequence length and
+   * casing), and the task's training set (train_aug.tsv when there is one and {@code use-augmented}) and dev set read.
+   */
+  public static TaskDistillation prepare(SparkSession spark, TaskDistillSettings s) throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    HfCheckpoint teacher = HfCheckpoint.load(s.teacher(), conf);
+    BertConfig t = teacher.config();
+    if (s.runsPrediction() && (!teacher.heads().classifier() || teacher.heads().numLabels() != s.task().numLabels())) {
+      throw new InputException("the teacher " + s.teacher() + " must be fine-tuned on " + s.task()
+          + " (a classifier with " + s.task().numLabels() + " label(s)); found " + teacher.heads().numLabels());
+    }
+    Vocab vocab = Vocab.ofModel(s.teacher(), t.vocabSize(), conf);
+    GlueEvaluator.checkConfig(s.task(), s.seqLength(), t.withNumLabels(s.task().numLabels()), s.teacher());
+    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), TaskDistillSettings.ROOT + ".cased", s.teacher(),
+        conf);
+    GlueFeatures features = new GlueFeatures(s.task(), null, new BertTokenizer(vocab, lowerCase), s.seqLength());
+    Path aug = new Path(s.taskDir(), s.task().fileName(Split.TRAIN_AUG));
+    boolean useAug = s.augmented() && HadoopIO.exists(aug, conf);
+    Path trainFile = useAug ? aug : s.task().locate(s.taskDir(), Split.TRAIN, conf);
+    List<GlueFeature> train = GlueStage.features(features, useAug ? Split.TRAIN_AUG : Split.TRAIN, trainFile, conf);
+    Path devFile = s.task().locate(s.taskDir(), Split.DEV, conf);
+    List<GlueFeature> dev = GlueStage.features(features, Split.DEV, devFile, conf);
+    return new TaskDistillation(s, teacher, vocab, lowerCase, features, trainFile, devFile, train, dev, conf);
+  }
+
+  /** The file the stages train on. */
+  public Path trainFile() {
+    return trainFile;
+  }
+
+  /** Where the intermediate stage writes: {@code <output>/intermediate} when the prediction stage follows. */
+  public Path intermediateOutput() {
+    return s.runsPrediction() ? new Path(s.output(), INTERMEDIATE) : s.output();
+  }
+
+  /** The intermediate stage, from the settings' student; its student is {@code intermediateOutput()/student}. */
+  public GlueStage intermediate() {
+    LossWeights w = LossWeights.intermediate(s.attentionWeight(), s.embeddingWeight(), s.hiddenWeight())
+        .forTask(s.temperature(), GlueStage.regression(s.task()));
+    return stage("task-distill intermediate", intermediateOutput(), s.student(), w, s.probeExamples(),
+        s.intermediate());
+  }
+
+  /** The prediction stage from {@code student} (the intermediate stage's, or the settings'), scoring dev. */
+  public GlueStage prediction(Path student) {
+    LossWeights w = LossWeights.prediction(s.temperature(), GlueStage.regression(s.task()));
+    GlueEvaluator evaluator = new GlueEvaluator(features, ClassifierHead.HF, s.evalBatchSize());
+    return stage("task-distill prediction", s.output(), student, w, 0, s.prediction())
+        .withDevScoring(new GlueStage.DevScoring(evaluator, dev, s.evalEvery()));
+  }
+
+  private GlueStage stage(String job, Path out, Path studentDir, LossWeights w, int probeExamples,
+      TrainingSettings training) {
+    // The student reads the teacher's tokens: a student trained with the other casing is refused.
+    TokenizerFiles.lowerCase(lowerCase, "the teacher's casing (do_lower_case " + lowerCase + ")", studentDir, conf);
+    HfCheckpoint ck = HfCheckpoint.load(studentDir, conf);
+    int teacherHidden = teacher.config().hiddenSize();
+    Heads.Fit fit = ck.heads().fit() == Heads.Fit.NONE ? Heads.Fit.SHARED : ck.heads().fit();
+    boolean freshClassifier = !ck.heads().classifier() || ck.heads().numLabels() != s.task().numLabels();
+    StudentSpec spec = GlueStage.classifierSpec(ck, s.task(), freshClassifier, fit, teacherHidden);
+    if (w.attention() > 0 && spec.config().numAttentionHeads() != teacher.config().numAttentionHeads()) {
+      throw new InputException("attention distillation needs the student's head count ("
+          + spec.config().numAttentionHeads() + ", " + studentDir + ") to equal the teacher's ("
+          + teacher.config().numAttentionHeads() + ", " + s.teacher() + ")");
+    }
+    LayerMapping.of(s.layerMapping(), teacher.config().numHiddenLayers(), spec.config().numHiddenLayers());
+    Map<String, Object> inputs = new LinkedHashMap<>();
+    inputs.put("teacher", s.teacher().toString());
+    inputs.put("student", studentDir.toString());
+    inputs.put("train", trainFile.toString());
+    inputs.put("dev", devFile.toString());
+    inputs.put("max_seq_length", s.seqLength());
+    return new GlueStage(job, out, STUDENT, training, s.task(), train,
+        new GlueStage.Student(spec, GlueStage.initialWeights(ck, freshClassifier), vocab, lowerCase),
+        new GlueStage.Losses(s.teacher().toString(), s.layerMapping(), w, probeExamples), inputs);
+  }
+}
