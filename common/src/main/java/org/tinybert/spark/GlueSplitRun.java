@@ -37,7 +37,11 @@ public final class GlueSplitRun {
   private static final Logger LOG = LoggerFactory.getLogger(GlueSplitRun.class);
 
   /** One task's predictions, one per example of {@code examples} (read from {@code file}), in order. */
-  public record TaskPredictions(GlueTask task, Path file, GlueExamples examples, List<GluePrediction> predictions) {}
+  public record TaskPredictions(String runId, GlueTask task, Path file, GlueExamples examples,
+      List<GluePrediction> predictions) {}
+
+  /** A run: its short id (logged, and written with its results) and what the job made of each task, in order. */
+  public record Run<T>(String runId, List<T> perTask) {}
 
   /** What a job makes of one task's predictions (metrics, a server file). */
   @FunctionalInterface
@@ -47,9 +51,15 @@ public final class GlueSplitRun {
 
   private GlueSplitRun() {}
 
-  /** The {@code split} of every task of {@code s}, predicted by its model; {@code perTask}'s results in task order. */
-  public static <T> List<T> run(SparkSession spark, GlueRunSettings s, Split split, PerTask<T> perTask)
-      throws IOException {
+  /**
+   * The {@code split} of every task of {@code s}, predicted by its model; {@code perTask}'s results in task order.
+   *
+   * @param job the command, for the log (with {@code settings}, the job's whole settings record)
+   */
+  public static <T> Run<T> run(SparkSession spark, String job, Record settings, GlueRunSettings s, Split split,
+      PerTask<T> perTask) throws IOException {
+    String runId = UUID.randomUUID().toString().substring(0, 8);
+    LOG.info("{} {}: {}", job, runId, settings);
     LOG.info("engine: {} (executors resolve {} on their own backend)", s.engine().describe(), s.engine());
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Map<GlueTask, Path> files = locate(s, split, conf);
@@ -57,14 +67,10 @@ public final class GlueSplitRun {
     List<T> out = new ArrayList<>();
     for (Map.Entry<GlueTask, Path> e : files.entrySet()) {
       GlueExamples ex = read(e.getKey(), split, e.getValue(), conf);
-      out.add(perTask.apply(new TaskPredictions(e.getKey(), e.getValue(), ex, predict(spark, s, e.getKey(), ex))));
+      out.add(perTask.apply(new TaskPredictions(runId, e.getKey(), e.getValue(), ex,
+          predict(spark, s, e.getKey(), ex))));
     }
-    return out;
-  }
-
-  /** A short id for one run, logged and written with its results. */
-  public static String newRunId() {
-    return UUID.randomUUID().toString().substring(0, 8);
+    return new Run<>(runId, List.copyOf(out));
   }
 
   /**

@@ -92,24 +92,23 @@ public final class EvaluateJob {
   }
 
   public static Summary run(SparkSession spark, EvaluateSettings settings) throws IOException {
-    String runId = GlueSplitRun.newRunId();
-    LOG.info("evaluate {}: {}", runId, settings);
     GlueRunSettings s = settings.run();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    List<TaskResult> results = GlueSplitRun.run(spark, s, Split.DEV, p -> {
-      GlueTask task = p.task();
-      Map<String, Double> metrics = GlueEvaluator.metrics(task,
-          task.outputMode() == OutputMode.REGRESSION ? null : GlueLabels.of(task, s.labelOrder()), p.predictions());
-      LOG.info("evaluate {}: {} on {} examples of {}: {}", runId, task, p.examples().size(), p.file(), metrics);
-      return new TaskResult(task, GlueSplitRun.qualified(p.file(), conf), s.maxSeqLength(task), p.examples().size(),
-          p.examples().skipped(), new LinkedHashMap<>(metrics));
+    GlueSplitRun.Run<TaskResult> run = GlueSplitRun.run(spark, "evaluate", settings, s, Split.DEV, p -> {
+      Map<String, Double> metrics = GlueEvaluator.metrics(p.task(),
+          p.task().outputMode() == OutputMode.REGRESSION ? null : GlueLabels.of(p.task(), s.labelOrder()),
+          p.predictions());
+      LOG.info("evaluate {}: {} on {} examples of {}: {}", p.runId(), p.task(), p.examples().size(), p.file(),
+          metrics);
+      return new TaskResult(p.task(), GlueSplitRun.qualified(p.file(), conf), s.maxSeqLength(p.task()),
+          p.examples().size(), p.examples().skipped(), new LinkedHashMap<>(metrics));
     });
-    Summary summary = new Summary(runId, s.task(), GlueSplitRun.qualified(s.model(), conf),
-        GlueSplitRun.qualified(s.taskDir(), conf), s.head().settingName(), List.copyOf(results));
+    Summary summary = new Summary(run.runId(), s.task(), GlueSplitRun.qualified(s.model(), conf),
+        GlueSplitRun.qualified(s.taskDir(), conf), s.head().settingName(), run.perTask());
     if (settings.outputPath().isPresent()) {
       Path out = settings.outputPath().get();
       HadoopIO.writeAtomically(out, conf, JSON.writeValueAsBytes(summary.toJson()));
-      LOG.info("evaluate {}: metrics written to {}", runId, out);
+      LOG.info("evaluate {}: metrics written to {}", run.runId(), out);
     }
     return summary;
   }

@@ -73,26 +73,22 @@ public final class PredictJob {
   }
 
   public static Summary run(SparkSession spark, PredictSettings settings) throws IOException {
-    String runId = GlueSplitRun.newRunId();
-    LOG.info("predict {}: {}", runId, settings);
     GlueRunSettings s = settings.run();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    List<Written> written = GlueSplitRun.run(spark, s, Split.TEST, p -> {
-      GlueTask task = p.task();
-      List<GluePrediction> preds = p.predictions();
-      List<String> indices = preds.stream().map(GluePrediction::index).toList();
-      Path out = new Path(settings.output(), task.submissionFileName());
-      if (task.outputMode() == OutputMode.REGRESSION) {
-        double[] scores = preds.stream().mapToDouble(GluePrediction::score).toArray();
-        GluePredictionWriter.write(task, indices, scores, out, conf);
+    GlueSplitRun.Run<Written> run = GlueSplitRun.run(spark, "predict", settings, s, Split.TEST, p -> {
+      List<String> indices = p.predictions().stream().map(GluePrediction::index).toList();
+      Path out = new Path(settings.output(), p.task().submissionFileName());
+      if (p.task().outputMode() == OutputMode.REGRESSION) {
+        double[] scores = p.predictions().stream().mapToDouble(GluePrediction::score).toArray();
+        GluePredictionWriter.write(p.task(), indices, scores, out, conf);
       } else {
-        int[] ids = preds.stream().mapToInt(GluePrediction::labelId).toArray();
-        GluePredictionWriter.write(GlueLabels.of(task, s.labelOrder()), indices, ids, out, conf);
+        int[] ids = p.predictions().stream().mapToInt(GluePrediction::labelId).toArray();
+        GluePredictionWriter.write(GlueLabels.of(p.task(), s.labelOrder()), indices, ids, out, conf);
       }
-      LOG.info("predict {}: {} predictions of {} written to {}", runId, preds.size(), task, out);
-      return new Written(task, GlueSplitRun.qualified(p.file(), conf), GlueSplitRun.qualified(out, conf),
+      LOG.info("predict {}: {} predictions of {} written to {}", p.runId(), indices.size(), p.task(), out);
+      return new Written(p.task(), GlueSplitRun.qualified(p.file(), conf), GlueSplitRun.qualified(out, conf),
           p.examples().size(), p.examples().skipped());
     });
-    return new Summary(runId, s.task(), GlueSplitRun.qualified(s.model(), conf), List.copyOf(written));
+    return new Summary(run.runId(), s.task(), GlueSplitRun.qualified(s.model(), conf), run.perTask());
   }
 }
