@@ -91,7 +91,9 @@ case "$cluster" in
                --conf spark.kubernetes.driverEnv.OMP_WAIT_POLICY=PASSIVE
                --conf "spark.kubernetes.driverEnv.OMP_NUM_THREADS=$driver_cores"
                ${gpu_conf:+--conf spark.executor.resource.gpu.vendor=nvidia.com}) ;;
+  # Client deploy mode: the driver is this process, so it takes the launcher's native-thread setting from here.
   standalone) : "${SPARK_MASTER_URL:?set SPARK_MASTER_URL=spark://<master>:7077}"
+       export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
        target=(--master "$SPARK_MASTER_URL" --deploy-mode client) ;;
   *) echo "cluster must be yarn, k8s or standalone, found $cluster" >&2; exit 2 ;;
 esac
