@@ -102,22 +102,11 @@ public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, P
 
   /** {@code malformed-rows}: what a malformed row of the task's file does. */
   public enum MalformedRows implements Choice {
-    FAIL("fail"),
+    FAIL,
     /** Skipped and counted. */
-    SKIP("skip"),
+    SKIP,
     /** As the GLUE task's own reader does (skipped where TinyBERT's reader skips them). */
-    TASK_DEFAULT("task-default");
-
-    private final String key;
-
-    MalformedRows(String key) {
-      this.key = key;
-    }
-
-    @Override
-    public String key() {
-      return key;
-    }
+    TASK_DEFAULT;
   }
 
   /** N for this run: TinyBERT's N for the task when {@link #taskVariants} and it has one, else {@link #variants}. */

@@ -3,18 +3,7 @@ package org.tinybert.config;
 /** {@code model} of the benchmarks: the sizes of the random models they time. */
 public enum BenchModel implements Choice {
   /** BERT-base (and, where there is a student, TinyBERT4): the sizes the published figures are for. */
-  BASE("base"),
+  BASE,
   /** Small models with the same structure: for tests of the benchmarks themselves. */
-  TINY("tiny");
-
-  private final String key;
-
-  BenchModel(String key) {
-    this.key = key;
-  }
-
-  @Override
-  public String key() {
-    return key;
-  }
+  TINY;
 }

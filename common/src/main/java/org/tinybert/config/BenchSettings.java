@@ -23,20 +23,9 @@ public record BenchSettings(Benchmark benchmark, int batch, int seqLength, int s
   /** {@code benchmark}: what {@code tinybert bench} times. */
   public enum Benchmark implements Choice {
     /** One distillation step: teacher forward, student forward and backward, losses, update. */
-    DISTILL_STEP("distill-step"),
+    DISTILL_STEP,
     /** A forward pass of the teacher and of the student. */
-    INFERENCE("inference");
-
-    private final String key;
-
-    Benchmark(String key) {
-      this.key = key;
-    }
-
-    @Override
-    public String key() {
-      return key;
-    }
+    INFERENCE;
   }
 
   /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */

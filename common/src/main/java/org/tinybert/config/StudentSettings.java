@@ -37,20 +37,13 @@ public record StudentSettings(Optional<Path> dir, int layers, int hidden, int he
 
   /** {@code fit}: how the student's representations are projected to the teacher's width. */
   public enum Fit implements Choice {
-    SHARED("shared", Heads.Fit.SHARED),
-    PER_REPRESENTATION("per-representation", Heads.Fit.PER_REPRESENTATION);
+    SHARED(Heads.Fit.SHARED),
+    PER_REPRESENTATION(Heads.Fit.PER_REPRESENTATION);
 
-    private final String key;
     private final Heads.Fit heads;
 
-    Fit(String key, Heads.Fit heads) {
-      this.key = key;
+    Fit(Heads.Fit heads) {
       this.heads = heads;
-    }
-
-    @Override
-    public String key() {
-      return key;
     }
   }
 

@@ -73,20 +73,9 @@ public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Pat
 
   /** {@code stage}: which of the two stages a run trains. */
   public enum Stage implements Choice {
-    INTERMEDIATE("intermediate"),
-    PREDICTION("prediction"),
+    INTERMEDIATE,
+    PREDICTION,
     /** Intermediate into {@code <output>/intermediate}, then prediction from its student. */
-    BOTH("both");
-
-    private final String key;
-
-    Stage(String key) {
-      this.key = key;
-    }
-
-    @Override
-    public String key() {
-      return key;
-    }
+    BOTH;
   }
 }
