@@ -64,11 +64,13 @@ public final class GlueSplitRun {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Map<GlueTask, Path> files = locate(s, split, conf);
     checkModel(s, conf);
+    // Decided once for every task, and before any work: a setting that contradicts the model's files is refused.
+    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), "tinybert." + job + ".cased", s.model(), conf);
     List<T> out = new ArrayList<>();
     for (Map.Entry<GlueTask, Path> e : files.entrySet()) {
       GlueExamples ex = read(e.getKey(), split, e.getValue(), conf);
       out.add(perTask.apply(new TaskPredictions(runId, e.getKey(), e.getValue(), ex,
-          predict(spark, s, e.getKey(), ex))));
+          predict(spark, s, lowerCase, e.getKey(), ex))));
     }
     return new Run<>(runId, List.copyOf(out));
   }
@@ -87,7 +89,7 @@ public final class GlueSplitRun {
   }
 
   /** The model's config.json, checked against every task of the run (sequence length, label count). */
-  private static BertConfig checkModel(GlueRunSettings s, Configuration conf) {
+  private static void checkModel(GlueRunSettings s, Configuration conf) {
     Path file = new Path(s.model(), HfCheckpoint.CONFIG_FILE);
     if (!HadoopIO.exists(file, conf)) {
       throw new InputException("not a model directory: " + s.model() + " has no " + HfCheckpoint.CONFIG_FILE);
@@ -99,7 +101,6 @@ public final class GlueSplitRun {
       throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
     }
     for (GlueTask t : s.tasks()) GlueEvaluator.checkConfig(t, s.maxSeqLength(t), cfg, s.model());
-    return cfg;
   }
 
   /** The examples of one file; a file without any is an error naming it. */
@@ -113,9 +114,8 @@ public final class GlueSplitRun {
   }
 
   /** Predictions for the examples of one task on the executors, checked to be one per example in order. */
-  private static List<GluePrediction> predict(SparkSession spark, GlueRunSettings s, GlueTask task, GlueExamples ex) {
-    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), "cased", s.model(),
-        spark.sparkContext().hadoopConfiguration());
+  private static List<GluePrediction> predict(SparkSession spark, GlueRunSettings s, boolean lowerCase, GlueTask task,
+      GlueExamples ex) {
     GluePredictor.Spec spec = new GluePredictor.Spec(s.model(), task, s.labelOrder(), !lowerCase, s.maxSeqLength(),
         s.head(), s.batchSize(), s.engine());
     List<GluePrediction> preds = GluePredictor.predict(

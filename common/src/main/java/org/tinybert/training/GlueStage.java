@@ -100,9 +100,10 @@ public final class GlueStage extends TrainingRun {
   private final Student student;
   private final Losses losses;
   private final Map<String, Object> inputs;
+  private final Path bestDir;
   private DevScoring dev;
-  private Path bestDir;
   private double best;
+  private Map<String, Double> bestMetrics = Map.of();
   private final List<double[]> evaluations = new ArrayList<>();
 
   /**
@@ -118,6 +119,7 @@ public final class GlueStage extends TrainingRun {
     this.student = student;
     this.losses = losses;
     this.inputs = inputs;
+    this.bestDir = new Path(output, BEST);
   }
 
   public GlueStage withDevScoring(DevScoring scoring) {
@@ -127,18 +129,10 @@ public final class GlueStage extends TrainingRun {
 
   /** Trains the stage (or continues it, or finds it finished) and reads back its best dev metrics. */
   public Result train(SparkSession spark) throws IOException {
-    Configuration c = spark.sparkContext().hadoopConfiguration();
-    bestDir = new Path(output, BEST);
-    best = bestSoFar(bestDir, c);
+    best = bestSoFar(bestDir, spark.sparkContext().hadoopConfiguration());
     Outcome o = run(spark);
-    Optional<Path> bestPath = Optional.empty();
-    Map<String, Double> bestMetrics = Map.of();
-    if (dev != null) {
-      bestPath = Optional.of(bestDir);
-      bestMetrics = metrics(bestDir, c);
-    }
-    return new Result(o.runId(), o.model(), bestPath, bestMetrics, o.rounds(), o.examples(), o.resumed(),
-        o.alreadyFinished(), evaluations);
+    return new Result(o.runId(), o.model(), dev == null ? Optional.empty() : Optional.of(bestDir), bestMetrics,
+        o.rounds(), o.examples(), o.resumed(), o.alreadyFinished(), evaluations);
   }
 
   /** A task's labelled examples of one split as features (the file is given, e.g. train_aug.tsv). */
@@ -288,8 +282,9 @@ public final class GlueStage extends TrainingRun {
       // No scoring happened in this run (too few rounds): the final model is the best there is.
       saveBest(g, dev.evaluator().evaluateFeatures(model(g), dev.dev()), state);
     }
+    bestMetrics = metrics(bestDir, conf);
     manifest.put("best", bestDir.toString());
-    manifest.put("best_metrics", metrics(bestDir, conf));
+    manifest.put("best_metrics", bestMetrics);
   }
 
   private BertModel model(ComputationGraph g) {

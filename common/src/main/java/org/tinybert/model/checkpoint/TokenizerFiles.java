@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
+import org.tinybert.text.Vocab;
 
 /**
  * The tokenizer files of a Hugging Face model directory, {@code tokenizer_config.json} and
@@ -31,11 +32,11 @@ public final class TokenizerFiles {
   /** BERT's special tokens, by the names {@code transformers} gives them. */
   static Map<String, String> specialTokens() {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("cls_token", "[CLS]");
-    m.put("mask_token", "[MASK]");
-    m.put("pad_token", "[PAD]");
-    m.put("sep_token", "[SEP]");
-    m.put("unk_token", "[UNK]");
+    m.put("cls_token", Vocab.CLS);
+    m.put("mask_token", Vocab.MASK);
+    m.put("pad_token", Vocab.PAD);
+    m.put("sep_token", Vocab.SEP);
+    m.put("unk_token", Vocab.UNK);
     return m;
   }
 
