@@ -30,12 +30,14 @@ import org.tinybert.io.InputException;
  * model's label order, or the regression score), then a {@code _DONE} marker; a complete export with the same
  * settings and features is reused (a resumed run does not write its epochs again).
  *
- * <p>The epoch's order is a shuffle of the features seeded by (seed, epoch); the last, partial minibatch is dropped.
+ * <p>The epoch's order is a shuffle of the features seeded by (seed, epoch); the last minibatch holds what is left,
+ * so an epoch trains every example.
  * GLUE training sets fit in the driver's memory as features, so the files are written from the driver.
  */
 public final class GlueMinibatchExporter {
   private static final Logger LOG = LoggerFactory.getLogger(GlueMinibatchExporter.class);
-  static final int FORMAT_VERSION = 1;
+  /** 2: the last, partial minibatch is written (version 1 dropped it). */
+  static final int FORMAT_VERSION = 2;
 
   private GlueMinibatchExporter() {}
 
@@ -55,17 +57,15 @@ public final class GlueMinibatchExporter {
    *
    * @param features labelled features of one padded length
    * @param regression labels are scores ({@link GlueFeature#regressionLabel}), not class ids
-   * @throws IllegalArgumentException when there is not one full minibatch, or a feature has no gold label
+   * @throws IllegalArgumentException when a feature has no gold label
+   * @throws InputException when there is no feature
    */
   public static MinibatchExport export(List<GlueFeature> features, boolean regression, Path dir, int epoch,
       int batchSize, long seed, Configuration conf) {
     if (epoch < 0) throw new IllegalArgumentException("epoch must be >= 0, found " + epoch);
     if (batchSize <= 0) throw new IllegalArgumentException("batch size must be > 0, found " + batchSize);
-    long batches = features.size() / batchSize;
-    if (batches == 0) {
-      throw new InputException("batch size " + batchSize + " exceeds the " + features.size()
-          + " training examples: not one full minibatch");
-    }
+    long batches = (features.size() + batchSize - 1) / batchSize;
+    if (batches == 0) throw new InputException("there are no training examples");
     int l = features.get(0).maxSeqLength();
     Path epochDir = new Path(dir, MinibatchExporter.EPOCH_PREFIX + epoch);
     Marker expected = new Marker(FORMAT_VERSION, epoch, batchSize, l, seed, fingerprint(features, regression),
@@ -73,7 +73,7 @@ public final class GlueMinibatchExporter {
     boolean reused = complete(epochDir, expected, conf);
     if (!reused) write(features, regression, epochDir, expected, conf);
     MinibatchExport export = new MinibatchExport(epochDir, epoch, batchSize, l, seed, batches, features.size(),
-        features.size() - batches * batchSize, reused, MinibatchExporter.batchPaths(epochDir, batches, seed, epoch));
+        (int) (features.size() - (batches - 1) * batchSize), reused, MinibatchExporter.batchPaths(epochDir, batches, seed, epoch));
     LOG.info("{}", export.summary());
     return export;
   }
@@ -129,9 +129,9 @@ public final class GlueMinibatchExporter {
       Collections.shuffle(order, new Random(StableHash.combine(m.seed(), m.epoch())));
       int b = m.batchSize();
       for (int i = 0; i < m.batches(); i++) {
-        List<GlueFeature> rows = order.subList(i * b, (i + 1) * b);
-        float[] labels = new float[b];
-        for (int r = 0; r < b; r++) labels[r] = label(rows.get(r), regression);
+        List<GlueFeature> rows = order.subList(i * b, Math.min((i + 1) * b, order.size()));
+        float[] labels = new float[rows.size()];
+        for (int r = 0; r < rows.size(); r++) labels[r] = label(rows.get(r), regression);
         MultiDataSet mds = new MultiDataSet(BatchEncoding.features(GlueFeatures.batch(rows)),
             BatchEncoding.labels(labels));
         HadoopIO.writeAtomically(MinibatchExporter.batchPath(dir, i), conf, mds::save);

@@ -22,7 +22,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.datavec.spark.util.SerializableHadoopConfig;
+import org.apache.spark.util.SerializableConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -34,12 +34,12 @@ import org.tinybert.model.BertBatch;
 import scala.Tuple2;
 
 /**
- * Writes one epoch of fixed-size minibatches for DL4J's {@code fitPaths}, under {@code <instance dir>/epoch-E/}.
+ * Writes one epoch of minibatches for training, under {@code <instance dir>/epoch-E/}.
  *
  * <p>The epoch's order is a total order by (xxhash64 of seed, epoch and instance id; id; input ids), so it is the
  * same on every run and every cluster, and different in every epoch. Consecutive runs of {@code batchSize} instances
- * in that order are the minibatches; the last, partial one is dropped, as a fixed-shape {@code fitPaths} input must
- * be. Each minibatch is one file, {@code batch-000000123.mds}, holding an ND4J {@link MultiDataSet} saved with
+ * in that order are the minibatches, the last one holding what is left, so an epoch trains every instance. Each
+ * minibatch is one file, {@code batch-000000123.mds}, holding an ND4J {@link MultiDataSet} saved with
  * {@code MultiDataSet.save}: features {@link BatchEncoding#features} [B, 3L] (ids, segment ids 0, mask; padded with
  * 0 to {@code max_seq_length}), labels [B, 1] of zeros. A {@code _DONE} marker holding the batch count and the
  * settings is written last, atomically: an export with a matching marker is reused, any other is written again.
@@ -51,7 +51,8 @@ public final class MinibatchExporter {
 
   static final String DONE = "_DONE";
   public static final String EPOCH_PREFIX = "epoch-";
-  static final int FORMAT_VERSION = 1;
+  /** 2: the last, partial minibatch is written (version 1 dropped it). */
+  static final int FORMAT_VERSION = 2;
 
   /** The content of {@code _DONE}. */
   record Marker(
@@ -63,7 +64,7 @@ public final class MinibatchExporter {
       @JsonProperty("instances_fingerprint_sha256") String instancesFingerprint,
       @JsonProperty("instances") long instances,
       @JsonProperty("batches") long batches,
-      @JsonProperty("dropped_instances") long droppedInstances) {}
+      @JsonProperty("last_batch_size") int lastBatchSize) {}
 
   /** {@link #export(SparkSession, Instances, int, int, long)} with the instances' own seed. */
   public static MinibatchExport export(SparkSession spark, Instances instances, int epoch, int batchSize) {
@@ -73,29 +74,26 @@ public final class MinibatchExporter {
   /**
    * The minibatches of {@code epoch}: reused when complete, written otherwise.
    *
-   * @throws IllegalArgumentException when {@code batchSize} exceeds the number of instances (no full minibatch)
+   * @throws InputException when there is no instance
    */
   public static MinibatchExport export(SparkSession spark, Instances instances, int epoch, int batchSize,
       long seed) {
     if (epoch < 0) throw new IllegalArgumentException("epoch must be >= 0, found " + epoch);
     if (batchSize <= 0) throw new IllegalArgumentException("batch size must be > 0, found " + batchSize);
     long n = instances.counts().instances();
-    long batches = n / batchSize;
-    if (batches == 0) {
-      throw new InputException("batch size " + batchSize + " exceeds the " + n + " instances at "
-          + instances.dir() + ": not one full minibatch");
-    }
+    long batches = (n + batchSize - 1) / batchSize;
+    if (batches == 0) throw new InputException("there are no instances at " + instances.dir());
     if (batches > 999_999_999L) {
       throw new InputException(batches + " minibatches exceed the 9-digit file names; raise the batch size");
     }
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path dir = new Path(instances.dir(), EPOCH_PREFIX + epoch);
     Marker expected = new Marker(FORMAT_VERSION, epoch, batchSize, instances.maxSeqLength(), seed,
-        fingerprintSha256(instances), n, batches, n - batches * batchSize);
+        fingerprintSha256(instances), n, batches, (int) (n - (batches - 1) * batchSize));
     boolean reused = complete(dir, expected, conf);
     if (!reused) write(spark, instances, dir, expected, conf);
     MinibatchExport export = new MinibatchExport(dir, epoch, batchSize, instances.maxSeqLength(), seed, batches, n,
-        expected.droppedInstances(), reused, batchPaths(dir, batches, seed, epoch));
+        expected.lastBatchSize(), reused, batchPaths(dir, batches, seed, epoch));
     LOG.info("{}", export.summary());
     return export;
   }
@@ -156,25 +154,25 @@ public final class MinibatchExporter {
     }
     int b = m.batchSize();
     int l = m.maxSeqLength();
-    long full = m.batches() * b;
+    long lastBatch = m.batches() - 1;
+    int lastSize = m.lastBatchSize();
     // input_ids breaks ties between equal keys and ids, which only identical documents produce: a total order.
     Dataset<Row> ordered = instances.read(spark)
         .orderBy(xxhash64(lit(m.seed()), lit(m.epoch()), col("id")), col("id"), col("input_ids"))
         .select("input_ids");
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<SerializableHadoopConfig> hadoop = jsc.broadcast(new SerializableHadoopConfig(conf));
+    Broadcast<SerializableConfiguration> hadoop = jsc.broadcast(new SerializableConfiguration(conf));
     String target = dir.toString();
     int partitions = (int) Math.max(1, Math.min(m.batches(), Math.max(jsc.defaultParallelism(),
         ordered.rdd().getNumPartitions())));
     JavaPairRDD<Long, Tuple2<Long, int[]>> rows = ordered.javaRDD().zipWithIndex()
-        .filter(t -> t._2() < full)
         .mapToPair(t -> new Tuple2<>(t._2() / b, new Tuple2<>(t._2() % b, ids(t._1()))));
     rows.groupByKey(partitions).foreachPartition(it -> {
-      Configuration c = hadoop.value().getConfiguration();
+      Configuration c = hadoop.value().value();
       while (it.hasNext()) {
         Tuple2<Long, Iterable<Tuple2<Long, int[]>>> batch = it.next();
         Path p = batchPath(new Path(target), batch._1());
-        MultiDataSet mds = minibatch(batch._2(), b, l, p);
+        MultiDataSet mds = minibatch(batch._2(), batch._1() == lastBatch ? lastSize : b, l, p);
         HadoopIO.writeAtomically(p, c, mds::save);
       }
     });

@@ -23,7 +23,10 @@ public final class MinibatchLoader implements MultiDataSetLoader {
   private final int batchSize;
   private final int maxSeqLength;
 
-  /** Expects features [batchSize, 3 * maxSeqLength] and labels [batchSize, 1]. */
+  /**
+   * Expects features [B, 3 * maxSeqLength] and labels [B, 1] with B = batchSize, or fewer for an epoch's last
+   * minibatch.
+   */
   public MinibatchLoader(int batchSize, int maxSeqLength) {
     if (batchSize <= 0 || maxSeqLength <= 0) {
       throw new IllegalArgumentException("batch size and max_seq_length must be > 0, found " + batchSize + " and "
@@ -54,8 +57,10 @@ public final class MinibatchLoader implements MultiDataSetLoader {
     } catch (RuntimeException e) {
       throw new IOException(path + ": not a saved ND4J MultiDataSet: " + e.getMessage(), e);
     }
-    long[] expectedFeatures = {batchSize, 3L * maxSeqLength};
-    long[] expectedLabels = {batchSize, 1};
+    long rows = mds.numFeatureArrays() == 1 ? mds.getFeatures(0).size(0) : batchSize;
+    if (rows < 1 || rows > batchSize) rows = batchSize;
+    long[] expectedFeatures = {rows, 3L * maxSeqLength};
+    long[] expectedLabels = {rows, 1};
     if (mds.numFeatureArrays() != 1 || mds.numLabelsArrays() != 1
         || !Arrays.equals(mds.getFeatures(0).shape(), expectedFeatures)
         || !Arrays.equals(mds.getLabels(0).shape(), expectedLabels)) {

@@ -131,7 +131,7 @@ public final class GeneralDistillation extends TrainingRun {
 
   @Override
   protected long batchesPerEpoch() {
-    return instances.counts().instances() / training.batchSize();
+    return (instances.counts().instances() + training.batchSize() - 1) / training.batchSize();
   }
 
   @Override

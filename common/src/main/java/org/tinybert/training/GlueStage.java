@@ -46,7 +46,6 @@ import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.HfNames;
-import org.tinybert.spark.ParameterAveragingTrainer;
 import org.tinybert.text.Vocab;
 
 /**
@@ -177,12 +176,12 @@ public final class GlueStage extends TrainingRun {
 
   @Override
   protected long batchesPerEpoch() {
-    return train.size() / training.batchSize();
+    return (train.size() + training.batchSize() - 1) / training.batchSize();
   }
 
   @Override
   protected String describeData() {
-    return "the " + train.size() + " training examples give";
+    return "the training set holds " + train.size() + " examples";
   }
 
   @Override
@@ -256,7 +255,7 @@ public final class GlueStage extends TrainingRun {
     if (dev == null) return "";
     TrainingState st = round.state();
     boolean epochEnd = st.batchesDone() >= round.batchesThisEpoch();
-    long stepsBefore = st.steps() - (round.batches() + plan.workers() - 1) / plan.workers();
+    long stepsBefore = st.steps() - round.steps();
     int every = dev.evalEverySteps();
     boolean due = every > 0 && st.steps() / every > stepsBefore / every;
     if (!epochEnd && !due) return "";

@@ -34,7 +34,6 @@ import org.tinybert.io.InputException;
 import org.tinybert.io.RunLog;
 import org.tinybert.io.TrainingState;
 import org.tinybert.model.checkpoint.HfCheckpoint;
-import org.tinybert.spark.ParameterAveragingTrainer;
 
 /**
  * One training run of a student in a {@link org.tinybert.distill.DistillationLayer}, data-parallel with parameter
@@ -92,7 +91,7 @@ public abstract class TrainingRun {
 
   // ---- the pieces a job gives ----
 
-  /** The minibatches one epoch holds. */
+  /** The minibatches one epoch holds, the last one partial where the examples do not divide. */
   protected abstract long batchesPerEpoch();
 
   /** Where the minibatches come from, for the error a too small data set gets (e.g. "the corpus gives 40 ..."). */
@@ -144,11 +143,8 @@ public abstract class TrainingRun {
 
     plan = planFor(jsc);
     long batches = batchesPerEpoch();
-    if (batches < plan.batchesPerRound()) {
-      throw new InputException(job + ": " + describeData() + ", " + batches + " minibatch(es) of "
-          + plan.batchSize() + ", fewer than one averaging round of " + plan.workers() + " worker(s) x "
-          + plan.averagingFrequency() + (batches == 0 ? " (fewer than one minibatch of " + plan.batchSize() + ")"
-          : ""));
+    if (batches == 0) {
+      throw new InputException(job + ": " + describeData() + ", fewer than one minibatch of " + plan.batchSize());
     }
     CheckpointStore store = new CheckpointStore(output, conf, training.keepCheckpoints());
     Optional<CheckpointStore.Restored> last = store.restoreLatest();
@@ -208,7 +204,7 @@ public abstract class TrainingRun {
         }
       });
       LOG.info("{}: {}", job, e.summary());
-      return new ParameterAveragingTrainer.Epoch(e.batchPaths(), loaderHook.apply(e.loader()));
+      return new ParameterAveragingTrainer.Epoch(e.batchPaths(), loaderHook.apply(e.loader()), e::examplesAt);
     }, job + " " + runId, (g, round) -> {
       TrainingState st = round.state();
       Map<String, Object> rec = new LinkedHashMap<>();
@@ -223,6 +219,7 @@ public abstract class TrainingRun {
       rec.put("examples_per_second", rate);
       rec.put("round_seconds", round.roundSeconds());
       rec.put("step_seconds", round.stepSeconds());
+      rec.put("fixed_seconds", round.fixedSeconds());
       rec.put("eta_seconds", eta);
       rec.put("learning_rate", DistillationGraph.layerConf(g).getUpdater().getLearningRate((int) st.steps(), 0));
       String losses = "";

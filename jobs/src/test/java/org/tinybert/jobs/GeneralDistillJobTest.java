@@ -1,5 +1,6 @@
 package org.tinybert.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,7 +118,7 @@ class GeneralDistillJobTest {
     assertTrue(again.alreadyFinished());
     assertEquals(before, TeacherCache.forwardCount());
     // Exactly one teacher forward per minibatch trained (the probe is off in these runs).
-    assertEquals(baseline.examples() / 8, baselineTeacherForwards);
+    assertEquals((baseline.examples() + 7) / 8, baselineTeacherForwards);
     // The last rounds still learn: with averaging frequency 1 and warmup-linear, workers that restarted the schedule
     // every round (DL4J drops the step count) used a learning rate of 0 and left the student as it was.
     org.apache.hadoop.fs.FileStatus[] ckpts = new Path(baselineOut, "checkpoints").getFileSystem(conf)
@@ -141,6 +143,34 @@ class GeneralDistillJobTest {
     assertTrue(resumed.resumed());
     assertEquals(baseline.rounds(), resumed.rounds());
     assertSameStudent(student(baselineOut), student(out));
+  }
+
+  @Test
+  void aShortLastRoundTrainsEveryInstanceAndResumesToTheSameBytes() throws Exception {
+    // Rounds of 2 workers x 3 minibatches of 8: the epoch's instances divide into neither, so its last minibatch is
+    // partial and its last round short.
+    String[] freq3 = {"tinybert.general-distill.averaging-frequency=3", "tinybert.general-distill.checkpoint-every=1"};
+    long batches = (baseline.instances() + 7) / 8;
+    assertTrue(baseline.instances() % 8 != 0 && batches % 6 != 0, baseline.instances() + " instances");
+    String whole = hdfs + "/runs/short-whole";
+    GeneralDistillJob.Summary uninterrupted = GeneralDistillJob.run(spark, settings(whole, freq3));
+    assertEquals(baseline.instances(), uninterrupted.examples(), "every instance trained once in the epoch");
+    assertEquals((batches + 5) / 6, uninterrupted.rounds());
+    List<JsonNode> records = new RunLog(new Path(whole), new Configuration(), Long.MAX_VALUE).records();
+    long last = records.get(records.size() - 1).get("examples").asLong()
+        - records.get(records.size() - 2).get("examples").asLong();
+    assertTrue(last < 6 * 8, "the last round is short: " + last + " examples");
+
+    // Crash in the short last round (every attempt fails), after the checkpoint of the round before it.
+    String out = hdfs + "/runs/short-resumed";
+    CrashingLoader.reset((int) batches, Integer.MAX_VALUE);
+    assertThrows(Exception.class, () -> GeneralDistillJob.run(spark, settings(out, freq3), CrashingLoader.HOOK));
+    GeneralDistillJob.Summary resumed = GeneralDistillJob.run(spark, settings(out, freq3));
+    assertTrue(resumed.resumed());
+    assertEquals(uninterrupted.examples(), resumed.examples());
+    Configuration conf = new Configuration();
+    assertArrayEquals(HadoopIO.readAll(new Path(whole, "student/model.safetensors"), conf),
+        HadoopIO.readAll(new Path(out, "student/model.safetensors"), conf), "the same student, byte for byte");
   }
 
   @Test

@@ -30,6 +30,7 @@ import org.tinybert.testing.Golden;
 class InputErrorsTest {
   @TempDir static Path tmp;
   static Path tinyTask;
+  static Path emptyTask;
   static String teacher;
   static String student;
 
@@ -39,8 +40,9 @@ class InputErrorsTest {
     System.setProperty("spark.ui.enabled", "false");
     teacher = Golden.dir().resolve("teacher").toString();
     student = Golden.dir().resolve("student").toString();
-    // Three training examples: fewer than one minibatch of 32.
     tinyTask = SyntheticSst2.write(tmp.resolve("SST-2"), 3, 4, 1);
+    // No training example: not one minibatch.
+    emptyTask = SyntheticSst2.write(tmp.resolve("empty").resolve("SST-2"), 0, 4, 1);
   }
 
   @AfterAll
@@ -65,8 +67,8 @@ class InputErrorsTest {
         Arguments.of(List.of("augment", "--task", "sst-2", "--input", tinyTask.resolve("train.tsv").toString(),
             "--glove", none, "--mlm", teacher, "--output", tmp.resolve("aug.tsv").toString()), "no-such"),
         Arguments.of(List.of("finetune-teacher", "--model", teacher, "--task", "sst-2", "--task-dir",
-            tinyTask.toString(), "--output", tmp.resolve("ft").toString(), "--set",
-            "tinybert.finetune-teacher.new-classifier=true"), "fewer than one minibatch of 32"),
+            emptyTask.toString(), "--output", tmp.resolve("ft").toString(), "--set",
+            "tinybert.finetune-teacher.new-classifier=true"), "train.tsv: no examples of sst-2"),
         Arguments.of(List.of("task-distill", "--task", "sst-2", "--task-dir", tinyTask.toString(), "--teacher", teacher,
             "--student", student, "--output", tmp.resolve("td").toString()), "must be fine-tuned on sst-2"),
         Arguments.of(List.of("evaluate", "--model", teacher, "--task", "mnli", "--task-dir", none),

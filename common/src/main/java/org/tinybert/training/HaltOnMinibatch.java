@@ -1,4 +1,4 @@
-package org.tinybert.spark;
+package org.tinybert.training;
 
 import java.io.IOException;
 import org.apache.hadoop.conf.Configuration;

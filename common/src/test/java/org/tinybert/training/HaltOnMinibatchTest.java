@@ -1,4 +1,4 @@
-package org.tinybert.spark;
+package org.tinybert.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,0 +1,336 @@
+package org.tinybert.training;
+
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.SerializableConfiguration;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.tinybert.io.HadoopSource;
+import org.tinybert.spark.GpuBinding;
+
+/**
+ * One averaging round of {@link ParameterAveragingTrainer}, both sides: the driver hands every worker the graph's
+ * state (parameters and optimiser state), each worker (a Spark task) trains its replica on its minibatches, and the
+ * driver averages what comes back into its own graph, in place.
+ *
+ * <p>How the state travels is what a round costs beyond its steps. Each executor JVM keeps one replica graph per task
+ * slot for the whole run (built once from the configuration; a round only overwrites its arrays). When the tasks run
+ * in the driver's own JVM (a {@code local} master) nothing is serialised: workers copy the driver's arrays into their
+ * replicas and the driver averages straight from the replicas' arrays, all ND4J copies at memory speed. On a cluster
+ * the state goes out as one torrent broadcast per round and comes back as each task's result, in both directions as
+ * flat little-endian float bytes in chunks of at most {@value #CHUNK_FLOATS} values, copied in bulk (DL4J Spark
+ * serialised the same arrays element by element).
+ */
+final class AveragingRound {
+  /** Values per chunk of a state on the wire: 256 MB, well below Java's 2 GB array limit. */
+  static final int CHUNK_FLOATS = 1 << 26;
+
+  private AveragingRound() {}
+
+  /** Bytes of a graph's state: parameters and optimiser state (what each worker receives and returns per round). */
+  static long stateBytes(ComputationGraph graph) {
+    INDArray u = graph.getUpdater() == null ? null : graph.getUpdater().getStateViewArray();
+    return (graph.params().length() + (u == null ? 0 : u.length())) * graph.params().dataType().width();
+  }
+
+  /** The arrays averaged each round, in order: parameters, then the optimiser state (absent for plain SGD). */
+  private static INDArray[] stateOf(ComputationGraph g) {
+    // The driver's graph gets its (zero) optimiser state on the first round, as DL4J Spark's master did.
+    INDArray u = g.getUpdater() == null ? null : g.getUpdater().getStateViewArray();
+    INDArray[] s = u == null ? new INDArray[] {g.params()} : new INDArray[] {g.params(), u};
+    for (INDArray a : s) {
+      if (a.dataType() != DataType.FLOAT) {
+        throw new IllegalStateException("parameter averaging expects float state, found " + a.dataType());
+      }
+    }
+    return s;
+  }
+
+  /** What a round gave the driver. */
+  record Result(double score, double roundSeconds, double meanStepSeconds, double fixedSeconds) {}
+
+  /**
+   * One worker's report: its last minibatch's score, its seconds in optimiser steps, and, from another JVM, its trained
+   * state (null when the driver reads the replica itself).
+   */
+  record Report(int worker, double score, double stepSeconds, byte[][] state) implements Serializable {}
+
+  /** The driver's side, for one training run. */
+  static final class Driver implements AutoCloseable {
+    private final JavaSparkContext jsc;
+    private final ComputationGraph graph;
+    private final String runKey;
+    private final String confJson;
+    private final boolean inProcess;
+    private long roundCounter;
+
+    Driver(JavaSparkContext jsc, ComputationGraph graph, String runKey) {
+      this.jsc = jsc;
+      this.graph = graph;
+      this.runKey = runKey;
+      this.confJson = graph.getConfiguration().toJson();
+      this.inProcess = jsc.isLocal();
+    }
+
+    /**
+     * Trains one round: worker i trains {@code work.get(i)} from the graph's state at {@code steps} (the run's
+     * optimiser steps so far) in {@code epoch}; then the graph holds the average and its score the mean score.
+     */
+    Result run(List<List<String>> work, MultiDataSetLoader loader, Broadcast<SerializableConfiguration> hadoop,
+        long steps, int epoch) {
+      long t0 = System.nanoTime();
+      INDArray[] state = stateOf(graph);
+      String roundKey = runKey + "/" + (++roundCounter);
+      Broadcast<byte[][]> wire = null;
+      if (inProcess) {
+        InProcess.publish(roundKey, state);
+      } else {
+        wire = jsc.broadcast(toBytes(state));
+      }
+      long[][] shapes = new long[state.length][];
+      for (int a = 0; a < state.length; a++) shapes[a] = state[a].shape();
+      Worker task = new Worker(runKey, roundKey, confJson, shapes, wire, loader, hadoop, Math.toIntExact(steps), epoch);
+      List<Report> reports;
+      try {
+        reports = jsc.parallelize(work, work.size()).mapPartitionsWithIndex(task, false).collect();
+      } finally {
+        if (inProcess) InProcess.withdraw(roundKey);
+        if (wire != null) wire.destroy();
+      }
+      // DL4J's sum, in worker order: the first worker's state, plus each next one's (addi), then divided by the count.
+      double scoreSum = 0;
+      double maxStep = 0;
+      double sumStep = 0;
+      List<ComputationGraph> replicas = new ArrayList<>();
+      try {
+        for (int i = 0; i < reports.size(); i++) {
+          Report r = reports.get(i);
+          INDArray[] trained;
+          if (r.state() == null) {
+            ComputationGraph replica = InProcess.takeResult(roundKey, r.worker());
+            replicas.add(replica);
+            trained = stateOf(replica);
+          } else {
+            trained = fromBytes(r.state(), state);
+          }
+          for (int a = 0; a < state.length; a++) {
+            if (i == 0) state[a].assign(trained[a]); else state[a].addi(trained[a]);
+          }
+          scoreSum += r.score();
+          maxStep = Math.max(maxStep, r.stepSeconds());
+          sumStep += r.stepSeconds();
+        }
+        for (INDArray a : state) a.divi(reports.size());
+      } finally {
+        for (ComputationGraph replica : replicas) Replicas.release(runKey, replica);
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      return new Result(scoreSum / reports.size(), secs, sumStep / reports.size(), Math.max(0, secs - maxStep));
+    }
+
+    /** Forgets this run's replicas in the driver's JVM (executors drop theirs when the next run starts). */
+    @Override
+    public void close() {
+      Replicas.forget(runKey);
+    }
+  }
+
+  /** The executor's side: a task trains its minibatches on a replica and reports. */
+  static final class Worker implements Function2<Integer, Iterator<List<String>>, Iterator<Report>> {
+    private static final long serialVersionUID = 1L;
+    private final String runKey;
+    private final String roundKey;
+    private final String confJson;
+    private final Broadcast<byte[][]> wire;
+    private final MultiDataSetLoader loader;
+    private final Broadcast<SerializableConfiguration> hadoop;
+    private final long[][] shapes;
+    private final int iteration;
+    private final int epoch;
+
+    Worker(String runKey, String roundKey, String confJson, long[][] shapes, Broadcast<byte[][]> wire,
+        MultiDataSetLoader loader, Broadcast<SerializableConfiguration> hadoop, int iteration, int epoch) {
+      this.runKey = runKey;
+      this.roundKey = roundKey;
+      this.confJson = confJson;
+      this.shapes = shapes;
+      this.wire = wire;
+      this.loader = loader;
+      this.hadoop = hadoop;
+      this.iteration = iteration;
+      this.epoch = epoch;
+    }
+
+    @Override
+    public Iterator<Report> call(Integer worker, Iterator<List<String>> partition) throws Exception {
+      GpuBinding.bindCurrentTask();
+      List<String> paths = partition.next();
+      ComputationGraph replica = Replicas.take(runKey, confJson, shapes);
+      boolean handedOver = false;
+      try {
+        INDArray[] state = stateOf(replica);
+        if (wire == null) {
+          INDArray[] driver = InProcess.published(roundKey);
+          for (int a = 0; a < state.length; a++) state[a].assign(driver[a]);
+        } else {
+          INDArray[] sent = fromBytes(wire.value(), state);
+          for (int a = 0; a < state.length; a++) state[a].assign(sent[a]);
+        }
+        // Every worker starts the round at the run's step: the learning-rate schedule, BertAdam's bias correction
+        // and dropout's step key follow these counts.
+        ComputationGraphConfiguration c = replica.getConfiguration();
+        c.setIterationCount(iteration);
+        c.setEpochCount(epoch);
+        Configuration conf = hadoop.value().value();
+        double stepSeconds = 0;
+        for (String p : paths) {
+          MultiDataSet mds = loader.load(new HadoopSource(p, conf));
+          long t = System.nanoTime();
+          replica.fit(mds);
+          stepSeconds += (System.nanoTime() - t) / 1e9;
+        }
+        Nd4j.getExecutioner().commit();
+        Report report;
+        if (wire == null) {
+          InProcess.putResult(roundKey, worker, replica);
+          handedOver = true;
+          report = new Report(worker, replica.score(), stepSeconds, null);
+        } else {
+          report = new Report(worker, replica.score(), stepSeconds, toBytes(stateOf(replica)));
+        }
+        return List.of(report).iterator();
+      } finally {
+        if (!handedOver) Replicas.release(runKey, replica);
+      }
+    }
+  }
+
+  // ---- the state on the wire ----
+
+  /** Arrays as chunks of little-endian float bytes, each array starting a new chunk. */
+  static byte[][] toBytes(INDArray[] arrays) {
+    List<byte[]> chunks = new ArrayList<>();
+    for (INDArray a : arrays) {
+      float[] values = a.toFloatVector();
+      for (int from = 0; from < values.length; from += CHUNK_FLOATS) {
+        int n = Math.min(CHUNK_FLOATS, values.length - from);
+        byte[] chunk = new byte[n * Float.BYTES];
+        ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values, from, n);
+        chunks.add(chunk);
+      }
+    }
+    return chunks.toArray(new byte[0][]);
+  }
+
+  /** The inverse of {@link #toBytes}, shaped like {@code like}. */
+  static INDArray[] fromBytes(byte[][] chunks, INDArray[] like) {
+    INDArray[] out = new INDArray[like.length];
+    int c = 0;
+    for (int a = 0; a < like.length; a++) {
+      long length = like[a].length();
+      float[] values = new float[Math.toIntExact(length)];
+      for (int from = 0; from < length; from += CHUNK_FLOATS) {
+        int n = (int) Math.min(CHUNK_FLOATS, length - from);
+        if (c >= chunks.length || chunks[c].length != n * Float.BYTES) {
+          throw new IllegalStateException("a worker's state does not match the graph's: chunk " + c + " of "
+              + chunks.length);
+        }
+        ByteBuffer.wrap(chunks[c++]).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values, from, n);
+      }
+      out[a] = Nd4j.createFromArray(values).reshape(like[a].shape());
+    }
+    if (c != chunks.length) throw new IllegalStateException("a worker's state has " + chunks.length + " chunks");
+    return out;
+  }
+
+  // ---- what stays in a JVM ----
+
+  /** The replicas of this JVM: one per task slot and run, built once and reused every round. */
+  static final class Replicas {
+    private static final Map<String, Deque<ComputationGraph>> FREE = new ConcurrentHashMap<>();
+
+    private Replicas() {}
+
+    /**
+     * A replica of the run's graph whose state arrays have the driver's {@code shapes} (parameters, then optimiser
+     * state if any); their values are whatever the last round left (a round overwrites them all).
+     */
+    static ComputationGraph take(String runKey, String confJson, long[][] shapes) {
+      synchronized (FREE) {
+        // A JVM trains one run at a time; replicas of earlier runs are only memory now.
+        FREE.keySet().removeIf(k -> !k.equals(runKey));
+        Deque<ComputationGraph> free = FREE.computeIfAbsent(runKey, k -> new ArrayDeque<>());
+        if (!free.isEmpty()) return free.pop();
+      }
+      // Given its parameter array, a graph skips the initialisers: nothing random, nothing read.
+      ComputationGraph g = new ComputationGraph(ComputationGraphConfiguration.fromJson(confJson));
+      g.init(Nd4j.create(DataType.FLOAT, shapes[0]), false);
+      if (shapes.length > 1) g.setUpdater(new ComputationGraphUpdater(g, Nd4j.create(DataType.FLOAT, shapes[1])));
+      return g;
+    }
+
+    static void release(String runKey, ComputationGraph g) {
+      synchronized (FREE) {
+        Deque<ComputationGraph> free = FREE.get(runKey);
+        if (free != null) free.push(g);
+      }
+    }
+
+    static void forget(String runKey) {
+      synchronized (FREE) {
+        FREE.remove(runKey);
+      }
+    }
+  }
+
+  /** The driver's arrays and the workers' replicas of a round, when both sides share this JVM. */
+  static final class InProcess {
+    private static final Map<String, INDArray[]> PUBLISHED = new ConcurrentHashMap<>();
+    private static final Map<String, ComputationGraph> RESULTS = new ConcurrentHashMap<>();
+
+    private InProcess() {}
+
+    static void publish(String roundKey, INDArray[] state) {
+      PUBLISHED.put(roundKey, state);
+    }
+
+    static INDArray[] published(String roundKey) {
+      INDArray[] s = PUBLISHED.get(roundKey);
+      if (s == null) throw new IllegalStateException("round " + roundKey + " is not in this JVM");
+      return s;
+    }
+
+    static void putResult(String roundKey, int worker, ComputationGraph replica) {
+      RESULTS.put(roundKey + "#" + worker, replica);
+    }
+
+    static ComputationGraph takeResult(String roundKey, int worker) {
+      ComputationGraph g = RESULTS.remove(roundKey + "#" + worker);
+      if (g == null) throw new IllegalStateException("worker " + worker + " of round " + roundKey + " left no replica");
+      return g;
+    }
+
+    /** Ends a round: its arrays are no longer shared, and replicas of failed attempts are forgotten. */
+    static void withdraw(String roundKey) {
+      PUBLISHED.remove(roundKey);
+    }
+  }
+}
