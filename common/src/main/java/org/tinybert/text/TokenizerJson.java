@@ -104,9 +104,10 @@ public record TokenizerJson(Vocab vocab, boolean lowerCase) {
     expect(model, "unk_token", Vocab.UNK, source, "model.");
     expect(model, "continuing_subword_prefix", PREFIX, source, "model.");
     JsonNode maxChars = model.get("max_input_chars_per_word");
-    if (maxChars != null && !(maxChars.canConvertToInt() && maxChars.asInt() == BertTokenizer.MAX_INPUT_CHARS_PER_WORD)) {
-      throw new InputException(source + ": model.max_input_chars_per_word must be "
-          + BertTokenizer.MAX_INPUT_CHARS_PER_WORD + " (BERT's rule, the only one the tokenizer here has), found "
+    int bertMax = BertTokenizer.MAX_INPUT_CHARS_PER_WORD;
+    if (maxChars != null && !(maxChars.isIntegralNumber() && maxChars.asLong() == bertMax)) {
+      throw new InputException(source + ": model.max_input_chars_per_word must be " + bertMax
+          + " (BERT's rule, the only one the tokenizer here has), found "
           + maxChars);
     }
     checkPreTokenizer(root.get("pre_tokenizer"), source);
