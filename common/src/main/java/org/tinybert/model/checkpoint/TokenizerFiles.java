@@ -159,8 +159,21 @@ public final class TokenizerFiles {
     }
     if (n == null || !n.isObject()) throw new CheckpointException(file + ": expected a JSON object");
     JsonNode lc = n.get("do_lower_case");
-    if (lc == null || lc.isNull()) return Optional.of(true);
-    if (!lc.isBoolean()) throw new CheckpointException(file + ": do_lower_case must be true or false, found " + lc);
-    return Optional.of(lc.booleanValue());
+    if (lc != null && !lc.isNull() && !lc.isBoolean()) {
+      throw new CheckpointException(file + ": do_lower_case must be true or false, found " + lc);
+    }
+    boolean lowerCase = lc == null || lc.isNull() || lc.booleanValue();
+    // What BertTokenizer here cannot do differently, as tokenizer.json's normaliser is held to (TokenizerJson).
+    JsonNode strip = n.get("strip_accents");
+    if (strip != null && !strip.isNull() && !(strip.isBoolean() && strip.booleanValue() == lowerCase)) {
+      throw new CheckpointException(file + ": strip_accents is " + strip + " with do_lower_case " + lowerCase
+          + "; only null or " + lowerCase + " can be read (accents are stripped exactly when text is lower-cased)");
+    }
+    JsonNode chinese = n.get("tokenize_chinese_chars");
+    if (chinese != null && !chinese.isNull() && !(chinese.isBoolean() && chinese.booleanValue())) {
+      throw new CheckpointException(file + ": tokenize_chinese_chars must be true (BERT's basic tokenizer always "
+          + "isolates them), found " + chinese);
+    }
+    return Optional.of(lowerCase);
   }
 }

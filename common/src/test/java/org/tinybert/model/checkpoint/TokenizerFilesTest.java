@@ -166,6 +166,18 @@ class TokenizerFilesTest {
   }
 
   @Test
+  void settingsTheTokenizerHereCannotFollowAreRefused() throws Exception {
+    java.nio.file.Path keep = withConfig("keep-accents", "{\"do_lower_case\": true, \"strip_accents\": false}");
+    assertFails(() -> read(keep), keep.resolve(TokenizerFiles.CONFIG_FILE).toString(),
+        "strip_accents is false with do_lower_case true");
+    java.nio.file.Path cjk = withConfig("cjk", "{\"do_lower_case\": false, \"tokenize_chinese_chars\": false}");
+    assertFails(() -> read(cjk), "tokenize_chinese_chars must be true");
+    assertEquals(Optional.of(false), read(withConfig("explicit", "{\"do_lower_case\": false, \"strip_accents\": false,"
+        + " \"tokenize_chinese_chars\": true}")));
+    assertEquals(Optional.of(true), read(withConfig("stripping", "{\"strip_accents\": true}")));
+  }
+
+  @Test
   void anUnsetSettingFollowsTheModelAndAContradictingOneIsRefused() {
     Path cased = TestFiles.path(saved("cased", false));
     Path uncased = TestFiles.path(saved("uncased", true));
