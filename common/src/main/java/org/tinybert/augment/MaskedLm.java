@@ -42,10 +42,11 @@ public final class MaskedLm {
     this.source = source;
   }
 
-  /** Loads a Hugging Face model directory (config.json, vocab.txt, weights with the {@code cls.predictions} head). */
+  /** Loads a Hugging Face model directory (config.json, vocab.txt or tokenizer.json, weights with the
+   * {@code cls.predictions} head). */
   public static MaskedLm load(Path dir, Configuration conf, boolean lowerCase) {
     HfCheckpoint ck = HfCheckpoint.load(dir, conf);
-    Vocab vocab = Vocab.load(new Path(dir, HfCheckpoint.VOCAB_FILE), conf);
+    Vocab vocab = Vocab.ofModel(dir, conf);
     return new MaskedLm(new BertModel(ck.config(), ck.weights()), new BertTokenizer(vocab, lowerCase), dir.toString());
   }
 

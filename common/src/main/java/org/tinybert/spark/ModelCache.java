@@ -55,7 +55,7 @@ public final class ModelCache {
 
   private static Entry load(Path dir, Configuration conf, long stamp) {
     HfCheckpoint ck = HfCheckpoint.load(dir, conf);
-    Vocab vocab = Vocab.load(new Path(dir, HfCheckpoint.VOCAB_FILE), conf);
+    Vocab vocab = Vocab.ofModel(dir, conf);
     return new Entry(dir, new BertModel(ck.config(), ck.weights()), vocab, stamp);
   }
 

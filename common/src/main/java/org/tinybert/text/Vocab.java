@@ -34,6 +34,9 @@ import org.tinybert.io.InputException;
 public final class Vocab implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  /** A model directory's vocabulary file. */
+  public static final String FILE = "vocab.txt";
+
   public static final String PAD = "[PAD]";
   public static final String UNK = "[UNK]";
   public static final String CLS = "[CLS]";
@@ -93,22 +96,36 @@ public final class Vocab implements Serializable {
   }
 
   /**
-   * The {@code vocab.txt} of the model directory {@code modelDir}, checked against the {@code vocab_size} of its
+   * The vocabulary of the model directory {@code modelDir}, checked against the {@code vocab_size} of its
    * config.json: text for a model is tokenized with the model's own vocabulary, and one of another size would feed it
-   * ids it has no embeddings for (or leave rows it never sees).
+   * ids it has no embeddings for (or leave rows it never sees). See {@link #ofModel(Path, Configuration)}.
    */
   public static Vocab ofModel(Path modelDir, int vocabSize, Configuration conf) {
-    Path vocabFile = new Path(modelDir, "vocab.txt");
-    if (!HadoopIO.exists(vocabFile, conf)) {
-      throw new InputException("model " + modelDir + " has no vocab.txt: its text must be tokenized with its own "
-          + "vocabulary");
-    }
-    Vocab vocab = load(vocabFile, conf);
+    Vocab vocab = ofModel(modelDir, conf);
     if (vocab.size() != vocabSize) {
-      throw new InputException("vocabulary " + vocabFile + " has " + vocab.size() + " tokens but the model's "
+      throw new InputException("vocabulary " + vocab.source() + " has " + vocab.size() + " tokens but the model's "
           + "config.json says vocab_size " + vocabSize + ": tokenizer and model do not match");
     }
     return vocab;
+  }
+
+  /**
+   * The vocabulary of the model directory {@code modelDir}: its {@code vocab.txt}, else the WordPiece vocabulary of
+   * its {@code tokenizer.json} (transformers 5 saves only that one; see {@link TokenizerJson}).
+   */
+  public static Vocab ofModel(Path modelDir, Configuration conf) {
+    Path vocabFile = new Path(modelDir, FILE);
+    if (HadoopIO.exists(vocabFile, conf)) return load(vocabFile, conf);
+    Path json = new Path(modelDir, TokenizerJson.FILE);
+    if (HadoopIO.exists(json, conf)) return TokenizerJson.read(json, conf).vocab();
+    throw new InputException("model " + modelDir + " has neither " + FILE + " nor " + TokenizerJson.FILE + ": its text "
+        + "must be tokenized with its own vocabulary");
+  }
+
+  /** Whether the model directory {@code modelDir} has a vocabulary {@link #ofModel(Path, Configuration)} reads. */
+  public static boolean inModel(Path modelDir, Configuration conf) {
+    return HadoopIO.exists(new Path(modelDir, FILE), conf)
+        || HadoopIO.exists(new Path(modelDir, TokenizerJson.FILE), conf);
   }
 
   /** Reads a vocabulary from a stream (not closed); {@code source} names it in error messages. */
@@ -137,6 +154,14 @@ public final class Vocab implements Serializable {
 
   /** Parses the bytes of {@code vocab.txt}; {@code source} names the file in error messages. */
   public static Vocab parse(byte[] bytes, String source) {
+    return new Vocab(lines(bytes, source), source);
+  }
+
+  /**
+   * The tokens of {@code vocab.txt}'s bytes in id order, as BERT reads them, without checking that they make a BERT
+   * vocabulary.
+   */
+  public static List<String> lines(byte[] bytes, String source) {
     CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -151,7 +176,7 @@ public final class Vocab implements Serializable {
       pos = end;
       if (pos < n) pos += bytes[pos] == '\r' && pos + 1 < n && bytes[pos + 1] == '\n' ? 2 : 1;
     }
-    return new Vocab(tokens, source);
+    return tokens;
   }
 
   private static String decodeLine(CharsetDecoder utf8, byte[] bytes, int from, int to, String source, int line) {

@@ -79,9 +79,8 @@ public final class DistillLossCommand implements Command {
     BertModel teacher = new BertModel(teacherCk.config(), teacherCk.weights(), engine);
     BertModel student = new BertModel(studentCk.config(), studentCk.weights(), engine);
     // The student speaks the teacher's vocabulary (TinyBERT's students are built on it), so the teacher's tokenizes.
-    Path vocabFile = new Path(s.teacher(), HfCheckpoint.VOCAB_FILE);
     BatchInput input = BatchInput.read(s.input(), conf,
-        () -> new BertTokenizer(Vocab.load(vocabFile, conf),
+        () -> new BertTokenizer(Vocab.ofModel(s.teacher(), conf),
             TokenizerFiles.lowerCaseForCased(s.cased(), KEY + "cased", s.teacher(), conf)), s.maxSeqLength());
     input.checkFits(teacherCk.config(), "teacher " + s.teacher());
     input.checkFits(studentCk.config(), "student " + s.student());

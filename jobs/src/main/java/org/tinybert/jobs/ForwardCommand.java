@@ -21,6 +21,7 @@ import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.checkpoint.SafeTensors;
 import org.tinybert.text.BertTokenizer;
+import org.tinybert.text.TokenizerJson;
 import org.tinybert.text.Vocab;
 
 /**
@@ -73,9 +74,8 @@ public final class ForwardCommand implements Command {
     Configuration conf = HadoopIO.defaultConf();
     HfCheckpoint ck = HfCheckpoint.load(settings.model(), conf);
     BertModel model = new BertModel(ck.config(), ck.weights(), settings.engine().resolve());
-    Path vocabFile = new Path(settings.model(), HfCheckpoint.VOCAB_FILE);
-    Vocab vocab = HadoopIO.exists(vocabFile, conf) ? Vocab.load(vocabFile, conf) : null;
-    BatchInput input = BatchInput.read(settings.input(), conf, () -> tokenizer(vocab, vocabFile,
+    Vocab vocab = Vocab.inModel(settings.model(), conf) ? Vocab.ofModel(settings.model(), conf) : null;
+    BatchInput input = BatchInput.read(settings.input(), conf, () -> tokenizer(vocab, settings.model(),
         TokenizerFiles.lowerCaseForCased(settings.cased(), "tinybert.forward.cased", settings.model(), conf)),
         settings.maxSeqLength());
     input.checkFits(ck.config(), "model " + settings.model());
@@ -83,8 +83,8 @@ public final class ForwardCommand implements Command {
     BertModel.Forward f = model.forward(input.batch(), false, model.fitCount() > 0);
     // [MASK] is looked up in the model's own vocabulary: its id differs between vocabularies.
     if (model.hasMlmHead() && vocab == null) {
-      LOG.warn("{} has a masked-LM head but no {}: no mlm_logits without the id of [MASK]", settings.model(),
-          HfCheckpoint.VOCAB_FILE);
+      LOG.warn("{} has a masked-LM head but no vocabulary ({} or {}): no mlm_logits without the id of [MASK]",
+          settings.model(), Vocab.FILE, TokenizerJson.FILE);
     }
     int maskId = vocab == null ? -1 : vocab.maskId();
     Map<String, INDArray> outputs = ForwardOutputs.of(model, f, maskId);
@@ -96,11 +96,11 @@ public final class ForwardCommand implements Command {
     return ExitCodes.OK;
   }
 
-  /** The tokenizer of text input; a model directory without vocab.txt can take only JSON ids. */
-  static BertTokenizer tokenizer(Vocab vocab, Path vocabFile, boolean lowerCase) {
+  /** The tokenizer of text input; a model directory without a vocabulary can take only JSON ids. */
+  static BertTokenizer tokenizer(Vocab vocab, Path modelDir, boolean lowerCase) {
     if (vocab == null) {
-      throw new InputException("text input needs the model's vocabulary, and " + vocabFile + " does not "
-          + "exist; give token ids as JSON instead");
+      throw new InputException("text input needs the model's vocabulary, and " + modelDir + " has neither "
+          + Vocab.FILE + " nor " + TokenizerJson.FILE + "; give token ids as JSON instead");
     }
     return new BertTokenizer(vocab, lowerCase);
   }

@@ -32,6 +32,8 @@ import org.tinybert.model.checkpoint.SafeTensors;
 import org.tinybert.testing.Engines;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.GoldenSet;
+import org.tinybert.text.TokenizerJson;
+import org.tinybert.text.Vocab;
 
 /**
  * {@code tinybert forward} against the golden sets' reference outputs (on every engine), and its errors on unusable
@@ -142,6 +144,49 @@ class ForwardCommandTest {
     Map<String, INDArray> b = read(fromText);
     assertEquals(a.keySet(), b.keySet());
     for (String k : a.keySet()) assertEquals(a.get(k), b.get(k), k);
+  }
+
+  /** The golden teacher as transformers 5 saves a model: tokenizer.json instead of vocab.txt (or neither). */
+  private Path teacherWithout(String name, boolean tokenizerJson) throws Exception {
+    Path teacher = GoldenSet.SEED1.dir().resolve("teacher");
+    Path copy = Files.createDirectories(dir.resolve(name));
+    try (Stream<Path> files = Files.list(teacher)) {
+      for (Path f : files.toList()) {
+        if (!f.getFileName().toString().equals(Vocab.FILE)) Files.copy(f, copy.resolve(f.getFileName()));
+      }
+    }
+    if (tokenizerJson) {
+      Vocab vocab = Vocab.load(new org.apache.hadoop.fs.Path(teacher.resolve(Vocab.FILE).toUri()), new Configuration());
+      Files.write(copy.resolve(TokenizerJson.FILE), TokenizerJson.write(vocab.tokens(), true));
+    }
+    return copy;
+  }
+
+  @Test
+  void aModelWithTokenizerJsonInsteadOfVocabTxtTakesTextAsTheSameVocabularyDoes() throws Exception {
+    GoldenSet set = GoldenSet.SEED1;
+    String maxSeqLength = set.json("inputs.json").get("max_seq_length").asText();
+    Path input = tsvInput(set, dir.resolve("examples.tsv"));
+    Path fromVocabTxt = dir.resolve("txt.safetensors");
+    Path fromTokenizerJson = dir.resolve("json.safetensors");
+    assertEquals(ExitCodes.OK, forward(set.dir().resolve("teacher"), input, fromVocabTxt, "--max-seq-length",
+        maxSeqLength).exit());
+    GlueCli.Run r = forward(teacherWithout("json-only", true), input, fromTokenizerJson, "--max-seq-length",
+        maxSeqLength);
+    assertEquals(ExitCodes.OK, r.exit(), r.err());
+    Map<String, INDArray> a = read(fromVocabTxt);
+    Map<String, INDArray> b = read(fromTokenizerJson);
+    assertEquals(a.keySet(), b.keySet());
+    for (String k : a.keySet()) assertEquals(a.get(k), b.get(k), k);
+  }
+
+  @Test
+  void textForAModelWithoutAVocabularyIsRefusedNamingBothFiles() throws Exception {
+    Path model = teacherWithout("no-vocab", false);
+    GlueCli.Run r = forward(model, tsvInput(GoldenSet.SEED1, dir.resolve("examples.tsv")),
+        dir.resolve("out.safetensors"), "--max-seq-length", "16");
+    assertEquals(ExitCodes.FAILURE, r.exit(), r.err());
+    assertTrue(r.err().contains("has neither vocab.txt nor tokenizer.json; give token ids as JSON instead"), r.err());
   }
 
   /** One bad input file, the message it must give (besides naming the file). */

@@ -19,6 +19,7 @@ import org.apache.hadoop.fs.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.model.BertConfig;
+import org.tinybert.text.Vocab;
 
 /**
  * A Hugging Face BERT model directory ({@code config.json}, {@code vocab.txt}, weights) as loaded: the config, the
@@ -33,7 +34,7 @@ import org.tinybert.model.BertConfig;
 public record HfCheckpoint(BertConfig config, Map<String, INDArray> weights, Path source, Heads heads) {
 
   public static final String CONFIG_FILE = "config.json";
-  public static final String VOCAB_FILE = "vocab.txt";
+  public static final String VOCAB_FILE = Vocab.FILE;
   public static final String SAFETENSORS_FILE = "model.safetensors";
   public static final String TORCH_FILE = "pytorch_model.bin";
 
@@ -208,8 +209,9 @@ public record HfCheckpoint(BertConfig config, Map<String, INDArray> weights, Pat
   /**
    * Saves a model directory {@code dir} that {@code transformers} loads: {@code config.json} (with
    * {@code architectures}, {@code model_type} bert and TinyBERT's {@code fit_size}), {@code vocab.txt} (one token
-   * per line, id order), {@code model.safetensors} (float32), and the tokenizer files ({@link TokenizerFiles}) that
-   * tell {@code AutoTokenizer} the casing the model was trained with ({@code lowerCase}). The weights are validated first, as
+   * per line, id order), {@code model.safetensors} (float32), and the tokenizer files ({@link TokenizerFiles}:
+   * {@code tokenizer.json} for fast tokenizers among them) that tell {@code AutoTokenizer} the casing the model was
+   * trained with ({@code lowerCase}). The weights are validated first, as
    * {@link #load} would. Everything is written into a temporary sibling directory that is then renamed into place,
    * so a crash never leaves a half-written model where a reader would take it as complete.
    */
@@ -224,7 +226,7 @@ public record HfCheckpoint(BertConfig config, Map<String, INDArray> weights, Pat
       }
       sb.append(t).append('\n');
     }
-    write(dir, cfg, weights, sb.toString().getBytes(StandardCharsets.UTF_8), vocabTokens.size(), lowerCase, conf);
+    write(dir, cfg, weights, sb.toString().getBytes(StandardCharsets.UTF_8), vocabTokens, lowerCase, conf);
   }
 
   /**
@@ -239,13 +241,12 @@ public record HfCheckpoint(BertConfig config, Map<String, INDArray> weights, Pat
     } catch (IOException e) {
       throw new UncheckedIOException(vocabFile + ": cannot read: " + e.getMessage(), e);
     }
-    String text = new String(vocab, StandardCharsets.UTF_8);
-    int lines = text.isEmpty() ? 0 : text.split("\n", -1).length - (text.endsWith("\n") ? 1 : 0);
-    write(dir, cfg, weights, vocab, lines, lowerCase, conf);
+    write(dir, cfg, weights, vocab, Vocab.lines(vocab, vocabFile.toString()), lowerCase, conf);
   }
 
-  private static void write(Path dir, BertConfig cfg, Map<String, INDArray> weights, byte[] vocab, int vocabLines,
-      boolean lowerCase, Configuration conf) {
+  private static void write(Path dir, BertConfig cfg, Map<String, INDArray> weights, byte[] vocab,
+      List<String> vocabTokens, boolean lowerCase, Configuration conf) {
+    int vocabLines = vocabTokens.size();
     if (vocabLines == 0 || vocabLines > cfg.vocabSize()) {
       throw CheckpointException.of(dir, "vocabulary of " + vocabLines + " tokens for vocab_size "
           + cfg.vocabSize() + "; expected 1 to " + cfg.vocabSize());
@@ -268,7 +269,7 @@ public record HfCheckpoint(BertConfig config, Map<String, INDArray> weights, Pat
         HadoopIO.writeAtomically(new Path(tmp, CONFIG_FILE), conf, configJson);
         HadoopIO.writeAtomically(new Path(tmp, VOCAB_FILE), conf, vocab);
         SafeTensors.write(ordered, new Path(tmp, SAFETENSORS_FILE), conf);
-        TokenizerFiles.write(fs, tmp, lowerCase, full.maxPositionEmbeddings());
+        TokenizerFiles.write(fs, tmp, conf, vocabTokens, lowerCase, full.maxPositionEmbeddings());
         boolean replacing = fs.exists(dir);
         if (replacing && !fs.rename(dir, old)) throw new IOException("cannot move the old " + dir + " aside");
         if (!fs.rename(tmp, dir)) {
