@@ -162,6 +162,7 @@ public abstract class TrainingRun {
     boolean alreadyFinished = state.finished();
 
     RunLog log = new RunLog(output, conf, state.round());
+    if (last.isPresent()) warnOnAnotherSparkLine(spark.version());
     Map<String, Object> manifest = new LinkedHashMap<>();
     manifest.put("job", job);
     manifest.put("run_id", runId);
@@ -244,6 +245,26 @@ public abstract class TrainingRun {
     finish(graph, state, model, manifest);
     log.writeManifest(manifest);
     return new Outcome(runId, model, state.round(), state.examples(), last.isPresent(), alreadyFinished, curve);
+  }
+
+  /**
+   * A run may be resumed by a build of the other Spark line (Spark 3.5 and 4 builds share the code, and a checkpoint
+   * holds only ND4J arrays and the training state, so the numbers go on as they would have); it is said, not silent.
+   */
+  private void warnOnAnotherSparkLine(String sparkNow) throws IOException {
+    Path previous = new Path(output, RunLog.MANIFEST);
+    if (!HadoopIO.exists(previous, conf)) return;
+    String before = JSON.readTree(HadoopIO.readAll(previous, conf)).path("versions").path("spark").asText("");
+    if (!before.isEmpty() && !line(before).equals(line(sparkNow))) {
+      LOG.warn("{}: resuming a run that Spark {} trained so far with Spark {}: its checkpoints carry no Spark state, "
+          + "so it continues as it would have", job, before, sparkNow);
+    }
+  }
+
+  /** A Spark version's line, major.minor (4.2.0 is 4.2). */
+  private static String line(String version) {
+    String[] p = version.split("\\.");
+    return p.length >= 2 ? p[0] + "." + p[1] : version;
   }
 
   /** The split of the work: {@code workers} (0 = Spark's default parallelism) and the settings' counts. */
