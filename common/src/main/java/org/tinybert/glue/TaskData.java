@@ -12,6 +12,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
+import org.tinybert.io.Utf8LineReader;
 import org.tinybert.model.BertConfig;
 
 /**
@@ -62,6 +63,42 @@ public final class TaskData {
       GlueReader.Options options) throws IOException {
     if (task instanceof GlueTask g) return GlueReader.read(g, split, file, conf, options);
     return TaskTableReader.read((TaskFile) task, split, file, conf, options);
+  }
+
+  /**
+   * The layout of a task file's TSV table for the line readers GLUE's files go through ({@link GlueRowParser}: the
+   * augmentation reads its training set that way): the text, pair and label columns found in the file's header,
+   * every other column kept as it is.
+   *
+   * @throws InputException when the table is not TSV, or its header lacks a column
+   */
+  public static ColumnLayout tsvLayout(TaskFile task, Path file, Configuration conf) throws IOException {
+    TaskFormat format = task.format() != TaskFormat.AUTO ? task.format() : TaskFormat.ofName(file.getName());
+    if (format != TaskFormat.TSV) {
+      throw new InputException("augment reads a task's training table as TSV (a header, then tab-separated rows, "
+          + "as train_aug.tsv is written); " + file + " is " + (format == null ? "of no format its name tells"
+          : format.key()) + " (task file " + task.source() + ")");
+    }
+    String header;
+    try (Utf8LineReader r = new Utf8LineReader(HadoopIO.open(file, conf))) {
+      Utf8LineReader.Line l = r.next();
+      if (l == null || !l.valid()) {
+        throw new GlueFormatException(file.toString(), 1, l == null ? "empty file: expected a header"
+            : l.encodingError());
+      }
+      header = l.text();
+    }
+    List<String> columns = GlueRowParser.splitFields(header);
+    int[] at = new int[3];
+    String[] names = {task.text(), task.textPair(), task.label()};
+    for (int k = 0; k < 3; k++) {
+      at[k] = names[k] == null ? ColumnLayout.NONE : columns.indexOf(names[k]);
+      if (names[k] != null && at[k] < 0) {
+        throw new GlueFormatException(file.toString(), 1, "no column '" + names[k] + "' in the tab-separated header "
+            + columns + " (task file " + task.source() + ")");
+      }
+    }
+    return new ColumnLayout(columns, true, at[0], at[1], at[2], ColumnLayout.NONE);
   }
 
   /** Whether the task still needs its labels resolved (a classification task file without {@code labels}). */

@@ -38,6 +38,8 @@ import org.tinybert.io.InputException;
  *     task file's directory); null when absent
  * @param dev the dev table, or null
  * @param test the test table, or null
+ * @param trainAug the augmented training table ({@code augment}'s output) that {@code task-distill} trains on when
+ *     it exists and {@code use-augmented}; null when absent
  * @param format how the tables are read
  * @param text the first text's column
  * @param textPair the second text's column, or null for single-text tasks
@@ -52,14 +54,15 @@ import org.tinybert.io.InputException;
  * @param positiveLabel the positive class of {@code f1}, or null
  * @param skipBadRows {@code bad-rows = skip}: skip (and count) bad rows instead of failing on the first
  */
-public record TaskFile(String taskName, String source, String train, String dev, String test, TaskFormat format,
+public record TaskFile(String taskName, String source, String train, String dev, String test, String trainAug,
+    TaskFormat format,
     String text, String textPair, String label, String id, OutputMode outputMode, List<String> labels,
     boolean labelsGiven, List<String> metricNames, String primaryMetric, String positiveLabel, int maxSeqLength,
     boolean skipBadRows) implements TaskDefinition {
 
   /** The keys a task file may have. */
-  public static final List<String> KEYS = List.of("train", "dev", "test", "format", "text", "text-pair", "label", "id",
-      "kind", "labels", "metrics", "positive-label", "best-by", "max-seq-length", "bad-rows");
+  public static final List<String> KEYS = List.of("train", "dev", "test", "train-aug", "format", "text", "text-pair",
+      "label", "id", "kind", "labels", "metrics", "positive-label", "best-by", "max-seq-length", "bad-rows");
   /** The metrics of a classification task, as a task file names them. */
   public static final List<String> CLASSIFICATION_METRICS = List.of("accuracy", "f1", "macro-f1", "micro-f1", "mcc");
   /** The metrics of a regression task. */
@@ -92,19 +95,19 @@ public record TaskFile(String taskName, String source, String train, String dev,
     return id == null ? "index" : id;
   }
 
-  /** The table of a split, or null when the file names none ({@link Split#TRAIN_AUG}: never). */
+  /** The table of a split ({@link Split#TRAIN_AUG}: {@code train-aug}), or null when the file names none. */
   public String path(Split split) {
     return switch (split) {
       case TRAIN -> train;
       case DEV -> dev;
       case TEST -> test;
-      case TRAIN_AUG -> null;
+      case TRAIN_AUG -> trainAug;
     };
   }
 
   /** The task key naming a split's table ({@code train}, {@code dev}, {@code test}). */
   public static String key(Split split) {
-    return split == Split.TRAIN_AUG ? "train" : split.name().toLowerCase(Locale.ROOT);
+    return split == Split.TRAIN_AUG ? "train-aug" : split.name().toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -121,8 +124,8 @@ public record TaskFile(String taskName, String source, String train, String dev,
       throw new InputException("task file " + source + ": positive-label '" + positiveLabel + "' (for binary f1) "
           + "needs exactly 2 labels, one of them '" + positiveLabel + "'; the labels are " + resolved);
     }
-    return new TaskFile(taskName, source, train, dev, test, format, text, textPair, label, id, outputMode, resolved,
-        true, metricNames, primaryMetric, positiveLabel, maxSeqLength, skipBadRows);
+    return new TaskFile(taskName, source, train, dev, test, trainAug, format, text, textPair, label, id, outputMode,
+        resolved, true, metricNames, primaryMetric, positiveLabel, maxSeqLength, skipBadRows);
   }
 
   /** Whether the labels are known (given in the file, resolved, or a regression task's none). */
@@ -179,6 +182,7 @@ public record TaskFile(String taskName, String source, String train, String dev,
     String train = k.path("train", dir);
     String dev = k.path("dev", dir);
     String test = k.path("test", dir);
+    String trainAug = k.path("train-aug", dir);
     if (train == null && dev == null && test == null && k.fine("train")) {
       k.problem("train", "a task file needs at least one of train, dev and test (" + file + ")");
     }
@@ -246,8 +250,9 @@ public record TaskFile(String taskName, String source, String train, String dev,
     String badRows = k.oneOf("bad-rows", "fail", List.of("fail", "skip"));
     k.finish();
     String name = file.getName().replaceFirst("\\.(conf|hocon|json|properties)$", "");
-    return new TaskFile(name, file.toString(), train, dev, test, format, text, textPair, label, id, kind,
-        labelsGiven ? labels : List.of(), labelsGiven, metrics, bestBy, positive, maxSeqLength, "skip".equals(badRows));
+    return new TaskFile(name, file.toString(), train, dev, test, trainAug, format, text, textPair, label, id,
+        kind, labelsGiven ? labels : List.of(), labelsGiven, metrics, bestBy, positive, maxSeqLength,
+        "skip".equals(badRows));
   }
 
   private static String didYouMean(String key) {

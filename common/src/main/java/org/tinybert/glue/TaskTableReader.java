@@ -70,7 +70,9 @@ public final class TaskTableReader {
   public static GlueExamples read(TaskFile task, Split split, Path table, Configuration conf,
       GlueReader.Options options) throws IOException {
     boolean labelled = split.labelled();
-    String[] columns = {task.text(), task.textPair(), labelled ? task.label() : null, task.id()};
+    // The id matters where predictions are written (test); the labelled splits need not have it.
+    String id = split == Split.TEST ? task.id() : null;
+    String[] columns = {task.text(), task.textPair(), labelled ? task.label() : null, id};
     List<InputFiles.Listed> files = InputFiles.list(List.of(table.toString()), "task " + TaskFile.key(split)
         + " table of " + task, (m, e) -> new InputException(m, e), conf);
     boolean skip = options.skips(task);
@@ -100,7 +102,7 @@ public final class TaskTableReader {
             continue;
           }
           String[] c = r.cells();
-          String index = task.id() == null ? Long.toString(ordinal) : c[3];
+          String index = id == null ? Long.toString(ordinal) : c[3];
           examples.add(new GlueExample(split.guidPrefix() + "-" + index, index, c[0], c[1],
               labelled ? normalLabel(task, c[2]) : null, r.number()));
           ordinal++;
@@ -122,7 +124,7 @@ public final class TaskTableReader {
     for (int k = 0; k < 2; k++) {
       if (columns[k] != null && cells[k].isBlank()) return "empty text in column '" + columns[k] + "'";
     }
-    if (task.id() != null && cells[3].isBlank()) return "empty id in column '" + columns[3] + "'";
+    if (columns[3] != null && cells[3].isBlank()) return "empty id in column '" + columns[3] + "'";
     if (!labelled) return null;
     String label = cells[2];
     if (task.outputMode() == OutputMode.REGRESSION) {

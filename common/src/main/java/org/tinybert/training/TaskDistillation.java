@@ -20,6 +20,7 @@ import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.Split;
 import org.tinybert.glue.TaskData;
 import org.tinybert.glue.TaskDefinition;
+import org.tinybert.glue.TaskFile;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 import org.tinybert.model.BertConfig;
@@ -114,11 +115,18 @@ public final class TaskDistillation {
 
   /**
    * The augmented training set when {@code use-augmented} and it exists: a preset's train_aug.tsv in its task
-   * directory; null otherwise (task files name their training table themselves).
+   * directory, a task file's {@code train-aug} table; null otherwise.
    */
   private static Path augmented(TaskDistillSettings s, Configuration conf) {
-    if (!s.augmented() || !(s.task() instanceof GlueTask g)) return null;
-    Path aug = new Path(s.taskDir(), g.fileName(Split.TRAIN_AUG));
+    if (!s.augmented()) return null;
+    Path aug;
+    if (s.task() instanceof GlueTask g) {
+      aug = new Path(s.taskDir(), g.fileName(Split.TRAIN_AUG));
+    } else {
+      String p = ((TaskFile) s.task()).trainAug();
+      if (p == null) return null;
+      aug = new Path(p);
+    }
     return HadoopIO.exists(aug, conf) ? aug : null;
   }
 

@@ -126,9 +126,9 @@ class TaskFileTest {
   @Test
   void f1NeedsTwoLabelsOneOfThemPositive() {
     TaskFile t = TaskFile.load(resource("good-pair.conf"), CONF);
-    TaskFile unresolved = new TaskFile(t.taskName(), t.source(), t.train(), t.dev(), t.test(), t.format(), t.text(),
-        t.textPair(), t.label(), t.id(), t.outputMode(), List.of(), false, t.metricNames(), t.primaryMetric(),
-        t.positiveLabel(), t.maxSeqLength(), false);
+    TaskFile unresolved = new TaskFile(t.taskName(), t.source(), t.train(), t.dev(), t.test(), null, t.format(),
+        t.text(), t.textPair(), t.label(), t.id(), t.outputMode(), List.of(), false, t.metricNames(),
+        t.primaryMetric(), t.positiveLabel(), t.maxSeqLength(), false);
     InputException e = assertThrows(InputException.class, () -> unresolved.withLabels(List.of("a", "b", "same")));
     assertTrue(e.getMessage().contains("positive-label 'same' (for binary f1) needs exactly 2 labels"),
         e.getMessage());

@@ -45,12 +45,14 @@ class TaskTableReaderTest {
   void csvWithQuotingAnIdAndLabelsFromTheTrainingSet() throws IOException {
     write("train.csv", "id,review,source,label\nr1,\"good, \"\"very\"\" good\",web,praise\nr2,bad film,mail,complaint\n"
         + "r3,\"a\nsecond line\",web,praise\n");
-    TaskFile t = task("train = train.csv\ndev = train.csv\ntext = review\nlabel = label\nid = id\n"
-        + "kind = classification\n");
+    TaskFile t = task("train = train.csv\ndev = train.csv\ntest = train.csv\ntext = review\nlabel = label\n"
+        + "id = id\nkind = classification\n");
     GlueExamples train = read(t, Split.TRAIN);
-    assertEquals(List.of(new GlueExample("train-r1", "r1", "good, \"very\" good", null, "praise", 2),
-        new GlueExample("train-r2", "r2", "bad film", null, "complaint", 3),
-        new GlueExample("train-r3", "r3", "a\nsecond line", null, "praise", 5)), train.examples());
+    // The id is the test split's (what predict writes); training rows go by their number.
+    assertEquals(List.of(new GlueExample("train-0", "0", "good, \"very\" good", null, "praise", 2),
+        new GlueExample("train-1", "1", "bad film", null, "complaint", 3),
+        new GlueExample("train-2", "2", "a\nsecond line", null, "praise", 5)), train.examples());
+    assertEquals(List.of("r1", "r2", "r3"), read(t, Split.TEST).examples().stream().map(GlueExample::index).toList());
     TaskDefinition resolved = TaskData.withTrainingLabels(t, train);
     assertEquals(List.of("complaint", "praise"), resolved.labels(), "sorted distinct labels");
     assertEquals(3, TaskData.read(resolved, Split.DEV, new Path(t.dev()), CONF).size());
@@ -63,8 +65,8 @@ class TaskTableReaderTest {
     write("pairs/_SUCCESS", "");
     TaskFile t = task("train = pairs\ntext = a\ntext-pair = b\nlabel = rel\nid = pid\nkind = classification\n"
         + "labels = [0, 1]\nmetrics = [f1]\npositive-label = 1\n");
-    assertEquals(List.of(new GlueExample("train-7", "7", "x y", "z", "1", 1),
-        new GlueExample("train-8", "8", "u", "v w", "0", 1)), read(t, Split.TRAIN).examples());
+    assertEquals(List.of(new GlueExample("train-0", "0", "x y", "z", "1", 1),
+        new GlueExample("train-1", "1", "u", "v w", "0", 1)), read(t, Split.TRAIN).examples());
   }
 
   @Test
@@ -82,8 +84,8 @@ class TaskTableReaderTest {
     Path file = parquet("table.parquet", new Object[][] {{"good film", 1, 10L}, {"bad film", 0, 11L}});
     TaskFile t = task("train = table.parquet\ntest = table.parquet\ntext = text\nlabel = label\nid = id\n"
         + "kind = classification\nlabels = [\"0\", \"1\"]\n");
-    assertEquals(List.of(new GlueExample("train-10", "10", "good film", null, "1", 1),
-        new GlueExample("train-11", "11", "bad film", null, "0", 2)), read(t, Split.TRAIN).examples());
+    assertEquals(List.of(new GlueExample("train-0", "0", "good film", null, "1", 1),
+        new GlueExample("train-1", "1", "bad film", null, "0", 2)), read(t, Split.TRAIN).examples());
     // Test rows need no label.
     assertEquals(List.of(new GlueExample("test-10", "10", "good film", null, null, 1),
         new GlueExample("test-11", "11", "bad film", null, null, 2)), read(t, Split.TEST).examples());

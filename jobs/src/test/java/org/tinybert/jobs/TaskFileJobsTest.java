@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tinybert.augment.AugmentRun;
+import org.tinybert.config.AugmentSettings;
 import org.tinybert.config.EvaluateSettings;
 import org.tinybert.config.FinetuneTeacherSettings;
 import org.tinybert.config.PredictSettings;
@@ -259,6 +261,54 @@ class TaskFileJobsTest {
     Path best = f.result().best().orElseThrow();
     EvaluateJob.TaskResult r = EvaluateJob.run(spark, evaluate(taskFile.toString(), best)).results().get(0);
     assertMetrics(metricsByHand(loaded(taskFile.toString(), best), best), r.metrics());
+  }
+
+  @Test
+  void augmentKeepsEveryOtherColumnAndTaskDistillationTrainsOnIt() throws Exception {
+    // The regression sample with an id and a column augment must leave alone, as a TSV task file.
+    java.nio.file.Path dir = Files.createDirectories(tmp.resolve("augment"));
+    List<String> rows = Files.readAllLines(ROOT.resolve("deploy/sample/tasks/scores/train.tsv"));
+    StringBuilder train = new StringBuilder("id\tsentence\tnote\tscore\n");
+    for (int i = 1; i <= 8; i++) {
+      String[] f = rows.get(i).split("\t");
+      train.append("s").append(i).append('\t').append(f[0]).append("\tkeep me ").append(i).append('\t').append(f[1])
+          .append('\n');
+    }
+    Files.writeString(dir.resolve("train.tsv"), train.toString());
+    Files.copy(ROOT.resolve("deploy/sample/tasks/scores/dev.tsv"), dir.resolve("dev.tsv"));
+    java.nio.file.Path taskFile = dir.resolve("notes.conf");
+    Files.writeString(taskFile, "train = train.tsv\ndev = dev.tsv\ntrain-aug = train_aug.tsv\ntext = sentence\n"
+        + "label = score\nid = id\nkind = regression\nmax-seq-length = 16\n");
+    String a = "tinybert.augment.";
+    AugmentSettings settings = AugmentSettings.from(SettingsLoader.load(AugmentSettings.ROOT, Optional.empty(),
+        List.of(a + "task=\"" + taskFile + "\"", a + "output=\"" + dir.resolve("train_aug.tsv") + "\"",
+            a + "glove=\"" + resource("augment/glove.txt.gz") + "\"", a + "mlm=\"" + Golden.hadoopPath("teacher")
+            + "\"", a + "variants=3", a + "top-k=5", a + "seed=11")));
+    assertEquals(new Path(dir.resolve("train.tsv").toString()), settings.input(), "the task file's train table");
+    AugmentRun.Result r = AugmentJob.run(spark, settings);
+    assertEquals(8, r.summary().inputRows());
+    List<String> out = Files.readAllLines(dir.resolve("train_aug.tsv"));
+    assertEquals("id\tsentence\tnote\tscore", out.get(0));
+    assertTrue(out.size() > 9, "variants written: " + out.size());
+    for (String line : out.subList(1, out.size())) {
+      String[] f = line.split("\t", -1);
+      assertEquals(4, f.length, line);
+      int i = Integer.parseInt(f[0].substring(1));
+      String[] source = train.toString().split("\n")[i].split("\t");
+      assertEquals(List.of(source[0], source[2], source[3]), List.of(f[0], f[2], f[3]), "only the text changes");
+    }
+    // task-distill trains on the augmented table the task file names.
+    String k = TaskDistillSettings.ROOT + ".";
+    TaskDistillSettings td = TaskDistillSettings.from(SettingsLoader.load(TaskDistillSettings.ROOT, Optional.empty(),
+        List.of(k + "task=\"" + taskFile + "\"", k + "teacher=\"" + Golden.hadoopPath("student") + "\"",
+            k + "student=\"" + Golden.hadoopPath("student") + "\"", k + "output=\"" + dir.resolve("td") + "\"",
+            k + "stage=intermediate")));
+    assertEquals(new Path(dir.resolve("train_aug.tsv").toString()),
+        org.tinybert.training.TaskDistillation.prepare(spark, td).trainFile());
+  }
+
+  static String resource(String name) throws Exception {
+    return java.nio.file.Path.of(TaskFileJobsTest.class.getResource("/org/tinybert/" + name).toURI()).toString();
   }
 
   @Test
