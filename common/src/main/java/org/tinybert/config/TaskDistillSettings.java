@@ -18,7 +18,8 @@ import org.tinybert.model.EngineChoice;
  * @param probeExamples intermediate stage: examples of the fixed probe batch whose losses (per layer too) are measured
  *     after every round and recorded in metrics.jsonl; 0 = none
  */
-public record TaskDistillSettings(TaskDefinition task, Path taskDir, Path teacher, Path student, Stage stage, Path output,
+public record TaskDistillSettings(TaskDefinition task, Path taskDir, Path teacher, Path student, Stage stage,
+    Path output,
     int maxSeqLength, Boolean cased, boolean augmented, double temperature, LayerMappingSetting layerMapping,
     double attentionWeight, double embeddingWeight, double hiddenWeight, int evalEvery, int evalBatchSize,
     int probeExamples, TrainingSettings intermediate, TrainingSettings prediction) implements Serializable {

@@ -10,7 +10,8 @@ import org.apache.hadoop.fs.Path;
  * @param skippedReasons {@code line N: reason} for the first few skipped rows
  */
 public record GlueExamples(
-    TaskDefinition task, Split split, Path file, List<GlueExample> examples, long skipped, List<String> skippedReasons) {
+    TaskDefinition task, Split split, Path file, List<GlueExample> examples, long skipped,
+    List<String> skippedReasons) {
 
   public GlueExamples {
     examples = List.copyOf(examples);

@@ -9,7 +9,8 @@ import org.tinybert.io.InputException;
  * A classification task's labels in the order a model's classifier uses them (position = label id).
  *
  * <p>TinyBERT's order ({@link GlueTask#labels()}) is the default. Some checkpoints were fine-tuned with another order
- * (MNLI heads exported from other toolkits use entailment, neutral, contradiction); {@link #of(TaskDefinition, List)} takes
+ * (MNLI heads exported from other toolkits use entailment, neutral, contradiction); {@link #of(TaskDefinition, List)}
+ * takes
  * such an order so their ids map to the right names. Metrics are always computed on the task's own order
  * ({@link #canonicalId(int)}), so F1's positive class stays the label named "1".
  */

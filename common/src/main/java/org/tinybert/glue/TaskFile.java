@@ -350,7 +350,9 @@ public record TaskFile(String taskName, String source, String train, String dev,
 
     String oneOf(String key, String fallback, List<String> allowed) {
       if (!c.hasPath(key)) {
-        if (fallback == null) problem(key, key + " must be set (one of " + String.join(", ", allowed) + ") (" + file + ")");
+        if (fallback == null) {
+          problem(key, key + " must be set (one of " + String.join(", ", allowed) + ") (" + file + ")");
+        }
         return fallback;
       }
       ConfigValue v = c.getValue(key);

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** How a task file's tables are read (its {@code format} key). */
 public enum TaskFormat {
-  /** Each file's name decides: {@code .tsv}, {@code .csv}, {@code .jsonl}/{@code .json}/{@code .ndjson}, {@code .parquet}. */
+  /** Each file's name decides: {@code .tsv}, {@code .csv}, {@code .jsonl} (or .json, .ndjson), {@code .parquet}. */
   AUTO,
   /** UTF-8 tab-separated values with a header line naming the columns; no quoting (as GLUE's files). */
   TSV,

@@ -52,10 +52,10 @@ import org.tinybert.spark.ParameterAveragingTrainer;
 import org.tinybert.text.Vocab;
 
 /**
- * One training stage on a GLUE task's labelled examples (fine-tuning a teacher; either stage of task distillation): the
- * {@link TrainingRun} with labelled minibatch files per epoch and, when dev scoring is given, dev scored on the driver
- * after every epoch and every {@code evalEverySteps}, the best student kept at {@code <output>/best} with
- * {@code best/eval.json}.
+ * One training stage on a task's labelled examples (a GLUE preset's or a task file's; fine-tuning a teacher; either
+ * stage of task distillation): the {@link TrainingRun} with labelled minibatch files per epoch and, when dev scoring is
+ * given, dev scored on the driver after every epoch and every {@code evalEverySteps}, the best student kept at
+ * {@code <output>/best} with {@code best/eval.json} (the task's metrics, and {@code best-by} as its primary metric).
  */
 public final class GlueStage extends TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(GlueStage.class);

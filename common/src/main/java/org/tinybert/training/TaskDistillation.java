@@ -32,10 +32,11 @@ import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
 
 /**
- * TinyBERT's task-specific distillation on a GLUE task as two {@link GlueStage}s: the intermediate layers (attention,
- * embedding and hidden losses against a teacher fine-tuned on the task) into {@code <output>/intermediate}, then the
- * predictions (soft cross-entropy at a temperature; MSE to gold labels for STS-B) from its student, scoring dev and
- * keeping the best. {@link #prepare} checks the teacher and reads the task's files once for both.
+ * TinyBERT's task-specific distillation on a task (a GLUE preset or a task file) as two {@link GlueStage}s: the
+ * intermediate layers (attention, embedding and hidden losses against a teacher fine-tuned on the task) into
+ * {@code <output>/intermediate}, then the predictions (soft cross-entropy at a temperature over the task's labels;
+ * MSE to gold labels for regression) from its student, scoring dev and keeping the best. {@link #prepare} checks the
+ * teacher and reads the task's files once for both; a task file without labels takes the teacher's.
  */
 public final class TaskDistillation {
   /** The intermediate stage's directory under the output, when both stages run. */
@@ -55,9 +56,9 @@ public final class TaskDistillation {
   private final List<GlueFeature> dev;
   private final Configuration conf;
 
-  private TaskDistillation(TaskDistillSettings s, TaskDefinition task, HfCheckpoint teacher, Vocab vocab, boolean lowerCase,
-      GlueFeatures features, Path trainFile, Path devFile, List<GlueFeature> train, List<GlueFeature> dev,
-      Configuration conf) {
+  private TaskDistillation(TaskDistillSettings s, TaskDefinition task, HfCheckpoint teacher, Vocab vocab,
+      boolean lowerCase, GlueFeatures features, Path trainFile, Path devFile, List<GlueFeature> train,
+      List<GlueFeature> dev, Configuration conf) {
     this.s = s;
     this.task = task;
     this.teacher = teacher;

@@ -82,7 +82,8 @@ class TaskFileTest {
     String at = file.toString() + ": ";
     assertEquals(List.of(
         "unknown key epochs (" + at + "7); a task file has " + String.join(", ", TaskFile.KEYS),
-        "unknown key metricz (" + at + "8) (did you mean metrics?); a task file has " + String.join(", ", TaskFile.KEYS),
+        "unknown key metricz (" + at + "8) (did you mean metrics?); a task file has "
+            + String.join(", ", TaskFile.KEYS),
         "format must be one of auto, tsv, csv, jsonl, parquet, found \"xlsx\" (" + at + "10)",
         "metrics holds 'pearson', which does not fit kind = classification; a classification task's metrics are "
             + "accuracy, f1, macro-f1, micro-f1, mcc, found [\"accuracy\",\"pearson\",\"f1\"] (" + at + "5)",

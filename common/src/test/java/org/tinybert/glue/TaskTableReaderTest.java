@@ -161,7 +161,8 @@ class TaskTableReaderTest {
   @Test
   void aParquetRowIsNamedByRowAndRowGroup() throws IOException {
     Path f = parquet("bad.parquet", new Object[][] {{"good", 1, 1L}, {"", 0, 2L}});
-    TaskFile t = task("train = bad.parquet\ntext = text\nlabel = label\nkind = classification\nlabels = [\"0\", \"1\"]\n");
+    TaskFile t = task("train = bad.parquet\ntext = text\nlabel = label\nkind = classification\n"
+        + "labels = [\"0\", \"1\"]\n");
     GlueFormatException e = assertThrows(GlueFormatException.class, () -> read(t, Split.TRAIN));
     assertEquals(f + ": row 2 (row group 0): empty text in column 'text' (set bad-rows = skip in task file "
         + t.source() + " to skip and count such rows)", e.getMessage());

@@ -25,8 +25,9 @@ import org.tinybert.spark.GlueSplitRun;
 
 /**
  * The {@code evaluate} job: a classifier's metrics on the dev split of a task (a GLUE preset, mnli: dev_matched as
- * {@code mnli} and dev_mismatched as {@code mnli-mm}; or a task file, scored by the metrics it lists). The driver reads the examples, the executors tokenize and predict them
- * (the model loaded once per executor), only the predictions come back, and the driver computes the task's metrics.
+ * {@code mnli} and dev_mismatched as {@code mnli-mm}; or a task file, scored by the metrics it lists). The driver
+ * reads the examples, the executors tokenize and predict them (the model loaded once per executor), only the
+ * predictions come back, and the driver computes the task's metrics.
  */
 public final class EvaluateJob {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
@@ -65,7 +66,8 @@ public final class EvaluateJob {
 
     /** The result of one task. */
     public TaskResult result(TaskDefinition t) {
-      return results.stream().filter(r -> r.definition() == t || r.definition().taskName().equals(t.taskName())).findFirst()
+      return results.stream()
+          .filter(r -> r.definition() == t || r.definition().taskName().equals(t.taskName())).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("no result for " + t + " in " + results));
     }
 

@@ -55,7 +55,8 @@ public final class PredictJob {
   public record Summary(String runId, TaskDefinition task, String model, List<Written> files) {
 
     public Written file(TaskDefinition t) {
-      return files.stream().filter(w -> w.definition() == t || w.definition().taskName().equals(t.taskName())).findFirst()
+      return files.stream()
+          .filter(w -> w.definition() == t || w.definition().taskName().equals(t.taskName())).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("no file for " + t + " in " + files));
     }
 

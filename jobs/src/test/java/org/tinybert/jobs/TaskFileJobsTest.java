@@ -148,7 +148,8 @@ class TaskFileJobsTest {
     JsonNode eval = new ObjectMapper().readTree(HadoopIO.readAll(new Path(best, "eval.json"), CONF));
     assertEquals("reviews", eval.get("task").asText());
     assertEquals("f1", eval.get("primary_metric").asText(), "best-by");
-    assertEquals(List.of("accuracy", "f1", "macro-f1", "mcc"), new ArrayList<>(reviews.result().bestMetrics().keySet()));
+    assertEquals(List.of("accuracy", "f1", "macro-f1", "mcc"),
+        new ArrayList<>(reviews.result().bestMetrics().keySet()));
     assertEquals(64, reviews.trainExamples());
     assertEquals(32, reviews.devExamples());
 
@@ -309,6 +310,17 @@ class TaskFileJobsTest {
 
   static String resource(String name) throws Exception {
     return java.nio.file.Path.of(TaskFileJobsTest.class.getResource("/org/tinybert/" + name).toURI()).toString();
+  }
+
+  /** A relative task file (as the README's commands give it) finds its tables relative to itself. */
+  @Test
+  void aRelativeTaskFileFindsItsTablesBesideIt() throws Exception {
+    // Surefire runs in jobs/: the repository's conf/ is ../conf.
+    TaskFile t = TaskFile.load(new Path("../conf/tasks/reviews.conf"), CONF);
+    Path train = TaskData.locate(t, Split.TRAIN, null, CONF);
+    assertEquals(ROOT.resolve("deploy/sample/tasks/reviews/train.csv").toRealPath(),
+        java.nio.file.Path.of(train.toString()).toAbsolutePath().normalize());
+    assertEquals(64, TaskData.read(t, Split.TRAIN, train, CONF).size());
   }
 
   @Test
