@@ -13,7 +13,7 @@ import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
 
 /**
- * The keys {@code evaluate} and {@code predict} share: a classifier model run over a split of a GLUE task (each key is
+ * The keys {@code evaluate} and {@code predict} share: a classifier model run over a split of a task (each key is
  * documented in {@code reference.conf}).
  *
  * @param model Hugging Face model directory with a sequence classifier

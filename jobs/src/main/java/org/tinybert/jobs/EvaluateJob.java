@@ -20,6 +20,7 @@ import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.Split;
 import org.tinybert.glue.TaskDefinition;
+import org.tinybert.glue.TaskFile;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.spark.GlueSplitRun;
 
@@ -76,6 +77,7 @@ public final class EvaluateJob {
       ObjectNode o = JSON.createObjectNode();
       o.put("run_id", runId);
       o.put("task", task.taskName());
+      if (task instanceof TaskFile f) o.put("task_file", f.source());
       o.put("model", model);
       if (taskDir != null) o.put("task_dir", taskDir);
       o.put("head", head);

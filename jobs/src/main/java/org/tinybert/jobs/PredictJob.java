@@ -19,6 +19,7 @@ import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.Split;
 import org.tinybert.glue.TaskDefinition;
+import org.tinybert.glue.TaskFile;
 import org.tinybert.spark.GlueSplitRun;
 
 /**
@@ -65,6 +66,7 @@ public final class PredictJob {
       ObjectNode o = JSON.createObjectNode();
       o.put("run_id", runId);
       o.put("task", task.taskName());
+      if (task instanceof TaskFile f) o.put("task_file", f.source());
       o.put("model", model);
       ObjectNode fs = o.putObject("files");
       for (Written w : files) {

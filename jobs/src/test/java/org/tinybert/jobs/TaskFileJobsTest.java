@@ -160,7 +160,11 @@ class TaskFileJobsTest {
     assertEquals(32, r.examples());
     assertMetrics(metricsByHand(t, best), r.metrics());
     assertMetrics(reviews.result().bestMetrics(), r.metrics());
-    assertTrue(s.toJsonString().contains("\"reviews\""), s.toJsonString());
+    JsonNode json = new ObjectMapper().readTree(s.toJsonString());
+    assertEquals("reviews", json.get("task").asText());
+    assertEquals(task("reviews"), json.get("task_file").asText());
+    assertFalse(json.has("task_dir"), "a task file has no GLUE directory");
+    assertEquals(32, json.get("results").get("reviews").get("examples").asInt());
 
     String out = tmp.resolve("reviews-predictions").toString();
     PredictJob.Summary p = PredictJob.run(spark, predict(task("reviews"), best, out));
