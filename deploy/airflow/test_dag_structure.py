@@ -316,6 +316,45 @@ FULL_CHAIN_VARIABLES = dict(
 )
 
 
+class TaskFilesTest(unittest.TestCase):
+    """Task files: a group each after the GLUE tasks, named after the file, every step with --task <file>."""
+
+    def setUp(self):
+        variables = dict(SAMPLE_VARIABLES, tinybert_tasks="sst-2",
+                         tinybert_task_files='["hdfs:///tinybert/tasks/reviews.conf", "/tasks/scores.conf"]')
+        self.rec = load_dag(variables)
+        self.params = param_defaults(self.rec)
+
+    def test_groups_and_steps(self):
+        self.assertEqual(["sst-2", "reviews", "scores"], [g.group_id for g in self.rec.groups])
+        expected = {}
+        for task, steps in (("sst-2", ("augment", "intermediate", "prediction", "evaluate")),
+                            ("reviews", ("intermediate", "prediction", "evaluate")),
+                            ("scores", ("intermediate", "prediction", "evaluate"))):
+            ids = ["%s.%s" % (task, step) for step in steps]
+            for i, task_id in enumerate(ids):
+                expected[task_id] = {ids[i - 1]} if i > 0 else set()
+        self.assertEqual(expected, {t: op.upstream for t, op in self.rec.operators.items()})
+
+    def test_every_step_names_the_task_file_and_no_glue_directory(self):
+        for task_id, op in self.rec.operators.items():
+            if not task_id.startswith("reviews."):
+                continue
+            args = rendered(op, self.params)["application_args"]
+            self.assertEqual("hdfs:///tinybert/tasks/reviews.conf", args[args.index("--task") + 1], task_id)
+            self.assertNotIn("--task-dir", args, task_id)
+            self.assertNotIn("--config", args, task_id)
+
+    def test_task_files_are_checked(self):
+        with self.assertRaisesRegex(dag_args.SettingsError, "same name"):
+            dag_args.resolve({"task_files": "a/x.conf,b/x.conf"})
+        with self.assertRaisesRegex(dag_args.SettingsError, "named like GLUE tasks"):
+            dag_args.resolve({"tasks": "mnli", "task_files": "/t/mnli.conf"})
+        with self.assertRaisesRegex(dag_args.SettingsError, "non-empty list"):
+            dag_args.resolve({"tasks": "", "task_files": []})
+        self.assertEqual([], dag_args.resolve({"tasks": "", "task_files": "/t/x.conf"})["tasks"])
+
+
 class OptionalStepsTest(unittest.TestCase):
     """finetune-teacher before the chain and infer after it, when their Variables switch them on."""
 

@@ -14,6 +14,12 @@ an optional one before them and another after them (``finetune_teacher`` and ``i
     evaluate          evaluate <output_root>/<task>/best -> <output_root>/<task>/eval.json
     infer             (optional) that student over the table <infer_root>/<task> -> <output_root>/<task>/scored
 
+Task files (``task_files``: a team's own tasks, see the README's "Your own task") run the same chain in a group
+named after each file (its name without extension): every step gets ``--task <file>`` instead of a preset name and
+GLUE directory, task-distill runs on the reference settings (no conf/task-distill/ file), and there is no augment
+step (its input must be TSV; run ``tinybert augment`` on its own and name the output ``train-aug`` in the task file,
+which task-distill then trains on); the infer step reads the text column only.
+
 Without finetune-teacher the teacher is <teacher_root>/<task> itself, fine-tuned elsewhere; with it, the step
 fine-tunes <bert_base> there and task distillation reads its best dev checkpoint. task-distill's two stages are
 the layout ``task-distill --stage both`` writes, done as two steps so that each is retried on its own.
@@ -79,6 +85,8 @@ PATHS = {
 # Read when the DAG file is parsed: they shape the DAG, or SparkSubmitOperator does not template them.
 PARSE_TIME_DEFAULTS = {
     "tasks": list(GLUE_DIRS),
+    # Task files (any Hadoop paths the Spark driver reads), each a group of its own beside the GLUE tasks.
+    "task_files": [],
     "spark_conn_id": "spark_default",
     "spark_conf": {},
     "retries": 2,
@@ -131,7 +139,11 @@ def resolve(values):
     s = dict(PARSE_TIME_DEFAULTS)
     s.update({k: None for k in tuple(PATHS) + tuple(OPTIONAL_PATHS)})
     s.update({k: v for k, v in values.items() if v is not None})
-    s["tasks"] = _tasks(s["tasks"])
+    s["task_files"] = _task_files(s["task_files"])
+    s["tasks"] = _tasks(s["tasks"], allow_empty=bool(s["task_files"]))
+    clash = sorted(set(s["tasks"]) & set(s["task_files"]))
+    if clash:
+        raise SettingsError("task_files: %s named like GLUE tasks of tasks; rename the files" % ", ".join(clash))
     s["spark_conf"] = _spark_conf(s["spark_conf"])
     s["retries"] = _int_at_least("retries", s["retries"], 0)
     s["retry_delay_minutes"] = _int_at_least("retry_delay_minutes", s["retry_delay_minutes"], 0)
@@ -150,11 +162,38 @@ def resolve(values):
     return s
 
 
-def _tasks(v):
+def _list(v):
+    """A list given as a list, a JSON list or comma-separated text (Airflow Variables are text)."""
     if isinstance(v, str):
         text = v.strip()
         v = json.loads(text) if text.startswith("[") else [t for t in text.split(",") if t.strip()]
-    if not isinstance(v, (list, tuple)) or not v:
+    return v
+
+
+def _task_files(v):
+    """{group name: path}: each file's name without its extension names its group (letters, digits, '-', '_')."""
+    v = _list(v)
+    if not isinstance(v, (list, tuple)):
+        raise SettingsError("task_files must be a list of task file paths, found %r" % (v,))
+    out = {}
+    for path in v:
+        if not isinstance(path, str) or not path.strip():
+            raise SettingsError("task_files must be a list of task file paths, found %r" % (path,))
+        path = path.strip()
+        name = path.rstrip("/").rsplit("/", 1)[-1]
+        name = name.rsplit(".", 1)[0] if "." in name else name
+        if not name or not all(c.isalnum() or c in "-_" for c in name):
+            raise SettingsError("task_files: %r must be named with letters, digits, '-' and '_' (its name, without "
+                                "extension, names its task group), found %r" % (path, name))
+        if name in out:
+            raise SettingsError("task_files: %s and %s have the same name %r" % (out[name], path, name))
+        out[name] = path
+    return out
+
+
+def _tasks(v, allow_empty=False):
+    v = _list(v)
+    if not isinstance(v, (list, tuple)) or not v and not allow_empty:
         raise SettingsError("tasks must be a non-empty list of GLUE tasks, found %r" % (v,))
     tasks = [str(t).strip().lower() for t in v]
     bad = [t for t in tasks if t not in GLUE_DIRS]
@@ -198,11 +237,17 @@ def _int_at_least(name, v, low):
     return n
 
 
-def steps(s):
-    """The steps of every task, in order: STEPS, with the optional ones that are switched on around them."""
+def steps(s, task=None):
+    """The steps of a task, in order: STEPS (a task file's without augment), with the optional ones switched on."""
     first = (FIRST_STEP,) if s["finetune_teacher"] else ()
     last = (LAST_STEP,) if s["infer"] else ()
-    return first + STEPS + last
+    middle = tuple(x for x in STEPS if x != "augment") if task in s["task_files"] else STEPS
+    return first + middle + last
+
+
+def groups(s):
+    """Every task group: the GLUE tasks, then the task files, by name."""
+    return list(s["tasks"]) + list(s["task_files"])
 
 
 def paths(s):
@@ -243,6 +288,8 @@ def teacher(s, task):
 
 def application_args(s, task, step):
     """The arguments after the jar: ``<command> --option value ...``, as org.tinybert.jobs.Main parses them."""
+    if task in s["task_files"]:
+        return _task_file_args(s, task, step)
     glue = task_dir(s, task)
     out = output_dir(s, task)
     distill = ["task-distill", "--config", join(s["conf_root"], "task-distill", task + ".conf"), "--task", task,
@@ -272,6 +319,31 @@ def application_args(s, task, step):
             args += ["--id-column", s["infer_id_column"]]
         return args
     raise ValueError("unknown step %r; steps: %s" % (step, ", ".join((FIRST_STEP,) + STEPS + (LAST_STEP,))))
+
+
+def _task_file_args(s, task, step):
+    """A task file's steps: ``--task <file>``, the task file naming its tables, columns and labels."""
+    file = s["task_files"][task]
+    out = output_dir(s, task)
+    distill = ["task-distill", "--task", file, "--teacher", teacher(s, task)]
+    if step == FIRST_STEP:
+        return ["finetune-teacher", "--model", join(s["bert_base"]), "--task", file, "--output", teacher_dir(s, task)]
+    if step == "intermediate":
+        return distill + ["--student", s["general_student"], "--stage", "intermediate",
+                          "--output", intermediate_dir(s, task)]
+    if step == "prediction":
+        return distill + ["--student", join(intermediate_dir(s, task), "student"), "--stage", "prediction",
+                          "--output", out]
+    if step == "evaluate":
+        return ["evaluate", "--model", join(out, "best"), "--task", file, "--output", join(out, "eval.json")]
+    if step == LAST_STEP:
+        # No --task: the student's config.json names its labels (id2label), as every model trained on a task file.
+        args = ["infer", "--model", join(out, "best"), "--input", join(s["infer_root"], task),
+                "--output", join(out, "scored"), "--text-column", s["infer_text_column"]]
+        if s["infer_id_column"]:
+            args += ["--id-column", s["infer_id_column"]]
+        return args
+    raise ValueError("no step %r for task file %s; steps: %s" % (step, file, ", ".join(steps(s, task))))
 
 
 def spark_conf(s):
@@ -313,14 +385,14 @@ def submit(s, task, step):
 
 
 def group_id(task):
-    """The TaskGroup of a GLUE task (task names are valid Airflow ids: letters, digits, '-')."""
+    """The TaskGroup of a GLUE task or task file (names are valid Airflow ids: letters, digits, '-', '_')."""
     return task
 
 
 def plan(s):
     """Every task's steps, in order: {"tasks": {task: [submit(...) for each step]}}."""
-    return {"tasks": {t: [dict(submit(s, t, step), step=step, group_id=group_id(t)) for step in steps(s)]
-                      for t in s["tasks"]}}
+    return {"tasks": {t: [dict(submit(s, t, step), step=step, group_id=group_id(t)) for step in steps(s, t)]
+                      for t in groups(s)}}
 
 
 def main(argv):

@@ -1,4 +1,4 @@
-"""TinyBERT task distillation of several GLUE tasks, as Spark jobs submitted by Airflow.
+"""TinyBERT task distillation of several GLUE tasks and task files, as Spark jobs submitted by Airflow.
 
 For each GLUE task (one TaskGroup each; the groups run independently): [finetune-teacher ->] augment ->
 task-distill intermediate -> task-distill prediction -> evaluate [-> infer], each a SparkSubmitOperator running the
@@ -9,7 +9,8 @@ built by ``tinybert_dag_args.py`` beside this file; see its docstring for the pa
 Airflow Variables (all optional; names are ``tinybert_`` + the setting):
 
 - read when the DAG is parsed: ``tinybert_tasks`` (JSON list or comma-separated; default: the eight tasks of
-  conf/task-distill/), ``tinybert_spark_conn_id`` (default spark_default; its host is the master, its extras the
+  conf/task-distill/), ``tinybert_task_files`` (task files, a team's own tasks: JSON list or comma-separated paths;
+  a group each, named after the file; default none), ``tinybert_spark_conn_id`` (default spark_default; its host is the master, its extras the
   deploy mode and queue), ``tinybert_spark_conf`` (JSON object of Spark properties over the defaults, which follow
   deploy/spark/submit.sh), ``tinybert_retries`` (default 2), ``tinybert_retry_delay_minutes`` (default 10),
   ``tinybert_finetune_teacher`` (true: fine-tune each task's teacher from BERT-base first; default false),
@@ -82,10 +83,10 @@ with DAG(
                   "retry_delay": timedelta(minutes=settings["retry_delay_minutes"])},
     tags=["tinybert", "spark"],
 ) as dag:
-    for task in settings["tasks"]:
+    for task in dag_args.groups(settings):
         with TaskGroup(group_id=dag_args.group_id(task)):
             previous = None
-            for step in dag_args.steps(settings):
+            for step in dag_args.steps(settings, task):
                 operator = SparkSubmitOperator(**dag_args.submit(templated, task, step))
                 if previous is not None:
                     previous >> operator

@@ -44,6 +44,9 @@ import org.tinybert.config.AugmentSettings;
 import org.tinybert.glue.ColumnLayout;
 import org.tinybert.glue.GlueFormatException;
 import org.tinybert.glue.GlueRowParser;
+import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.TaskData;
+import org.tinybert.glue.TaskFile;
 import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.model.checkpoint.TokenizerFiles;
@@ -99,6 +102,10 @@ public final class AugmentPipeline {
         AugmentSettings.ROOT + ".lower-case = " + given.lowerCase(), given.mlm(), conf));
     String input = s.input().toString();
     if (!HadoopIO.exists(s.input(), conf)) throw new FileNotFoundException(input + ": no such file");
+    // A task file's TSV table goes through the same line reader as GLUE's files, its columns found by its header:
+    // the text columns are augmented, every other column is written as it was.
+    GlueRowParser parser = s.task() instanceof GlueTask g ? new GlueRowParser(g, Split.TRAIN)
+        : new GlueRowParser(s.task(), Split.TRAIN, TaskData.tsvLayout((TaskFile) s.task(), s.input(), conf));
     int variants = s.effectiveVariants();
     LOG.info("augment {}: {} -> {} (N={}, K={}, p_t={}, seed={})", s.task(), input, s.output(), variants, s.topK(),
         s.replaceProbability(), s.seed());
@@ -114,7 +121,6 @@ public final class AugmentPipeline {
     JavaPairRDD<LongWritable, Text> lines =
         jsc.hadoopFile(input, TextInputFormat.class, LongWritable.class, Text.class, minPartitions);
     int partitions = lines.getNumPartitions();
-    GlueRowParser parser = new GlueRowParser(s.task(), Split.TRAIN);
 
     // Pass 1: line numbers and bad rows.
     List<SplitScan> scans = new ArrayList<>(lines.mapPartitionsWithIndex(

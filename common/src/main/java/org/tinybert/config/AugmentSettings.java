@@ -3,17 +3,20 @@ package org.tinybert.config;
 import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.Split;
+import org.tinybert.glue.TaskDefinition;
+import org.tinybert.glue.TaskFile;
 
 /**
  * Settings of {@code tinybert augment} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
  *
- * @param task the GLUE task whose training set is augmented
- * @param input its train.tsv
+ * @param task the task whose training set is augmented: a GLUE preset, or a task file (its table in TSV)
+ * @param input its train.tsv (a task file's train table when not given)
  * @param glove GloVe vectors (text format, optionally compressed)
  * @param mlm the masked-LM model directory
  * @param output train_aug.tsv
@@ -33,7 +36,7 @@ import org.tinybert.glue.Split;
  * @param partitions minimum input partitions, 0 for Spark's default
  * @param engine {@code tinybert.engine}: what computes the masked LM and the top K (on the executors)
  */
-public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, Path output, Path sideOutput,
+public record AugmentSettings(TaskDefinition task, Path input, Path glove, Path mlm, Path output, Path sideOutput,
     double replaceProbability, int topK, int variants, boolean taskVariants, int gloveVocabLimit,
     boolean skipMalformedGlove, MalformedRows malformedRows, int seed, int batchSize, int gloveBatchSize, int maxSeqLength,
     Boolean lowerCase, int partitions, EngineChoice engine) implements Serializable {
@@ -46,11 +49,21 @@ public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, P
     Validator v = new Validator(config, ROOT);
     String[] tasks = Arrays.stream(GlueTask.values()).filter(t -> t.has(Split.TRAIN) && t != GlueTask.MNLI_MM)
         .map(GlueTask::taskName).toArray(String[]::new);
-    String taskName = v.string("task");
-    GlueTask task = Arrays.stream(GlueTask.values()).filter(t -> Arrays.asList(tasks).contains(t.taskName())
-        && t.taskName().equalsIgnoreCase(taskName.strip())).findFirst().orElse(null);
-    v.require(task != null, "task", "must be one of " + String.join(", ", tasks) + " (in any case)");
-    Path input = v.path("input");
+    TaskDefinition task;
+    Path input;
+    if (v.peekString("task").map(TaskSetting::isPath).orElse(false)) {
+      task = TaskSetting.read(v, List.of());
+      // A task file names its training table: input only overrides it.
+      String train = task instanceof TaskFile f ? f.train() : null;
+      input = v.optionalPath("input").orElse(train == null ? null : new Path(train));
+      v.require(task == null || input != null, "input", "must be set: the task file names no train table");
+    } else {
+      String taskName = v.string("task");
+      task = Arrays.stream(GlueTask.values()).filter(t -> Arrays.asList(tasks).contains(t.taskName())
+          && t.taskName().equalsIgnoreCase(taskName.strip())).findFirst().orElse(null);
+      v.require(task != null, "task", "must be one of " + String.join(", ", tasks) + " (in any case)");
+      input = v.path("input");
+    }
     Path glove = v.path("glove");
     Path mlm = v.path("mlm");
     Path output = v.path("output");
@@ -111,7 +124,7 @@ public record AugmentSettings(GlueTask task, Path input, Path glove, Path mlm, P
 
   /** N for this run: TinyBERT's N for the task when {@link #taskVariants} and it has one, else {@link #variants}. */
   public int effectiveVariants() {
-    return taskVariants ? tinyBertVariants(task).orElse(variants) : variants;
+    return taskVariants && task instanceof GlueTask g ? tinyBertVariants(g).orElse(variants) : variants;
   }
 
   /**

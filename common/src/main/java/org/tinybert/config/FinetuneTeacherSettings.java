@@ -2,28 +2,29 @@ package org.tinybert.config;
 
 import com.typesafe.config.Config;
 import java.io.Serializable;
-import java.util.Arrays;
 import org.apache.hadoop.fs.Path;
-import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.TaskDefinition;
 
 /**
  * Settings of {@code tinybert finetune-teacher} (section {@value #ROOT}; every key is documented in
  * {@code reference.conf}).
  *
  * @param model the BERT to fine-tune (Hugging Face directory)
+ * @param task a GLUE preset or a task file
+ * @param taskDir the preset's GLUE directory; null for a task file
  * @param newClassifier start from a fresh classifier even when the model has one (of another task, say)
  * @param maxSeqLength tokens per example; 0 for the task's own
  * @param evalBatchSize examples per forward pass when scoring the dev set
  */
-public record FinetuneTeacherSettings(Path model, GlueTask task, Path taskDir, Path output, int maxSeqLength,
+public record FinetuneTeacherSettings(Path model, TaskDefinition task, Path taskDir, Path output, int maxSeqLength,
     Boolean cased, boolean newClassifier, int evalBatchSize, TrainingSettings training) implements Serializable {
   public static final String ROOT = "tinybert.finetune-teacher";
 
   public static FinetuneTeacherSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     Path model = v.path("model");
-    GlueTask task = task(v);
-    Path taskDir = v.path("task-dir");
+    TaskDefinition task = task(v);
+    Path taskDir = TaskSetting.taskDir(v, task);
     Path output = v.path("output");
     int maxSeqLength = maxSeqLength(v, task);
     Boolean cased = v.optionalBool("cased");
@@ -39,15 +40,15 @@ public record FinetuneTeacherSettings(Path model, GlueTask task, Path taskDir, P
     return maxSeqLength == 0 ? task.maxSeqLength() : maxSeqLength;
   }
 
-  /** A trainable GLUE task (not the unlabelled diagnostic set, not mnli-mm, which has no train split of its own). */
-  static GlueTask task(Validator v) {
-    String[] names = Arrays.stream(GlueTask.values()).filter(t -> t != GlueTask.AX && t != GlueTask.MNLI_MM)
-        .map(GlueTask::taskName).toArray(String[]::new);
-    String name = v.oneOf("task", names);
-    return v.ok("task") ? GlueTask.byName(name) : null;
+  /**
+   * A task file, or a trainable GLUE task (not the unlabelled diagnostic set, not mnli-mm, which has no train split of
+   * its own).
+   */
+  static TaskDefinition task(Validator v) {
+    return TaskSetting.read(v, TaskSetting.trainable());
   }
 
-  static int maxSeqLength(Validator v, GlueTask task) {
+  static int maxSeqLength(Validator v, TaskDefinition task) {
     int n = v.intAtLeast("max-seq-length", 0);
     if (task != null) {
       int min = task.isPairTask() ? 3 : 2;

@@ -6,17 +6,19 @@ import java.util.List;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.TaskData;
+import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.OutputMode;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
 
 /**
- * The keys {@code evaluate} and {@code predict} share: a classifier model run over a split of a GLUE task (each key is
+ * The keys {@code evaluate} and {@code predict} share: a classifier model run over a split of a task (each key is
  * documented in {@code reference.conf}).
  *
  * @param model Hugging Face model directory with a sequence classifier
- * @param task the GLUE task ({@code mnli} also runs {@code mnli-mm})
- * @param taskDir the task's directory in the GLUE data ({@code glue_data/MNLI})
+ * @param task a GLUE preset ({@code mnli} also runs {@code mnli-mm}) or a task file
+ * @param taskDir the preset's directory in the GLUE data ({@code glue_data/MNLI}); null for a task file
  * @param maxSeqLength tokens per example; 0 for the task's own
  * @param batchSize examples per forward pass
  * @param head which logits predictions are read from
@@ -26,7 +28,7 @@ import org.tinybert.model.EngineChoice;
  * @param partitions Spark partitions of the examples; 0 for the session's default parallelism
  * @param engine {@code tinybert.engine}: what computes the forward passes (on the executors)
  */
-public record GlueRunSettings(Path model, GlueTask task, Path taskDir, int maxSeqLength, int batchSize,
+public record GlueRunSettings(Path model, TaskDefinition task, Path taskDir, int maxSeqLength, int batchSize,
     ClassifierHead head, Boolean cased, List<String> labelOrder, int partitions, EngineChoice engine)
     implements Serializable {
 
@@ -35,22 +37,20 @@ public record GlueRunSettings(Path model, GlueTask task, Path taskDir, int maxSe
   }
 
   /** The tasks a run covers: mnli and mnli-mm for {@code mnli}, else the task itself. */
-  public List<GlueTask> tasks() {
+  public List<TaskDefinition> tasks() {
     return task == GlueTask.MNLI ? List.of(GlueTask.MNLI, GlueTask.MNLI_MM) : List.of(task);
   }
 
   /** The sequence length of {@code t}: the setting, or the task's own when it is 0. */
-  public int maxSeqLength(GlueTask t) {
+  public int maxSeqLength(TaskDefinition t) {
     return maxSeqLength == 0 ? t.maxSeqLength() : maxSeqLength;
   }
 
   /** Reads the shared keys of the section {@code v} reads; problems are recorded in {@code v}. */
   static GlueRunSettings read(Validator v) {
     Path model = v.path("model");
-    String[] names = Arrays.stream(GlueTask.values()).map(GlueTask::taskName).toArray(String[]::new);
-    String taskName = v.oneOf("task", names);
-    GlueTask task = v.ok("task") ? GlueTask.byName(taskName) : null;
-    Path taskDir = v.path("task-dir");
+    TaskDefinition task = TaskSetting.read(v, Arrays.asList(GlueTask.values()));
+    Path taskDir = TaskSetting.taskDir(v, task);
     int maxSeqLength = v.intAtLeast("max-seq-length", 0);
     if (task != null) {
       int min = task.isPairTask() ? 3 : 2;
@@ -62,7 +62,8 @@ public record GlueRunSettings(Path model, GlueTask task, Path taskDir, int maxSe
     ClassifierHead head = v.ok("head") ? ClassifierHead.byName(headName) : null;
     Boolean cased = v.optionalBool("cased");
     List<String> labelOrder = v.stringList("label-order");
-    if (task != null && v.ok("label-order") && !labelOrder.isEmpty()) {
+    // A task file without labels takes them from the model: its label order is checked once they are known.
+    if (task != null && v.ok("label-order") && !labelOrder.isEmpty() && !TaskData.needsLabels(task)) {
       if (task.outputMode() == OutputMode.REGRESSION) {
         v.require(false, "label-order", "must be [] for the regression task " + task);
       } else {
@@ -75,7 +76,7 @@ public record GlueRunSettings(Path model, GlueTask task, Path taskDir, int maxSe
         v.engine());
   }
 
-  static boolean validOrder(GlueTask task, List<String> order) {
+  static boolean validOrder(TaskDefinition task, List<String> order) {
     try {
       GlueLabels.of(task, order);
       return true;

@@ -5,7 +5,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
-import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.TaskDefinition;
 import org.tinybert.model.EngineChoice;
 
 /**
@@ -18,7 +18,8 @@ import org.tinybert.model.EngineChoice;
  * @param probeExamples intermediate stage: examples of the fixed probe batch whose losses (per layer too) are measured
  *     after every round and recorded in metrics.jsonl; 0 = none
  */
-public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Path student, Stage stage, Path output,
+public record TaskDistillSettings(TaskDefinition task, Path taskDir, Path teacher, Path student, Stage stage,
+    Path output,
     int maxSeqLength, Boolean cased, boolean augmented, double temperature, LayerMappingSetting layerMapping,
     double attentionWeight, double embeddingWeight, double hiddenWeight, int evalEvery, int evalBatchSize,
     int probeExamples, TrainingSettings intermediate, TrainingSettings prediction) implements Serializable {
@@ -26,8 +27,8 @@ public record TaskDistillSettings(GlueTask task, Path taskDir, Path teacher, Pat
 
   public static TaskDistillSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
-    GlueTask task = FinetuneTeacherSettings.task(v);
-    Path taskDir = v.path("task-dir");
+    TaskDefinition task = FinetuneTeacherSettings.task(v);
+    Path taskDir = TaskSetting.taskDir(v, task);
     Path teacher = v.path("teacher");
     Path student = v.path("student");
     Stage stage = v.choice("stage", Stage.class);

@@ -269,6 +269,23 @@ public final class Validator {
     }
   }
 
+  /** The value of {@code key} when it is a string, without recording anything (to choose how to read it). */
+  public Optional<String> peekString(String key) {
+    ConfigValue v = valueAt(key);
+    return v != null && v.valueType() == ConfigValueType.STRING ? Optional.of((String) v.unwrapped())
+        : Optional.empty();
+  }
+
+  /**
+   * Records a problem with what {@code key} names rather than with its value (a task file it points to that is
+   * invalid); {@code message} is the whole sentence, and the key's origin is added.
+   */
+  public void invalid(String key, String message) {
+    failed.add(key);
+    ConfigValue v = valueAt(key);
+    add(full(key), full(key) + ": " + message + (v == null ? "" : " (" + v.origin().description() + ")"), false);
+  }
+
   /** Whether every read of {@code key} so far succeeded. */
   public boolean ok(String key) {
     return !failed.contains(key);

@@ -12,7 +12,7 @@ import org.tinybert.metrics.GlueMetrics;
  * @param metrics the task's metrics as {@link GlueMetrics#compute} names and orders them
  * @param predictions one per example, in example order
  */
-public record GlueEvaluation(GlueTask task, Map<String, Double> metrics, List<GluePrediction> predictions) {
+public record GlueEvaluation(TaskDefinition task, Map<String, Double> metrics, List<GluePrediction> predictions) {
 
   public GlueEvaluation {
     metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));

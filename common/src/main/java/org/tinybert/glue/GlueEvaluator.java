@@ -43,7 +43,7 @@ public final class GlueEvaluator implements Serializable {
     return features;
   }
 
-  public GlueTask task() {
+  public TaskDefinition task() {
     return features.task();
   }
 
@@ -64,7 +64,7 @@ public final class GlueEvaluator implements Serializable {
    *
    * @param source names the model in messages
    */
-  public static void checkConfig(GlueTask task, int maxSeqLength, BertConfig config, Object source) {
+  public static void checkConfig(TaskDefinition task, int maxSeqLength, BertConfig config, Object source) {
     if (maxSeqLength > config.maxPositionEmbeddings()) {
       throw new InputException("max_seq_length " + maxSeqLength + " of " + task
           + " exceeds max_position_embeddings " + config.maxPositionEmbeddings() + " of the model at " + source
@@ -76,7 +76,7 @@ public final class GlueEvaluator implements Serializable {
 
   /** {@link #checkConfig} on a loaded model, plus: it has a pooler and a classifier, and the vocabulary fits. */
   public void checkModel(BertModel model, Object source) {
-    GlueTask task = features.task();
+    TaskDefinition task = features.task();
     checkConfig(task, features.maxSeqLength(), model.config(), source);
     if (!model.hasPooler() || !model.hasClassifier()) {
       throw new InputException("the model at " + source + " has no sequence classifier (bert.pooler.dense "
@@ -90,7 +90,7 @@ public final class GlueEvaluator implements Serializable {
     }
   }
 
-  private static void checkLabels(GlueTask task, int numLabels, Object source) {
+  private static void checkLabels(TaskDefinition task, int numLabels, Object source) {
     if (numLabels != task.numLabels()) {
       String what = task.outputMode() == OutputMode.REGRESSION ? "1 output (a regression score)"
           : task.numLabels() + " labels " + task.labels();
@@ -180,7 +180,7 @@ public final class GlueEvaluator implements Serializable {
    *
    * @param labels the model's label order; null for TinyBERT's (and for the regression task)
    */
-  public static Map<String, Double> metrics(GlueTask task, GlueLabels labels, List<GluePrediction> predictions) {
+  public static Map<String, Double> metrics(TaskDefinition task, GlueLabels labels, List<GluePrediction> predictions) {
     int n = predictions.size();
     if (n == 0) throw new IllegalArgumentException("no predictions to score for " + task);
     for (GluePrediction p : predictions) {

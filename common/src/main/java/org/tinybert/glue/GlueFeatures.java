@@ -19,7 +19,7 @@ import org.tinybert.text.EncodedInput;
 public final class GlueFeatures implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  private final GlueTask task;
+  private final TaskDefinition task;
   private final GlueLabels labels;
   private final BertTokenizer tokenizer;
   private final int maxSeqLength;
@@ -29,7 +29,7 @@ public final class GlueFeatures implements Serializable {
    * @param maxSeqLength tokens per example, [CLS] and [SEP] included; 0 for the task's own
    *     ({@link GlueTask#maxSeqLength()})
    */
-  public GlueFeatures(GlueTask task, GlueLabels labels, BertTokenizer tokenizer, int maxSeqLength) {
+  public GlueFeatures(TaskDefinition task, GlueLabels labels, BertTokenizer tokenizer, int maxSeqLength) {
     this.task = Objects.requireNonNull(task, "task");
     this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
     if (task.outputMode() == OutputMode.REGRESSION) {
@@ -52,11 +52,11 @@ public final class GlueFeatures implements Serializable {
   }
 
   /** TinyBERT's label order and the task's max sequence length. */
-  public static GlueFeatures of(GlueTask task, BertTokenizer tokenizer) {
+  public static GlueFeatures of(TaskDefinition task, BertTokenizer tokenizer) {
     return new GlueFeatures(task, null, tokenizer, 0);
   }
 
-  public GlueTask task() {
+  public TaskDefinition task() {
     return task;
   }
 
@@ -105,8 +105,8 @@ public final class GlueFeatures implements Serializable {
     try {
       return Float.parseFloat(e.label().strip());
     } catch (NumberFormatException x) {
-      throw new InputException(e.guid() + " (line " + e.line() + "): expected a number (the similarity "
-          + "score) as label, found '" + e.label() + "'", x);
+      throw new InputException(e.guid() + " (line " + e.line() + "): expected a number (the regression label) "
+          + "as label, found '" + e.label() + "'", x);
     }
   }
 

@@ -9,11 +9,12 @@ import org.tinybert.io.InputException;
  * A classification task's labels in the order a model's classifier uses them (position = label id).
  *
  * <p>TinyBERT's order ({@link GlueTask#labels()}) is the default. Some checkpoints were fine-tuned with another order
- * (MNLI heads exported from other toolkits use entailment, neutral, contradiction); {@link #of(GlueTask, List)} takes
+ * (MNLI heads exported from other toolkits use entailment, neutral, contradiction); {@link #of(TaskDefinition, List)}
+ * takes
  * such an order so their ids map to the right names. Metrics are always computed on the task's own order
  * ({@link #canonicalId(int)}), so F1's positive class stays the label named "1".
  */
-public record GlueLabels(GlueTask task, List<String> names) implements Serializable {
+public record GlueLabels(TaskDefinition task, List<String> names) implements Serializable {
 
   public GlueLabels {
     if (task.outputMode() != OutputMode.CLASSIFICATION) {
@@ -28,12 +29,12 @@ public record GlueLabels(GlueTask task, List<String> names) implements Serializa
   }
 
   /** TinyBERT's order. */
-  public static GlueLabels of(GlueTask task) {
+  public static GlueLabels of(TaskDefinition task) {
     return new GlueLabels(task, task.labels());
   }
 
   /** A checkpoint's own order; null or empty means TinyBERT's. */
-  public static GlueLabels of(GlueTask task, List<String> labelOrder) {
+  public static GlueLabels of(TaskDefinition task, List<String> labelOrder) {
     return labelOrder == null || labelOrder.isEmpty() ? of(task) : new GlueLabels(task, labelOrder);
   }
 

@@ -20,7 +20,7 @@ public final class GluePredictionWriter {
   private GluePredictionWriter() {}
 
   /** Classification, label ids in TinyBERT's label order. */
-  public static void write(GlueTask task, List<String> indices, int[] labelIds, Path out, Configuration conf)
+  public static void write(TaskDefinition task, List<String> indices, int[] labelIds, Path out, Configuration conf)
       throws IOException {
     write(GlueLabels.of(task), indices, labelIds, out, conf);
   }
@@ -31,11 +31,11 @@ public final class GluePredictionWriter {
     checkSizes(labels.task(), indices, labelIds.length);
     String[] values = new String[labelIds.length];
     for (int i = 0; i < labelIds.length; i++) values[i] = labels.name(labelIds[i]);
-    writeRows(indices, values, out, conf);
+    writeRows(labels.task().predictionIdHeader(), indices, values, out, conf);
   }
 
   /** Regression (STS-B): one score per example. */
-  public static void write(GlueTask task, List<String> indices, double[] scores, Path out, Configuration conf)
+  public static void write(TaskDefinition task, List<String> indices, double[] scores, Path out, Configuration conf)
       throws IOException {
     if (task.outputMode() != OutputMode.REGRESSION) {
       throw new IllegalArgumentException(task + " is a classification task: pass label ids, not scores");
@@ -49,10 +49,10 @@ public final class GluePredictionWriter {
       }
       values[i] = String.format(Locale.ROOT, "%.3f", scores[i]);
     }
-    writeRows(indices, values, out, conf);
+    writeRows(task.predictionIdHeader(), indices, values, out, conf);
   }
 
-  private static void checkSizes(GlueTask task, List<String> indices, int predictions) {
+  private static void checkSizes(TaskDefinition task, List<String> indices, int predictions) {
     if (indices.size() != predictions) {
       throw new IllegalArgumentException(task + ": " + indices.size() + " indices but " + predictions
           + " predictions");
@@ -65,11 +65,11 @@ public final class GluePredictionWriter {
     }
   }
 
-  private static void writeRows(List<String> indices, String[] values, Path out, Configuration conf)
+  private static void writeRows(String idHeader, List<String> indices, String[] values, Path out, Configuration conf)
       throws IOException {
     HadoopIO.writeAtomically(out, conf, os -> {
       Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
-      w.write("index\tprediction\n");
+      w.write(idHeader + "\tprediction\n");
       for (int i = 0; i < values.length; i++) {
         w.write(indices.get(i));
         w.write('\t');

@@ -38,7 +38,7 @@ public final class GlueReader {
       return new Options(skip, reasonsKept);
     }
 
-    boolean skips(GlueTask task) {
+    boolean skips(TaskDefinition task) {
       return skipMalformed == null ? task.skipsMalformedByDefault() : skipMalformed;
     }
   }

@@ -19,14 +19,22 @@ public final class GlueRowParser implements Serializable {
     }
   }
 
-  private final GlueTask task;
+  private final TaskDefinition task;
   private final Split split;
   private final ColumnLayout layout;
 
   public GlueRowParser(GlueTask task, Split split) {
+    this(task, split, task.layout(split));
+  }
+
+  /**
+   * A parser of another layout: a task file's TSV table, its columns found in its header
+   * ({@link TaskData#tsvLayout}).
+   */
+  public GlueRowParser(TaskDefinition task, Split split, ColumnLayout layout) {
     this.task = task;
     this.split = split;
-    this.layout = task.layout(split);
+    this.layout = layout;
   }
 
   public ColumnLayout layout() {
@@ -76,7 +84,8 @@ public final class GlueRowParser implements Serializable {
           throw new MalformedRowException("expected a number (the similarity score) in " + where + ", found '"
               + abbreviate(label) + "'");
         }
-      } else if (!task.labels().contains(label)) {
+      } else if (!task.labels().isEmpty() && !task.labels().contains(label)) {
+        // (A task file whose labels come from this very table has none yet: any label is one.)
         throw new MalformedRowException("unknown label '" + abbreviate(label) + "' in " + where + ", expected one of "
             + task.labels());
       }

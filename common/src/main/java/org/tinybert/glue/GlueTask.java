@@ -25,8 +25,11 @@ import org.tinybert.io.HadoopIO;
  *
  * <p>{@code mnli-mm} is MNLI evaluated on the mismatched dev/test sets (same training set); {@code ax} is GLUE's
  * diagnostic set, predicted with an MNLI model and scored by Matthews correlation.
+ *
+ * <p>The presets of {@link TaskDefinition}: {@code --task sst-2} and a task file are consulted through the same
+ * interface; only reading a split ({@link TaskData}) knows that a preset's files are GLUE's.
  */
-public enum GlueTask {
+public enum GlueTask implements TaskDefinition {
   COLA("cola", "CoLA", "CoLA.tsv", CLASSIFICATION, List.of("0", "1"), List.of("mcc"), "mcc", 64, false,
       PublishedLayouts.standard(PublishedLayouts.COLA, PublishedLayouts.COLA_TEST)),
   SST_2("sst-2", "SST-2", "SST-2.tsv", CLASSIFICATION, List.of("0", "1"), List.of("acc"), "acc", 64, false,
@@ -109,6 +112,7 @@ public enum GlueTask {
   }
 
   /** The name used on the command line and in TinyBERT ({@code sst-2}, {@code mnli-mm}). */
+  @Override
   public String taskName() {
     return taskName;
   }
@@ -123,43 +127,63 @@ public enum GlueTask {
     return submissionFileName;
   }
 
+  @Override
   public OutputMode outputMode() {
     return outputMode;
   }
 
   /** Label names in TinyBERT's order (index = label id); empty for the regression task STS-B. */
+  @Override
   public List<String> labels() {
     return labels;
   }
 
   /** Outputs of the classifier head: the number of labels, or 1 for regression (Hugging Face's num_labels). */
+  @Override
   public int numLabels() {
     return outputMode == REGRESSION ? 1 : labels.size();
   }
 
   /** The keys TinyBERT's {@code compute_metrics} returns for this task, in its order. */
+  @Override
   public List<String> metricNames() {
     return metricNames;
   }
 
   /** The metric TinyBERT's {@code task_distill.py} keeps the best checkpoint by (acc, corr or mcc). */
+  @Override
   public String primaryMetric() {
     return primaryMetric;
   }
 
   /** TinyBERT's max_seq_length for the task: 64 for the single-sentence tasks CoLA and SST-2, else 128. */
+  @Override
   public int maxSeqLength() {
     return maxSeqLength;
   }
 
   /** Whether the reader skips (and counts) malformed rows unless told otherwise: true only for QQP. */
+  @Override
   public boolean skipsMalformedByDefault() {
     return skipsMalformedByDefault;
   }
 
   /** Whether rows have a second sentence. */
+  @Override
   public boolean isPairTask() {
     return splits.values().iterator().next().layout().textB() != ColumnLayout.NONE;
+  }
+
+  /** "1" where the task reports F1 (MRPC, QQP: the label "1" is the positive class, as TinyBERT's f1_score). */
+  @Override
+  public String positiveLabel() {
+    return metricNames.contains("f1") ? "1" : null;
+  }
+
+  /** The GLUE server's file name ({@link #submissionFileName()}). */
+  @Override
+  public String predictionFileName() {
+    return submissionFileName;
   }
 
   /** The splits this task has (no train for ax). */

@@ -1,10 +1,12 @@
 /**
- * GLUE as TinyBERT uses it: the tasks ({@link org.tinybert.glue.GlueTask}: files, column layouts, labels, output mode,
- * metric names, max sequence length), reading their TSV files exactly as distributed ({@link
- * org.tinybert.glue.GlueReader}, {@link org.tinybert.glue.GlueRowParser}) into {@link org.tinybert.glue.GlueExample}s,
+ * Tasks and their data: what a task is ({@link org.tinybert.glue.TaskDefinition}: the nine GLUE presets of
+ * {@link org.tinybert.glue.GlueTask}, or a team's own {@link org.tinybert.glue.TaskFile} loaded from HOCON), reading
+ * a split ({@link org.tinybert.glue.TaskData}: GLUE's TSV files exactly as distributed through {@link
+ * org.tinybert.glue.GlueReader} and {@link org.tinybert.glue.GlueRowParser}, a task file's CSV, TSV, JSON-lines or
+ * Parquet tables through {@link org.tinybert.glue.TaskTableReader}) into {@link org.tinybert.glue.GlueExample}s,
  * label orders of checkpoints ({@link org.tinybert.glue.GlueLabels}), examples to model input ({@link
  * org.tinybert.glue.GlueFeatures}), running and scoring a classifier ({@link org.tinybert.glue.GlueEvaluator}), and
- * writing test predictions for the GLUE server ({@link org.tinybert.glue.GluePredictionWriter}). The metrics themselves
- * live in {@code org.tinybert.metrics}; running over Spark partitions in {@code org.tinybert.spark}.
+ * writing test predictions ({@link org.tinybert.glue.GluePredictionWriter}). The metrics themselves live in
+ * {@code org.tinybert.metrics}; running over Spark partitions in {@code org.tinybert.spark}.
  */
 package org.tinybert.glue;

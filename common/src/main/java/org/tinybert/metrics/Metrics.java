@@ -74,6 +74,25 @@ public final class Metrics {
   }
 
   /**
+   * F1 of the counts pooled over every class ({@code average="micro"}); with one label per example it equals the
+   * accuracy, as in scikit-learn.
+   */
+  public static double f1Micro(int[] preds, int[] labels) {
+    check(preds.length, labels.length);
+    long tp = 0;
+    long fp = 0;
+    long fn = 0;
+    for (int c : classes(preds, labels)) {
+      for (int i = 0; i < preds.length; i++) {
+        if (preds[i] == c && labels[i] == c) tp++;
+        else if (preds[i] == c) fp++;
+        else if (labels[i] == c) fn++;
+      }
+    }
+    return f1(tp, fp, fn);
+  }
+
+  /**
    * Matthews correlation coefficient, multiclass form (Gorodkin's R_K) as scikit-learn computes it; 0 when either
    * marginal is concentrated on one class (the denominator is 0).
    */

@@ -154,6 +154,25 @@ public record BertConfig(
         maxPositionEmbeddings, typeVocabSize, layerNormEps, padTokenId, n, fitSize, initializerRange, stripLabels(raw));
   }
 
+  /**
+   * With the classifier's label names as Hugging Face writes them ({@code id2label}, {@code label2id}), so a
+   * pipeline that loads the model reports names instead of LABEL_i.
+   */
+  public BertConfig withLabelNames(List<String> names) {
+    if (names.size() != numLabels) {
+      throw new IllegalArgumentException("label names " + names + " for a classifier of " + numLabels + " labels");
+    }
+    ObjectNode n = raw.deepCopy();
+    ObjectNode id2label = n.putObject("id2label");
+    ObjectNode label2id = n.putObject("label2id");
+    for (int i = 0; i < names.size(); i++) {
+      id2label.put(String.valueOf(i), names.get(i));
+      label2id.put(names.get(i), i);
+    }
+    return new BertConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, hiddenAct,
+        maxPositionEmbeddings, typeVocabSize, layerNormEps, padTokenId, numLabels, fitSize, initializerRange, n);
+  }
+
   public BertConfig withFitSize(int fit) {
     return new BertConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, hiddenAct,
         maxPositionEmbeddings, typeVocabSize, layerNormEps, padTokenId, numLabels, fit, initializerRange, raw);

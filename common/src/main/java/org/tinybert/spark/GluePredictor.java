@@ -13,7 +13,7 @@ import org.tinybert.glue.GlueExample;
 import org.tinybert.glue.GlueFeatures;
 import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GluePrediction;
-import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.OutputMode;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
@@ -37,14 +37,14 @@ public final class GluePredictor {
    * @param maxSeqLength tokens per example; 0 for the task's
    * @param engine {@code tinybert.engine}, resolved on each executor
    */
-  public record Spec(Path model, GlueTask task, List<String> labelOrder, boolean cased, int maxSeqLength,
+  public record Spec(Path model, TaskDefinition task, List<String> labelOrder, boolean cased, int maxSeqLength,
       ClassifierHead head, int batchSize, EngineChoice engine) implements Serializable {
     public Spec {
       labelOrder = List.copyOf(labelOrder);
     }
 
     /** On the {@code auto} engine. */
-    public Spec(Path model, GlueTask task, List<String> labelOrder, boolean cased, int maxSeqLength,
+    public Spec(Path model, TaskDefinition task, List<String> labelOrder, boolean cased, int maxSeqLength,
         ClassifierHead head, int batchSize) {
       this(model, task, labelOrder, cased, maxSeqLength, head, batchSize, EngineChoice.AUTO);
     }

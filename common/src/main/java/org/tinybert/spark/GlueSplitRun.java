@@ -17,9 +17,12 @@ import org.tinybert.config.GlueRunSettings;
 import org.tinybert.glue.GlueEvaluator;
 import org.tinybert.glue.GlueExample;
 import org.tinybert.glue.GlueExamples;
+import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GluePrediction;
-import org.tinybert.glue.GlueReader;
 import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.TaskData;
+import org.tinybert.glue.TaskDefinition;
+import org.tinybert.glue.TaskFile;
 import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
@@ -36,8 +39,11 @@ import org.tinybert.spark.GluePredictor;
 public final class GlueSplitRun {
   private static final Logger LOG = LoggerFactory.getLogger(GlueSplitRun.class);
 
-  /** One task's predictions, one per example of {@code examples} (read from {@code file}), in order. */
-  public record TaskPredictions(String runId, GlueTask task, Path file, GlueExamples examples,
+  /**
+   * One task's predictions, one per example of {@code examples} (read from {@code file}), in order; {@code task} has
+   * its labels (a task file without them takes the model's).
+   */
+  public record TaskPredictions(String runId, TaskDefinition task, Path file, GlueExamples examples,
       List<GluePrediction> predictions) {}
 
   /** A run: its short id (logged, and written with its results) and what the job made of each task, in order. */
@@ -62,15 +68,16 @@ public final class GlueSplitRun {
     LOG.info("{} {}: {}", job, runId, settings);
     LOG.info("engine: {} (executors resolve {} on their own backend)", s.engine().describe(), s.engine());
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    Map<GlueTask, Path> files = locate(s, split, conf);
-    checkModel(s, conf);
+    Map<TaskDefinition, Path> files = locate(s, split, conf);
+    Map<TaskDefinition, TaskDefinition> resolved = checkModel(s, conf);
     // Decided once for every task, and before any work: a setting that contradicts the model's files is refused.
     boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), "tinybert." + job + ".cased", s.model(), conf);
     List<T> out = new ArrayList<>();
-    for (Map.Entry<GlueTask, Path> e : files.entrySet()) {
-      GlueExamples ex = read(e.getKey(), split, e.getValue(), conf);
-      out.add(perTask.apply(new TaskPredictions(runId, e.getKey(), e.getValue(), ex,
-          predict(spark, s, lowerCase, e.getKey(), ex))));
+    for (Map.Entry<TaskDefinition, Path> e : files.entrySet()) {
+      TaskDefinition task = resolved.get(e.getKey());
+      GlueExamples ex = read(task, split, e.getValue(), conf);
+      out.add(perTask.apply(new TaskPredictions(runId, task, e.getValue(), ex,
+          predict(spark, s, lowerCase, task, ex))));
     }
     return new Run<>(runId, List.copyOf(out));
   }
@@ -79,17 +86,20 @@ public final class GlueSplitRun {
    * The {@code split} file of every task of the run, all located before any work starts, so that a missing one
    * (mnli's dev_mismatched.tsv, say) is reported at once, naming every path tried.
    */
-  private static Map<GlueTask, Path> locate(GlueRunSettings s, Split split, Configuration conf) {
-    if (!HadoopIO.exists(s.taskDir(), conf)) {
+  private static Map<TaskDefinition, Path> locate(GlueRunSettings s, Split split, Configuration conf) {
+    if (s.task() instanceof GlueTask && !HadoopIO.exists(s.taskDir(), conf)) {
       throw new InputException("task directory " + s.taskDir() + " of " + s.task() + " does not exist");
     }
-    Map<GlueTask, Path> files = new LinkedHashMap<>();
-    for (GlueTask t : s.tasks()) files.put(t, t.locate(s.taskDir(), split, conf));
+    Map<TaskDefinition, Path> files = new LinkedHashMap<>();
+    for (TaskDefinition t : s.tasks()) files.put(t, TaskData.locate(t, split, s.taskDir(), conf));
     return files;
   }
 
-  /** The model's config.json, checked against every task of the run (sequence length, label count). */
-  private static void checkModel(GlueRunSettings s, Configuration conf) {
+  /**
+   * The model's config.json, checked against every task of the run (sequence length, label count); each task as it
+   * runs: a task file without labels takes the model's ({@code id2label}).
+   */
+  private static Map<TaskDefinition, TaskDefinition> checkModel(GlueRunSettings s, Configuration conf) {
     Path file = new Path(s.model(), HfCheckpoint.CONFIG_FILE);
     if (!HadoopIO.exists(file, conf)) {
       throw new InputException("not a model directory: " + s.model() + " has no " + HfCheckpoint.CONFIG_FILE);
@@ -100,21 +110,33 @@ public final class GlueSplitRun {
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
     }
-    for (GlueTask t : s.tasks()) GlueEvaluator.checkConfig(t, s.maxSeqLength(t), cfg, s.model());
+    Map<TaskDefinition, TaskDefinition> resolved = new LinkedHashMap<>();
+    for (TaskDefinition t : s.tasks()) {
+      TaskDefinition r = TaskData.withModelLabels(t, cfg, s.model());
+      GlueEvaluator.checkConfig(r, s.maxSeqLength(r), cfg, s.model());
+      if (r != t && !s.labelOrder().isEmpty()) GlueLabels.of(r, s.labelOrder());
+      resolved.put(t, r);
+    }
+    return resolved;
   }
 
   /** The examples of one file; a file without any is an error naming it. */
-  private static GlueExamples read(GlueTask task, Split split, Path file, Configuration conf) throws IOException {
-    GlueExamples ex = GlueReader.read(task, split, file, conf);
+  private static GlueExamples read(TaskDefinition task, Split split, Path file, Configuration conf)
+      throws IOException {
+    GlueExamples ex = TaskData.read(task, split, file, conf);
     if (ex.size() == 0) {
       throw new InputException(file + ": no examples of " + task + " (" + ex.skipped() + " malformed rows "
           + "skipped)");
+    }
+    if (ex.skipped() > 0 && task instanceof TaskFile) {
+      LOG.warn("{}: {} bad rows skipped, the first: {}", file, ex.skipped(), ex.skippedReasons());
     }
     return ex;
   }
 
   /** Predictions for the examples of one task on the executors, checked to be one per example in order. */
-  private static List<GluePrediction> predict(SparkSession spark, GlueRunSettings s, boolean lowerCase, GlueTask task,
+  private static List<GluePrediction> predict(SparkSession spark, GlueRunSettings s, boolean lowerCase,
+      TaskDefinition task,
       GlueExamples ex) {
     GluePredictor.Spec spec = new GluePredictor.Spec(s.model(), task, s.labelOrder(), !lowerCase, s.maxSeqLength(),
         s.head(), s.batchSize(), s.engine());

@@ -13,9 +13,12 @@ import org.apache.spark.sql.SparkSession;
 import org.tinybert.config.FinetuneTeacherSettings;
 import org.tinybert.distill.StudentSpec;
 import org.tinybert.glue.GlueEvaluator;
+import org.tinybert.glue.GlueExamples;
 import org.tinybert.glue.GlueFeature;
 import org.tinybert.glue.GlueFeatures;
 import org.tinybert.glue.Split;
+import org.tinybert.glue.TaskData;
+import org.tinybert.glue.TaskDefinition;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.RunLog;
 import org.tinybert.model.ClassifierHead;
@@ -26,8 +29,9 @@ import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
 
 /**
- * Fine-tuning a BERT on a GLUE task's train.tsv with the label loss (cross-entropy; MSE for STS-B), the teacher of task
- * distillation, as one {@link GlueStage} that scores dev after every epoch and keeps the best.
+ * Fine-tuning a BERT on a task's training set (a GLUE preset's train.tsv or a task file's table) with the label loss
+ * (cross-entropy; MSE for regression), the teacher of task distillation, as one {@link GlueStage} that scores dev
+ * after every epoch and keeps the best.
  */
 public final class FineTuning {
   /** The job's name in manifests. */
@@ -47,17 +51,26 @@ public final class FineTuning {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     HfCheckpoint ck = HfCheckpoint.load(s.model(), conf);
     Vocab vocab = Vocab.ofModel(s.model(), ck.config().vocabSize(), conf);
-    GlueEvaluator.checkConfig(s.task(), s.seqLength(), ck.config().withNumLabels(s.task().numLabels()), s.model());
+    TaskDefinition task = s.task();
+    GlueExamples trainExamples = null;
+    if (TaskData.needsLabels(task)) {
+      // A task file without labels: they are the training set's, so it is read before the model is checked.
+      trainExamples = GlueStage.examples(task, Split.TRAIN, TaskData.locate(task, Split.TRAIN, s.taskDir(), conf),
+          conf);
+      task = TaskData.withTrainingLabels(task, trainExamples);
+    }
+    GlueEvaluator.checkConfig(task, s.seqLength(), ck.config().withNumLabels(task.numLabels()), s.model());
     boolean fresh = s.newClassifier() || !ck.heads().classifier();
-    StudentSpec spec = GlueStage.classifierSpec(ck, s.task(), fresh, Heads.Fit.NONE, 0);
+    StudentSpec spec = GlueStage.classifierSpec(ck, task, fresh, Heads.Fit.NONE, 0);
 
     boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), FinetuneTeacherSettings.ROOT + ".cased", s.model(),
         conf);
-    GlueFeatures features = new GlueFeatures(s.task(), null, new BertTokenizer(vocab, lowerCase), s.seqLength());
-    Path train = s.task().locate(s.taskDir(), Split.TRAIN, conf);
-    Path devFile = s.task().locate(s.taskDir(), Split.DEV, conf);
-    List<GlueFeature> trainSet = GlueStage.features(features, Split.TRAIN, train, conf);
-    List<GlueFeature> dev = GlueStage.features(features, Split.DEV, devFile, conf);
+    GlueFeatures features = new GlueFeatures(task, null, new BertTokenizer(vocab, lowerCase), s.seqLength());
+    Path train = TaskData.locate(task, Split.TRAIN, s.taskDir(), conf);
+    Path devFile = TaskData.locate(task, Split.DEV, s.taskDir(), conf);
+    if (trainExamples == null) trainExamples = GlueStage.examples(task, Split.TRAIN, train, conf);
+    List<GlueFeature> trainSet = GlueStage.features(features, trainExamples);
+    List<GlueFeature> dev = GlueStage.features(features, GlueStage.examples(task, Split.DEV, devFile, conf));
 
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("model", s.model().toString());
@@ -65,9 +78,9 @@ public final class FineTuning {
     inputs.put("dev", devFile.toString());
     inputs.put("max_seq_length", s.seqLength());
     inputs.put("new_classifier", fresh);
-    GlueStage stage = new GlueStage(JOB, s.output(), FINAL, s.training(), s.task(), trainSet,
+    GlueStage stage = new GlueStage(JOB, s.output(), FINAL, s.training(), task, trainSet,
         new GlueStage.Student(spec, GlueStage.initialWeights(ck, fresh), vocab, lowerCase),
-        GlueStage.Losses.labelsOnly(s.task()), inputs)
+        GlueStage.Losses.labelsOnly(task), inputs)
         .withDevScoring(new GlueStage.DevScoring(new GlueEvaluator(features, ClassifierHead.HF, s.evalBatchSize()),
             dev, 0));
     return new Outcome(stage.train(spark), trainSet.size(), dev.size());

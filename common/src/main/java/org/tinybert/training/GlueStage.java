@@ -35,13 +35,15 @@ import org.tinybert.glue.GlueEvaluator;
 import org.tinybert.glue.GlueExamples;
 import org.tinybert.glue.GlueFeature;
 import org.tinybert.glue.GlueFeatures;
-import org.tinybert.glue.GlueReader;
-import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.TaskData;
+import org.tinybert.glue.TaskDefinition;
+import org.tinybert.glue.TaskFile;
 import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 import org.tinybert.io.TrainingState;
+import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfCheckpoint;
@@ -49,10 +51,10 @@ import org.tinybert.model.checkpoint.HfNames;
 import org.tinybert.text.Vocab;
 
 /**
- * One training stage on a GLUE task's labelled examples (fine-tuning a teacher; either stage of task distillation): the
- * {@link TrainingRun} with labelled minibatch files per epoch and, when dev scoring is given, dev scored on the driver
- * after every epoch and every {@code evalEverySteps}, the best student kept at {@code <output>/best} with
- * {@code best/eval.json}.
+ * One training stage on a task's labelled examples (a GLUE preset's or a task file's; fine-tuning a teacher; either
+ * stage of task distillation): the {@link TrainingRun} with labelled minibatch files per epoch and, when dev scoring is
+ * given, dev scored on the driver after every epoch and every {@code evalEverySteps}, the best student kept at
+ * {@code <output>/best} with {@code best/eval.json} (the task's metrics, and {@code best-by} as its primary metric).
  */
 public final class GlueStage extends TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(GlueStage.class);
@@ -77,7 +79,7 @@ public final class GlueStage extends TrainingRun {
    */
   public record Losses(String teacher, LayerMappingSetting layerMapping, LossWeights weights, int probeExamples) {
     /** The gold labels' loss alone (cross-entropy; MSE for regression): fine-tuning. */
-    public static Losses labelsOnly(GlueTask task) {
+    public static Losses labelsOnly(TaskDefinition task) {
       return new Losses(null, LayerMappingSetting.UNIFORM, LossWeights.labelsOnly(regression(task)), 0);
     }
   }
@@ -94,7 +96,7 @@ public final class GlueStage extends TrainingRun {
       long rounds, long examples, boolean resumed, boolean alreadyFinished, List<double[]> evaluations) {}
 
   private final String modelName;
-  private final GlueTask task;
+  private final TaskDefinition task;
   private final List<GlueFeature> train;
   private final Student student;
   private final Losses losses;
@@ -109,7 +111,7 @@ public final class GlueStage extends TrainingRun {
    * @param modelName the directory under {@code output} the last student is written to
    * @param inputs the manifest's record of what the stage read
    */
-  public GlueStage(String job, Path output, String modelName, TrainingSettings training, GlueTask task,
+  public GlueStage(String job, Path output, String modelName, TrainingSettings training, TaskDefinition task,
       List<GlueFeature> train, Student student, Losses losses, Map<String, Object> inputs) {
     super(job, output, training);
     this.modelName = modelName;
@@ -137,13 +139,29 @@ public final class GlueStage extends TrainingRun {
   /** A task's labelled examples of one split as features (the file is given, e.g. train_aug.tsv). */
   public static List<GlueFeature> features(GlueFeatures f, Split split, Path file, Configuration conf)
       throws IOException {
-    GlueExamples ex = GlueReader.read(f.task(), split, file, conf);
-    if (ex.size() == 0) throw new InputException(file + ": no examples of " + f.task());
-    if (ex.skipped() > 0) LOG.warn("{}: {} malformed rows skipped", file, ex.skipped());
+    return features(f, examples(f.task(), split, file, conf));
+  }
+
+  /** Examples read as features. */
+  public static List<GlueFeature> features(GlueFeatures f, GlueExamples ex) {
     return f.encodeAll(ex.examples());
   }
 
-  public static boolean regression(GlueTask task) {
+  /**
+   * A task's labelled examples of one split (a preset's file or a task file's table); none at all is an error, and
+   * skipped bad rows are logged with their count.
+   */
+  public static GlueExamples examples(TaskDefinition task, Split split, Path file, Configuration conf)
+      throws IOException {
+    GlueExamples ex = TaskData.read(task, split, file, conf);
+    if (ex.size() == 0) throw new InputException(file + ": no examples of " + task);
+    if (ex.skipped() > 0) {
+      LOG.warn("{}: {} bad rows skipped, the first: {}", file, ex.skipped(), ex.skippedReasons());
+    }
+    return ex;
+  }
+
+  public static boolean regression(TaskDefinition task) {
     return task.outputMode() == OutputMode.REGRESSION;
   }
 
@@ -151,7 +169,7 @@ public final class GlueStage extends TrainingRun {
    * The student of a checkpoint made a sequence classifier for {@code task}: pooler and classifier kept when present
    * with the task's label count, added fresh when absent (or when {@code fresh}); the MLM head is dropped.
    */
-  public static StudentSpec classifierSpec(HfCheckpoint ck, GlueTask task, boolean fresh, Heads.Fit fit,
+  public static StudentSpec classifierSpec(HfCheckpoint ck, TaskDefinition task, boolean fresh, Heads.Fit fit,
       int fitSize) {
     Heads h = ck.heads();
     if (h.classifier() && h.numLabels() != task.numLabels() && !fresh) {
@@ -159,7 +177,12 @@ public final class GlueStage extends TrainingRun {
           + " label(s) but " + task + " needs " + task.numLabels() + "; set new-classifier = true to replace it");
     }
     Heads out = new Heads(true, task.numLabels(), false, false, fit, fitSize);
-    return new StudentSpec(ck.config().withNumLabels(task.numLabels()).withFitSize(fitSize), out);
+    BertConfig config = ck.config().withNumLabels(task.numLabels()).withFitSize(fitSize);
+    // A task file's label names go into config.json (GLUE's presets keep Hugging Face's LABEL_i, as before).
+    if (task instanceof TaskFile && task.outputMode() == OutputMode.CLASSIFICATION) {
+      config = config.withLabelNames(task.labels());
+    }
+    return new StudentSpec(config, out);
   }
 
   /** The checkpoint's weights that the student keeps (a fresh classifier drops the old one). */

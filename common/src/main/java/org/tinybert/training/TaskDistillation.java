@@ -15,7 +15,12 @@ import org.tinybert.distill.StudentSpec;
 import org.tinybert.glue.GlueEvaluator;
 import org.tinybert.glue.GlueFeature;
 import org.tinybert.glue.GlueFeatures;
+import org.tinybert.glue.GlueExamples;
+import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.Split;
+import org.tinybert.glue.TaskData;
+import org.tinybert.glue.TaskDefinition;
+import org.tinybert.glue.TaskFile;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 import org.tinybert.model.BertConfig;
@@ -27,10 +32,11 @@ import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
 
 /**
- * TinyBERT's task-specific distillation on a GLUE task as two {@link GlueStage}s: the intermediate layers (attention,
- * embedding and hidden losses against a teacher fine-tuned on the task) into {@code <output>/intermediate}, then the
- * predictions (soft cross-entropy at a temperature; MSE to gold labels for STS-B) from its student, scoring dev and
- * keeping the best. {@link #prepare} checks the teacher and reads the task's files once for both.
+ * TinyBERT's task-specific distillation on a task (a GLUE preset or a task file) as two {@link GlueStage}s: the
+ * intermediate layers (attention, embedding and hidden losses against a teacher fine-tuned on the task) into
+ * {@code <output>/intermediate}, then the predictions (soft cross-entropy at a temperature over the task's labels;
+ * MSE to gold labels for regression) from its student, scoring dev and keeping the best. {@link #prepare} checks the
+ * teacher and reads the task's files once for both; a task file without labels takes the teacher's.
  */
 public final class TaskDistillation {
   /** The intermediate stage's directory under the output, when both stages run. */
@@ -39,6 +45,7 @@ public final class TaskDistillation {
   public static final String STUDENT = "student";
 
   private final TaskDistillSettings s;
+  private final TaskDefinition task;
   private final HfCheckpoint teacher;
   private final Vocab vocab;
   private final boolean lowerCase;
@@ -49,10 +56,11 @@ public final class TaskDistillation {
   private final List<GlueFeature> dev;
   private final Configuration conf;
 
-  private TaskDistillation(TaskDistillSettings s, HfCheckpoint teacher, Vocab vocab, boolean lowerCase,
-      GlueFeatures features, Path trainFile, Path devFile, List<GlueFeature> train, List<GlueFeature> dev,
-      Configuration conf) {
+  private TaskDistillation(TaskDistillSettings s, TaskDefinition task, HfCheckpoint teacher, Vocab vocab,
+      boolean lowerCase, GlueFeatures features, Path trainFile, Path devFile, List<GlueFeature> train,
+      List<GlueFeature> dev, Configuration conf) {
     this.s = s;
+    this.task = task;
     this.teacher = teacher;
     this.vocab = vocab;
     this.lowerCase = lowerCase;
@@ -72,22 +80,55 @@ public final class TaskDistillation {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     HfCheckpoint teacher = HfCheckpoint.load(s.teacher(), conf);
     BertConfig t = teacher.config();
-    if (s.runsPrediction() && (!teacher.heads().classifier() || teacher.heads().numLabels() != s.task().numLabels())) {
-      throw new InputException("the teacher " + s.teacher() + " must be fine-tuned on " + s.task()
-          + " (a classifier with " + s.task().numLabels() + " label(s)); found " + teacher.heads().numLabels());
+    TaskDefinition task = s.task();
+    Path aug = augmented(s, conf);
+    boolean useAug = aug != null;
+    Split trainSplit = useAug ? Split.TRAIN_AUG : Split.TRAIN;
+    Path trainFile = useAug ? aug : null;
+    GlueExamples trainExamples = null;
+    if (TaskData.needsLabels(task)) {
+      // A task file without labels: the teacher fine-tuned on it names them (config.json's id2label), else the
+      // training set does, sorted, as finetune-teacher took them.
+      if (!TaskData.id2label(t).isEmpty()) {
+        task = TaskData.withModelLabels(task, t, s.teacher());
+      } else {
+        if (trainFile == null) trainFile = TaskData.locate(task, Split.TRAIN, s.taskDir(), conf);
+        trainExamples = GlueStage.examples(task, trainSplit, trainFile, conf);
+        task = TaskData.withTrainingLabels(task, trainExamples);
+      }
+    }
+    if (s.runsPrediction() && (!teacher.heads().classifier() || teacher.heads().numLabels() != task.numLabels())) {
+      throw new InputException("the teacher " + s.teacher() + " must be fine-tuned on " + task
+          + " (a classifier with " + task.numLabels() + " label(s)); found " + teacher.heads().numLabels());
     }
     Vocab vocab = Vocab.ofModel(s.teacher(), t.vocabSize(), conf);
-    GlueEvaluator.checkConfig(s.task(), s.seqLength(), t.withNumLabels(s.task().numLabels()), s.teacher());
+    GlueEvaluator.checkConfig(task, s.seqLength(), t.withNumLabels(task.numLabels()), s.teacher());
     boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), TaskDistillSettings.ROOT + ".cased", s.teacher(),
         conf);
-    GlueFeatures features = new GlueFeatures(s.task(), null, new BertTokenizer(vocab, lowerCase), s.seqLength());
-    Path aug = new Path(s.taskDir(), s.task().fileName(Split.TRAIN_AUG));
-    boolean useAug = s.augmented() && HadoopIO.exists(aug, conf);
-    Path trainFile = useAug ? aug : s.task().locate(s.taskDir(), Split.TRAIN, conf);
-    List<GlueFeature> train = GlueStage.features(features, useAug ? Split.TRAIN_AUG : Split.TRAIN, trainFile, conf);
-    Path devFile = s.task().locate(s.taskDir(), Split.DEV, conf);
-    List<GlueFeature> dev = GlueStage.features(features, Split.DEV, devFile, conf);
-    return new TaskDistillation(s, teacher, vocab, lowerCase, features, trainFile, devFile, train, dev, conf);
+    GlueFeatures features = new GlueFeatures(task, null, new BertTokenizer(vocab, lowerCase), s.seqLength());
+    if (trainFile == null) trainFile = TaskData.locate(task, Split.TRAIN, s.taskDir(), conf);
+    if (trainExamples == null) trainExamples = GlueStage.examples(task, trainSplit, trainFile, conf);
+    List<GlueFeature> train = GlueStage.features(features, trainExamples);
+    Path devFile = TaskData.locate(task, Split.DEV, s.taskDir(), conf);
+    List<GlueFeature> dev = GlueStage.features(features, GlueStage.examples(task, Split.DEV, devFile, conf));
+    return new TaskDistillation(s, task, teacher, vocab, lowerCase, features, trainFile, devFile, train, dev, conf);
+  }
+
+  /**
+   * The augmented training set when {@code use-augmented} and it exists: a preset's train_aug.tsv in its task
+   * directory, a task file's {@code train-aug} table; null otherwise.
+   */
+  private static Path augmented(TaskDistillSettings s, Configuration conf) {
+    if (!s.augmented()) return null;
+    Path aug;
+    if (s.task() instanceof GlueTask g) {
+      aug = new Path(s.taskDir(), g.fileName(Split.TRAIN_AUG));
+    } else {
+      String p = ((TaskFile) s.task()).trainAug();
+      if (p == null) return null;
+      aug = new Path(p);
+    }
+    return HadoopIO.exists(aug, conf) ? aug : null;
   }
 
   /** The file the stages train on. */
@@ -103,14 +144,14 @@ public final class TaskDistillation {
   /** The intermediate stage, from the settings' student; its student is {@code intermediateOutput()/student}. */
   public GlueStage intermediate() {
     LossWeights w = LossWeights.intermediate(s.attentionWeight(), s.embeddingWeight(), s.hiddenWeight())
-        .forTask(s.temperature(), GlueStage.regression(s.task()));
+        .forTask(s.temperature(), GlueStage.regression(task));
     return stage("task-distill intermediate", intermediateOutput(), s.student(), w, s.probeExamples(),
         s.intermediate());
   }
 
   /** The prediction stage from {@code student} (the intermediate stage's, or the settings'), scoring dev. */
   public GlueStage prediction(Path student) {
-    LossWeights w = LossWeights.prediction(s.temperature(), GlueStage.regression(s.task()));
+    LossWeights w = LossWeights.prediction(s.temperature(), GlueStage.regression(task));
     GlueEvaluator evaluator = new GlueEvaluator(features, ClassifierHead.HF, s.evalBatchSize());
     return stage("task-distill prediction", s.output(), student, w, 0, s.prediction())
         .withDevScoring(new GlueStage.DevScoring(evaluator, dev, s.evalEvery()));
@@ -123,8 +164,8 @@ public final class TaskDistillation {
     HfCheckpoint ck = HfCheckpoint.load(studentDir, conf);
     int teacherHidden = teacher.config().hiddenSize();
     Heads.Fit fit = ck.heads().fit() == Heads.Fit.NONE ? Heads.Fit.SHARED : ck.heads().fit();
-    boolean freshClassifier = !ck.heads().classifier() || ck.heads().numLabels() != s.task().numLabels();
-    StudentSpec spec = GlueStage.classifierSpec(ck, s.task(), freshClassifier, fit, teacherHidden);
+    boolean freshClassifier = !ck.heads().classifier() || ck.heads().numLabels() != task.numLabels();
+    StudentSpec spec = GlueStage.classifierSpec(ck, task, freshClassifier, fit, teacherHidden);
     if (w.attention() > 0 && spec.config().numAttentionHeads() != teacher.config().numAttentionHeads()) {
       throw new InputException("attention distillation needs the student's head count ("
           + spec.config().numAttentionHeads() + ", " + studentDir + ") to equal the teacher's ("
@@ -137,7 +178,7 @@ public final class TaskDistillation {
     inputs.put("train", trainFile.toString());
     inputs.put("dev", devFile.toString());
     inputs.put("max_seq_length", s.seqLength());
-    return new GlueStage(job, out, STUDENT, training, s.task(), train,
+    return new GlueStage(job, out, STUDENT, training, task, train,
         new GlueStage.Student(spec, GlueStage.initialWeights(ck, freshClassifier), vocab, lowerCase),
         new GlueStage.Losses(s.teacher().toString(), s.layerMapping(), w, probeExamples), inputs);
   }

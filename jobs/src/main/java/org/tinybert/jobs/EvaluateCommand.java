@@ -17,7 +17,7 @@ public final class EvaluateCommand implements Command {
 
   @Override
   public String summary() {
-    return "Scores a GLUE classifier on a task's dev set and prints its metrics as JSON (mnli: also mismatched).";
+    return "Scores a classifier on a task's dev set (a GLUE preset or a task file) and prints its metrics as JSON.";
   }
 
   @Override
@@ -27,7 +27,7 @@ public final class EvaluateCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(EvaluateSettings.ROOT, "model DIR", "task NAME", "task-dir DIR", "output FILE",
+    return Option.settings(EvaluateSettings.ROOT, "model DIR", "task NAME_OR_FILE", "task-dir DIR", "output FILE",
         "max-seq-length N", "batch-size N", "head NAME", "cased", "label-order LIST", "partitions N");
   }
 

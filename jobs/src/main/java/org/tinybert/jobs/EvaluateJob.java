@@ -19,13 +19,16 @@ import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.Split;
+import org.tinybert.glue.TaskDefinition;
+import org.tinybert.glue.TaskFile;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.spark.GlueSplitRun;
 
 /**
- * The {@code evaluate} job: a classifier's metrics on the dev split of a GLUE task (mnli: dev_matched as {@code mnli}
- * and dev_mismatched as {@code mnli-mm}). The driver reads the examples, the executors tokenize and predict them
- * (the model loaded once per executor), only the predictions come back, and the driver computes the task's metrics.
+ * The {@code evaluate} job: a classifier's metrics on the dev split of a task (a GLUE preset, mnli: dev_matched as
+ * {@code mnli} and dev_mismatched as {@code mnli-mm}; or a task file, scored by the metrics it lists). The driver
+ * reads the examples, the executors tokenize and predict them (the model loaded once per executor), only the
+ * predictions come back, and the driver computes the task's metrics.
  */
 public final class EvaluateJob {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
@@ -36,14 +39,21 @@ public final class EvaluateJob {
   /**
    * One task's dev metrics.
    *
+   * @param definition the task as scored (a task file with its labels)
    * @param file the dev file read
    * @param maxSeqLength the sequence length the examples were encoded with
    * @param examples examples scored
    * @param skipped malformed rows skipped (QQP)
    * @param metrics as {@link org.tinybert.metrics.GlueMetrics} names and orders them
    */
-  public record TaskResult(GlueTask task, String file, int maxSeqLength, long examples, long skipped,
-      Map<String, Double> metrics) {}
+  public record TaskResult(TaskDefinition definition, String file, int maxSeqLength, long examples, long skipped,
+      Map<String, Double> metrics) {
+
+    /** The GLUE preset scored; null for a task file. */
+    public GlueTask task() {
+      return definition instanceof GlueTask g ? g : null;
+    }
+  }
 
   /**
    * What a run found.
@@ -52,12 +62,13 @@ public final class EvaluateJob {
    * @param model the model directory, qualified
    * @param results one per task (mnli: mnli, then mnli-mm)
    */
-  public record Summary(String runId, GlueTask task, String model, String taskDir, String head,
+  public record Summary(String runId, TaskDefinition task, String model, String taskDir, String head,
       List<TaskResult> results) {
 
     /** The result of one task. */
-    public TaskResult result(GlueTask t) {
-      return results.stream().filter(r -> r.task() == t).findFirst()
+    public TaskResult result(TaskDefinition t) {
+      return results.stream()
+          .filter(r -> r.definition() == t || r.definition().taskName().equals(t.taskName())).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("no result for " + t + " in " + results));
     }
 
@@ -66,12 +77,13 @@ public final class EvaluateJob {
       ObjectNode o = JSON.createObjectNode();
       o.put("run_id", runId);
       o.put("task", task.taskName());
+      if (task instanceof TaskFile f) o.put("task_file", f.source());
       o.put("model", model);
-      o.put("task_dir", taskDir);
+      if (taskDir != null) o.put("task_dir", taskDir);
       o.put("head", head);
       ObjectNode rs = o.putObject("results");
       for (TaskResult r : results) {
-        ObjectNode n = rs.putObject(r.task().taskName());
+        ObjectNode n = rs.putObject(r.definition().taskName());
         n.put("file", r.file());
         n.put("max_seq_length", r.maxSeqLength());
         n.put("examples", r.examples());
@@ -104,7 +116,7 @@ public final class EvaluateJob {
           p.examples().size(), p.examples().skipped(), new LinkedHashMap<>(metrics));
     });
     Summary summary = new Summary(run.runId(), s.task(), GlueSplitRun.qualified(s.model(), conf),
-        GlueSplitRun.qualified(s.taskDir(), conf), s.head().settingName(), run.perTask());
+        s.taskDir() == null ? null : GlueSplitRun.qualified(s.taskDir(), conf), s.head().settingName(), run.perTask());
     if (settings.outputPath().isPresent()) {
       Path out = settings.outputPath().get();
       HadoopIO.writeAtomically(out, conf, JSON.writeValueAsBytes(summary.toJson()));

@@ -17,7 +17,7 @@ public final class FinetuneTeacherCommand implements Command {
 
   @Override
   public String summary() {
-    return "Fine-tunes a BERT on a GLUE task, keeping the best dev checkpoint (the task-distillation teacher).";
+    return "Fine-tunes a BERT on a task, keeping the best dev checkpoint (the task-distillation teacher).";
   }
 
   @Override
@@ -27,7 +27,7 @@ public final class FinetuneTeacherCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(FinetuneTeacherSettings.ROOT, "model DIR", "task NAME", "task-dir DIR", "output DIR",
+    return Option.settings(FinetuneTeacherSettings.ROOT, "model DIR", "task NAME_OR_FILE", "task-dir DIR", "output DIR",
         "max-seq-length N", "epochs N", "batch-size N", "workers N", "learning-rate LR", "seed N");
   }
 

@@ -17,7 +17,7 @@ public final class PredictCommand implements Command {
 
   @Override
   public String summary() {
-    return "Predicts a GLUE task's test set with a classifier and writes the files the GLUE server expects.";
+    return "Predicts a task's test set: the GLUE server's files, or a task file's id and label per test row.";
   }
 
   @Override
@@ -27,7 +27,7 @@ public final class PredictCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(PredictSettings.ROOT, "model DIR", "task NAME", "task-dir DIR", "output DIR",
+    return Option.settings(PredictSettings.ROOT, "model DIR", "task NAME_OR_FILE", "task-dir DIR", "output DIR",
         "max-seq-length N", "batch-size N", "head NAME", "cased", "label-order LIST", "partitions N");
   }
 

@@ -18,12 +18,16 @@ import org.tinybert.glue.GluePredictionWriter;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.Split;
+import org.tinybert.glue.TaskDefinition;
+import org.tinybert.glue.TaskFile;
 import org.tinybert.spark.GlueSplitRun;
 
 /**
- * The {@code predict} job: a classifier's predictions on the test split of a GLUE task, written as the GLUE server
- * expects them ({@link GlueTask#submissionFileName()}: CoLA.tsv, ..., MNLI-m.tsv and MNLI-mm.tsv for mnli, AX.tsv for
- * ax), one {@code index<TAB>prediction} row per test example with label names (STS-B: scores). Runs as
+ * The {@code predict} job: a classifier's predictions on the test split of a task. A GLUE preset's are written as the
+ * GLUE server expects them ({@link GlueTask#submissionFileName()}: CoLA.tsv, ..., MNLI-m.tsv and MNLI-mm.tsv for
+ * mnli, AX.tsv for ax), one {@code index<TAB>prediction} row per test example with label names (STS-B: scores); a
+ * task file's into {@code <name>.tsv}, one row per test row: its id column (named as in the table; else
+ * {@code index}, the row's 0-based number) and the label name (regression: the score). Runs as
  * {@link EvaluateJob} does; each file appears atomically.
  */
 public final class PredictJob {
@@ -40,13 +44,20 @@ public final class PredictJob {
    * @param examples rows written
    * @param skipped malformed rows skipped (QQP)
    */
-  public record Written(GlueTask task, String input, String output, long examples, long skipped) {}
+  public record Written(TaskDefinition definition, String input, String output, long examples, long skipped) {
+
+    /** The GLUE preset predicted; null for a task file. */
+    public GlueTask task() {
+      return definition instanceof GlueTask g ? g : null;
+    }
+  }
 
   /** What a run wrote; {@code files} has one entry per task (mnli: mnli, then mnli-mm). */
-  public record Summary(String runId, GlueTask task, String model, List<Written> files) {
+  public record Summary(String runId, TaskDefinition task, String model, List<Written> files) {
 
-    public Written file(GlueTask t) {
-      return files.stream().filter(w -> w.task() == t).findFirst()
+    public Written file(TaskDefinition t) {
+      return files.stream()
+          .filter(w -> w.definition() == t || w.definition().taskName().equals(t.taskName())).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("no file for " + t + " in " + files));
     }
 
@@ -55,10 +66,11 @@ public final class PredictJob {
       ObjectNode o = JSON.createObjectNode();
       o.put("run_id", runId);
       o.put("task", task.taskName());
+      if (task instanceof TaskFile f) o.put("task_file", f.source());
       o.put("model", model);
       ObjectNode fs = o.putObject("files");
       for (Written w : files) {
-        ObjectNode n = fs.putObject(w.task().taskName());
+        ObjectNode n = fs.putObject(w.definition().taskName());
         n.put("input", w.input());
         n.put("output", w.output());
         n.put("examples", w.examples());
@@ -77,7 +89,7 @@ public final class PredictJob {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     GlueSplitRun.Run<Written> run = GlueSplitRun.run(spark, "predict", settings, s, Split.TEST, p -> {
       List<String> indices = p.predictions().stream().map(GluePrediction::index).toList();
-      Path out = new Path(settings.output(), p.task().submissionFileName());
+      Path out = new Path(settings.output(), p.task().predictionFileName());
       if (p.task().outputMode() == OutputMode.REGRESSION) {
         double[] scores = p.predictions().stream().mapToDouble(GluePrediction::score).toArray();
         GluePredictionWriter.write(p.task(), indices, scores, out, conf);

@@ -17,7 +17,7 @@ public final class TaskDistillCommand implements Command {
 
   @Override
   public String summary() {
-    return "TinyBERT task distillation on a GLUE task: intermediate layers, then predictions, keeping the best dev student.";
+    return "TinyBERT task distillation (intermediate layers, then predictions), keeping the best dev student.";
   }
 
   @Override
@@ -27,7 +27,7 @@ public final class TaskDistillCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(TaskDistillSettings.ROOT, "task NAME", "task-dir DIR", "teacher DIR", "student DIR",
+    return Option.settings(TaskDistillSettings.ROOT, "task NAME_OR_FILE", "task-dir DIR", "teacher DIR", "student DIR",
         "stage STAGE", "output DIR", "max-seq-length N", "temperature T", "eval-every STEPS");
   }
 

@@ -131,6 +131,53 @@ class AirflowDagTest {
     checkTask(samplePlan.get(task), task, sample);
   }
 
+  /** Task files: a group each, named after the file, every step with --task FILE, no augment step. */
+  @Test
+  void taskFilesRunTheChainWithTheFileAsTask(@TempDir Path tmp) throws Exception {
+    ObjectNode settings = sample.deepCopy();
+    settings.putArray("task_files").add(ROOT.resolve("conf/tasks/reviews.conf").toString())
+        .add(ROOT.resolve("conf/tasks/pairs.conf").toString());
+    settings.put("finetune_teacher", true);
+    settings.put("infer", true);
+    settings.put("bert_base", "/models/bert-base-uncased");
+    settings.put("infer_root", "/tables");
+    settings.put("infer_id_column", "id");
+    JsonNode plan = plan(tmp, settings);
+    List<String> planned = new ArrayList<>();
+    plan.fieldNames().forEachRemaining(planned::add);
+    List<String> expected = new ArrayList<>(sampleTasks().toList());
+    expected.addAll(List.of("reviews", "pairs"));
+    assertEquals(expected, planned);
+    for (String name : List.of("reviews", "pairs")) {
+      JsonNode all = plan.get(name);
+      List<String> steps = new ArrayList<>();
+      all.forEach(x -> steps.add(x.get("step").asText()));
+      assertEquals(List.of("finetune-teacher", "intermediate", "prediction", "evaluate", "infer"), steps, name);
+      String file = ROOT.resolve("conf/tasks/" + name + ".conf").toString();
+      FinetuneTeacherSettings ft = validate(parse(all.get(0), "finetune-teacher"), FinetuneTeacherSettings::from);
+      TaskDistillSettings intermediate = validate(parse(all.get(1), "task-distill"), TaskDistillSettings::from);
+      TaskDistillSettings prediction = validate(parse(all.get(2), "task-distill"), TaskDistillSettings::from);
+      EvaluateSettings evaluate = validate(parse(all.get(3), "evaluate"), EvaluateSettings::from);
+      InferSettings in = validate(parse(all.get(4), "infer"), InferSettings::from);
+      for (org.tinybert.glue.TaskDefinition t : List.of(ft.task(), intermediate.task(), prediction.task(),
+          evaluate.run().task())) {
+        assertEquals(name, t.taskName());
+        assertEquals(file, ((org.tinybert.glue.TaskFile) t).source());
+      }
+      org.apache.hadoop.fs.Path teacher = new org.apache.hadoop.fs.Path(settings.get("teacher_root").asText(), name);
+      assertEquals(teacher, ft.output());
+      assertEquals(new org.apache.hadoop.fs.Path(teacher, GlueStage.BEST), prediction.teacher());
+      assertEquals(new org.apache.hadoop.fs.Path(intermediate.output(), TaskDistillation.STUDENT),
+          prediction.student());
+      assertEquals(new org.apache.hadoop.fs.Path(prediction.output(), TaskDistillation.INTERMEDIATE),
+          intermediate.output());
+      assertEquals(new org.apache.hadoop.fs.Path(prediction.output(), GlueStage.BEST), evaluate.run().model());
+      assertEquals(evaluate.run().model(), in.model());
+      assertEquals(new org.apache.hadoop.fs.Path("/tables", name), in.input());
+      assertEquals("id", in.idColumn());
+    }
+  }
+
   /** Without a task list the DAG distils every task that has the paper's settings in conf/task-distill/. */
   @Test
   void defaultTasksAreThoseWithPaperSettings(@TempDir Path tmp) throws Exception {

@@ -1,0 +1,418 @@
+package org.tinybert.glue;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.univocity.parsers.common.TextParsingException;
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
+import org.tinybert.io.InputFiles;
+import org.tinybert.io.Utf8LineReader;
+
+/**
+ * Reads one split of a {@link TaskFile} into {@link GlueExample}s: every file of its table (a file, a directory of
+ * parts or a glob, in path order), each in the task's format or the one its name implies. The columns are found by
+ * name: a TSV or CSV header, JSON keys, the Parquet schema. CSV goes through univocity's parser (Spark's own), JSON
+ * lines through Jackson, Parquet through parquet-hadoop's example reader, so quoting, escapes and encodings are theirs.
+ *
+ * <p>A bad row (a missing column or value, an empty text, a label not among the task's labels, a regression label
+ * that is not a number, a line that is not a JSON object) stops the read with a {@link GlueFormatException} naming the
+ * file, the line (Parquet: the row and its row group) and what was expected; with {@code bad-rows = skip} it is
+ * skipped and counted. A file that is not in its format at all (a header without the columns, bytes that are not
+ * Parquet) always stops the read.
+ */
+public final class TaskTableReader {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TaskTableReader() {}
+
+  /** One row as read: the text, pair, label and id cells (null where the row has none), or why it is bad. */
+  private record Row(long number, String where, String[] cells, String problem) {}
+
+  /** A source of rows of one file. */
+  private interface Rows extends AutoCloseable {
+    Row next() throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+
+  /**
+   * Reads {@code split} of {@code task} from {@code table}.
+   *
+   * @param table the split's table ({@link TaskFile#path}); any Hadoop path, directory or glob
+   */
+  public static GlueExamples read(TaskFile task, Split split, Path table, Configuration conf,
+      GlueReader.Options options) throws IOException {
+    boolean labelled = split.labelled();
+    // The id matters where predictions are written (test); the labelled splits need not have it.
+    String id = split == Split.TEST ? task.id() : null;
+    String[] columns = {task.text(), task.textPair(), labelled ? task.label() : null, id};
+    List<InputFiles.Listed> files = InputFiles.list(List.of(table.toString()), "task " + TaskFile.key(split)
+        + " table of " + task, (m, e) -> new InputException(m, e), conf);
+    boolean skip = options.skips(task);
+    List<GlueExample> examples = new ArrayList<>();
+    List<String> reasons = new ArrayList<>();
+    long skipped = 0;
+    long ordinal = 0;
+    for (InputFiles.Listed f : files) {
+      Path file = new Path(f.path());
+      TaskFormat format = task.format() != TaskFormat.AUTO ? task.format() : TaskFormat.ofName(file.getName());
+      if (format == null) {
+        throw new GlueFormatException(f.path(), "cannot tell its format by its name (.tsv, .csv, .jsonl, "
+            + ".parquet): set format in task file " + task.source());
+      }
+      if (f.size() == 0) continue;
+      try (Rows rows = open(format, file, columns, conf)) {
+        for (Row r = rows.next(); r != null; r = rows.next()) {
+          String problem = r.problem() != null ? r.problem() : check(task, columns, r.cells(), labelled);
+          if (problem != null) {
+            if (!skip) {
+              throw format.lines() ? new GlueFormatException(f.path(), r.number(), problem + hint(task))
+                  : new GlueFormatException(f.path(), r.where() + ": " + problem + hint(task));
+            }
+            skipped++;
+            if (reasons.size() < options.reasonsKept()) reasons.add(f.path() + " " + r.where() + ": " + problem);
+            ordinal++;
+            continue;
+          }
+          String[] c = r.cells();
+          String index = id == null ? Long.toString(ordinal) : c[3];
+          examples.add(new GlueExample(split.guidPrefix() + "-" + index, index, c[0], c[1],
+              labelled ? normalLabel(task, c[2]) : null, r.number()));
+          ordinal++;
+        }
+      }
+    }
+    return new GlueExamples(task, split, table, examples, skipped, reasons);
+  }
+
+  private static String hint(TaskFile task) {
+    return " (set bad-rows = skip in task file " + task.source() + " to skip and count such rows)";
+  }
+
+  /** What is wrong with a row's cells, or null. */
+  private static String check(TaskFile task, String[] columns, String[] cells, boolean labelled) {
+    for (int k = 0; k < 4; k++) {
+      if (columns[k] != null && cells[k] == null) return "no value in column '" + columns[k] + "'";
+    }
+    for (int k = 0; k < 2; k++) {
+      if (columns[k] != null && cells[k].isBlank()) return "empty text in column '" + columns[k] + "'";
+    }
+    if (columns[3] != null && cells[3].isBlank()) return "empty id in column '" + columns[3] + "'";
+    if (!labelled) return null;
+    String label = cells[2];
+    if (task.outputMode() == OutputMode.REGRESSION) {
+      if (!GlueRowParser.isNumber(label)) {
+        return "expected a number (the regression label) in column '" + columns[2] + "', found '"
+            + GlueRowParser.abbreviate(label) + "'";
+      }
+    } else if (task.labelsKnown() && !task.labels().contains(normalLabel(task, label))) {
+      return "label '" + GlueRowParser.abbreviate(label) + "' in column '" + columns[2] + "' is not one of "
+          + task.labels();
+    } else if (label.isBlank()) {
+      return "empty label in column '" + columns[2] + "'";
+    }
+    return null;
+  }
+
+  /** Classification labels are names: a JSON or Parquet number 1.0 is the label "1" when the labels say so. */
+  private static String normalLabel(TaskFile task, String label) {
+    if (task.outputMode() == OutputMode.REGRESSION) return label;
+    String t = label.strip();
+    if (task.labelsKnown() && !task.labels().contains(t) && t.matches("-?\\d+\\.0+")) {
+      String whole = t.substring(0, t.indexOf('.'));
+      if (task.labels().contains(whole)) return whole;
+    }
+    return t;
+  }
+
+  private static Rows open(TaskFormat format, Path file, String[] columns, Configuration conf) throws IOException {
+    return switch (format) {
+      case TSV -> new TsvRows(file, columns, conf);
+      case CSV -> new CsvRows(file, columns, conf);
+      case JSONL -> new JsonlRows(file, columns, conf);
+      case PARQUET -> new ParquetRows(file, columns, conf);
+      case AUTO -> throw new IllegalStateException("auto is resolved per file");
+    };
+  }
+
+  /** The file's bytes, decompressed when its name names a codec ({@code .gz}, {@code .bz2}). */
+  private static InputStream stream(Path file, Configuration conf) throws IOException {
+    InputStream raw = HadoopIO.open(file, conf);
+    CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(file);
+    return codec == null ? raw : codec.createInputStream(raw);
+  }
+
+  /** The position of each wanted column in a header; a missing one fails the file (not skippable). */
+  private static int[] positions(String file, List<String> header, String[] columns, String what) {
+    int[] at = new int[columns.length];
+    for (int k = 0; k < columns.length; k++) {
+      at[k] = columns[k] == null ? -1 : header.indexOf(columns[k]);
+      if (columns[k] != null && at[k] < 0) {
+        throw new GlueFormatException(file, 1, "no column '" + columns[k] + "' in the " + what + " header "
+            + GlueRowParser.abbreviate(header.toString()) + "; the task file names columns "
+            + Arrays.stream(columns).filter(c -> c != null).toList());
+      }
+    }
+    return at;
+  }
+
+  private static Row cellsAt(long line, String[] fields, int[] at, String[] columns, String what) {
+    String[] cells = new String[4];
+    for (int k = 0; k < 4; k++) {
+      if (at[k] < 0) continue;
+      if (at[k] >= fields.length) {
+        return new Row(line, "line " + line, null, "no column '" + columns[k] + "': expected at least "
+            + (at[k] + 1) + " " + what + " fields, found " + fields.length);
+      }
+      cells[k] = fields[at[k]];
+    }
+    return new Row(line, "line " + line, cells, null);
+  }
+
+  /** Tab-separated lines with a header, no quoting (GLUE's convention). */
+  private static final class TsvRows implements Rows {
+    private final Utf8LineReader lines;
+    private final String[] columns;
+    private int[] at;
+    private final String file;
+
+    TsvRows(Path file, String[] columns, Configuration conf) throws IOException {
+      this.lines = new Utf8LineReader(stream(file, conf));
+      this.columns = columns;
+      this.file = file.toString();
+    }
+
+    @Override
+    public Row next() throws IOException {
+      Utf8LineReader.Line l = lines.next();
+      if (l == null) return null;
+      if (!l.valid()) {
+        if (at == null) throw new GlueFormatException(file, l.number(), l.encodingError());
+        return new Row(l.number(), "line " + l.number(), null, l.encodingError());
+      }
+      if (at == null) {
+        at = positions(file, GlueRowParser.splitFields(l.text()), columns, "tab-separated");
+        return next();
+      }
+      return cellsAt(l.number(), GlueRowParser.splitFields(l.text()).toArray(new String[0]), at, columns,
+          "tab-separated");
+    }
+
+    @Override
+    public void close() throws IOException {
+      lines.close();
+    }
+  }
+
+  /** RFC 4180 CSV with a header, by univocity's parser; an empty unquoted field is an empty text. */
+  private static final class CsvRows implements Rows {
+    private final CsvParser parser;
+    private final Reader reader;
+    private final String[] columns;
+    private final String file;
+    private int[] at;
+
+    CsvRows(Path file, String[] columns, Configuration conf) throws IOException {
+      CsvParserSettings s = new CsvParserSettings();
+      s.setHeaderExtractionEnabled(false);
+      s.setNullValue("");
+      s.setEmptyValue("");
+      s.setMaxCharsPerColumn(1 << 20);
+      s.setMaxColumns(4096);
+      s.setLineSeparatorDetectionEnabled(true);
+      s.setSkipEmptyLines(false);
+      this.reader = new InputStreamReader(stream(file, conf), StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+      this.parser = new CsvParser(s);
+      this.columns = columns;
+      this.file = file.toString();
+      parser.beginParsing(reader);
+    }
+
+    @Override
+    public Row next() {
+      String[] r;
+      try {
+        r = parser.parseNext();
+      } catch (TextParsingException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        throw new GlueFormatException(file, Math.max(1, e.getLineIndex() + 1), "not CSV: "
+            + GlueRowParser.abbreviate(String.valueOf(cause.getMessage()).lines().findFirst().orElse("")));
+      }
+      if (r == null) return null;
+      long line = parser.getContext().currentLine();
+      if (at == null) {
+        at = positions(file, Arrays.stream(r).map(c -> c == null ? "" : c.strip()).toList(), columns, "CSV");
+        return next();
+      }
+      if (r.length == 1 && (r[0] == null || r[0].isEmpty())) {
+        return new Row(line, "line " + line, null, "empty line: expected a CSV row");
+      }
+      return cellsAt(line, r, at, columns, "comma-separated");
+    }
+
+    @Override
+    public void close() throws IOException {
+      parser.stopParsing();
+      reader.close();
+    }
+  }
+
+  /** One JSON object per line; text columns must be strings, the label and id any scalar. */
+  private static final class JsonlRows implements Rows {
+    private final Utf8LineReader lines;
+    private final String[] columns;
+
+    JsonlRows(Path file, String[] columns, Configuration conf) throws IOException {
+      this.lines = new Utf8LineReader(stream(file, conf));
+      this.columns = columns;
+    }
+
+    @Override
+    public Row next() throws IOException {
+      Utf8LineReader.Line l = lines.next();
+      if (l == null) return null;
+      long n = l.number();
+      String where = "line " + n;
+      if (!l.valid()) return new Row(n, where, null, l.encodingError());
+      JsonNode o;
+      try {
+        o = JSON.readTree(l.text());
+      } catch (JsonProcessingException e) {
+        return new Row(n, where, null, "not valid JSON: " + e.getOriginalMessage());
+      }
+      if (o == null || !o.isObject()) {
+        return new Row(n, where, null, "expected a JSON object, found "
+            + (o == null ? "an empty line" : o.getNodeType().toString().toLowerCase(Locale.ROOT)));
+      }
+      String[] cells = new String[4];
+      for (int k = 0; k < 4; k++) {
+        if (columns[k] == null) continue;
+        JsonNode v = o.get(columns[k]);
+        if (v == null || v.isNull()) continue;
+        if (k < 2 && !v.isTextual() || !v.isValueNode()) {
+          return new Row(n, where, null, "key '" + columns[k] + "' must be a " + (k < 2 ? "string" : "string or a "
+              + "number") + ", found " + v.getNodeType().toString().toLowerCase(Locale.ROOT));
+        }
+        cells[k] = v.asText();
+      }
+      return new Row(n, where, cells, null);
+    }
+
+    @Override
+    public void close() throws IOException {
+      lines.close();
+    }
+  }
+
+  /** A Parquet file's rows with their row groups (what a bad row is named by: Parquet has no lines). */
+  private static final class ParquetRows implements Rows {
+    private final ParquetReader<Group> reader;
+    private final long[] groupEnds;
+    private final String[] columns;
+    private final String file;
+    private long row;
+
+    ParquetRows(Path file, String[] columns, Configuration conf) throws IOException {
+      this.columns = columns;
+      this.file = file.toString();
+      MessageType schema;
+      List<BlockMetaData> blocks;
+      try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(file, conf))) {
+        schema = r.getFooter().getFileMetaData().getSchema();
+        blocks = r.getFooter().getBlocks();
+      } catch (IOException | RuntimeException e) {
+        throw new GlueFormatException(this.file, "not a Parquet file (" + GlueRowParser.abbreviate(
+            String.valueOf(e.getMessage())) + ")");
+      }
+      groupEnds = new long[blocks.size()];
+      long end = 0;
+      for (int i = 0; i < blocks.size(); i++) groupEnds[i] = end += blocks.get(i).getRowCount();
+      List<String> names = schema.getFields().stream().map(Type::getName).toList();
+      for (String c : columns) {
+        if (c == null) continue;
+        if (!names.contains(c)) {
+          throw new GlueFormatException(this.file, "no column '" + c + "' in its schema " + names);
+        }
+        if (!schema.getType(c).isPrimitive()) {
+          throw new GlueFormatException(this.file, "column '" + c + "' must be a string or a number, found "
+              + schema.getType(c));
+        }
+      }
+      reader = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf).build();
+    }
+
+    @Override
+    public Row next() throws IOException {
+      Group g = reader.read();
+      if (g == null) return null;
+      row++;
+      int group = 0;
+      while (group < groupEnds.length - 1 && row > groupEnds[group]) group++;
+      String where = "row " + row + " (row group " + group + ")";
+      GroupType t = g.getType();
+      String[] cells = new String[4];
+      for (int k = 0; k < 4; k++) {
+        if (columns[k] == null) continue;
+        int i = t.getFieldIndex(columns[k]);
+        if (g.getFieldRepetitionCount(i) == 0) continue;
+        cells[k] = switch (t.getType(i).asPrimitiveType().getPrimitiveTypeName()) {
+          case INT32 -> Integer.toString(g.getInteger(i, 0));
+          case INT64 -> Long.toString(g.getLong(i, 0));
+          case FLOAT -> Float.toString(g.getFloat(i, 0));
+          case DOUBLE -> Double.toString(g.getDouble(i, 0));
+          case BOOLEAN -> Boolean.toString(g.getBoolean(i, 0));
+          case BINARY, FIXED_LEN_BYTE_ARRAY -> {
+            String s = utf8(g.getBinary(i, 0).getBytes());
+            if (s == null) yield null;
+            yield s;
+          }
+          case INT96 -> null;
+        };
+        if (cells[k] == null) return new Row(row, where, null, "column '" + columns[k] + "' is not text or a number");
+      }
+      return new Row(row, where, cells, null);
+    }
+
+    private static String utf8(byte[] bytes) {
+      try {
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+      } catch (java.nio.charset.CharacterCodingException e) {
+        return null;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      reader.close();
+    }
+  }
+}
