@@ -29,7 +29,7 @@ public record FinetuneTeacherSettings(Path model, GlueTask task, Path taskDir, P
     Boolean cased = v.optionalBool("cased");
     boolean fresh = v.bool("new-classifier");
     int evalBatch = v.positiveInt("eval-batch-size");
-    TrainingSettings training = TrainingSettings.read(v, v.engine());
+    TrainingSettings training = TrainingSettings.read(v, v.engine(), v.holdStaleAfter());
     v.finish();
     return new FinetuneTeacherSettings(model, task, taskDir, output, maxSeqLength, cased, fresh, evalBatch, training);
   }
