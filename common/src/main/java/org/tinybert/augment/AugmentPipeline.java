@@ -46,6 +46,7 @@ import org.tinybert.glue.GlueFormatException;
 import org.tinybert.glue.GlueRowParser;
 import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.OutputHold;
 import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.io.Utf8LineReader;
 import org.tinybert.model.Engine;
@@ -92,6 +93,11 @@ public final class AugmentPipeline {
 
   /** Runs the job; see the class comment. */
   public static AugmentSummary run(SparkSession spark, AugmentSettings given) throws IOException {
+    return run(spark, given, null);
+  }
+
+  /** As {@link #run(SparkSession, AugmentSettings)}, checking {@code hold} (null: none) before the output is written. */
+  public static AugmentSummary run(SparkSession spark, AugmentSettings given, OutputHold hold) throws IOException {
     long t0 = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration conf = spark.sparkContext().hadoopConfiguration();
@@ -155,6 +161,7 @@ public final class AugmentPipeline {
     long outputRows;
     try {
       out.saveAsTextFile(parts.toString());
+      if (hold != null) hold.check();
       outputRows = merge(fs, parts, output, s.sideOutput(), conf);
     } finally {
       if (fs.exists(parts)) fs.delete(parts, true);
