@@ -43,11 +43,11 @@ public final class TaskDistillJob {
 
   public static Summary run(SparkSession spark, TaskDistillSettings s) throws IOException {
     LOG.info("task-distill: {}", s);
-    TaskDistillation distillation = TaskDistillation.prepare(spark, s);
-    List<GlueStage.Result> results = new ArrayList<>();
-    Path student = s.student();
     // One hold on the whole output for both stages (the intermediate one writes below it).
     try (OutputHold hold = OutputHold.take(spark.sparkContext(), s.output(), s.prediction().holdStaleAfter())) {
+      TaskDistillation distillation = TaskDistillation.prepare(spark, s);
+      List<GlueStage.Result> results = new ArrayList<>();
+      Path student = s.student();
       if (s.runsIntermediate()) {
         GlueStage intermediate = distillation.intermediate();
         intermediate.withHold(hold);
@@ -59,7 +59,7 @@ public final class TaskDistillJob {
         prediction.withHold(hold);
         results.add(prediction.train(spark));
       }
+      return new Summary(results, distillation.trainFile());
     }
-    return new Summary(results, distillation.trainFile());
   }
 }
