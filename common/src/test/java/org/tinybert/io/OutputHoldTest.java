@@ -257,6 +257,23 @@ class OutputHoldTest {
       return new Path(new File(tmp, name).toURI());
     }
 
+    /**
+     * A run that cannot renew its heartbeat for longer than the limit (its file system out of reach; a driver that
+     * stood still) counts as having lost the hold: another run may have taken it over meanwhile.
+     */
+    @Test
+    void aRunThatCouldNotRenewItsHeartbeatPastTheLimitStops() throws Exception {
+      Path out = dir("unreachable");
+      try (OutputHold hold = OutputHold.take(out, conf(), Duration.ofMillis(800), APP, null)) {
+        // The hold file replaced by a non-empty directory: neither readable nor replaceable.
+        File f = new File(tmp, "unreachable" + OutputHold.SUFFIX);
+        assertTrue(f.delete() && f.mkdir() && new File(f, "x").createNewFile());
+        Thread.sleep(1500);
+        HoldLostException e = assertThrows(HoldLostException.class, hold::check);
+        assertTrue(e.getMessage().contains("its heartbeat was last renewed"), e.getMessage());
+      }
+    }
+
     @Test
     void theHoldFileIsPlainJsonBesideTheOutput() throws IOException {
       Path out = dir("plain");
