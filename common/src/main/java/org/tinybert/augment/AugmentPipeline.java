@@ -96,7 +96,7 @@ public final class AugmentPipeline {
     return run(spark, given, null);
   }
 
-  /** As {@link #run(SparkSession, AugmentSettings)}, checking {@code hold} (null: none) before the output is written. */
+  /** As {@link #run(SparkSession, AugmentSettings)}; checks {@code hold} (null: none) before the output is written. */
   public static AugmentSummary run(SparkSession spark, AugmentSettings given, OutputHold hold) throws IOException {
     long t0 = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
