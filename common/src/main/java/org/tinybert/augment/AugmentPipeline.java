@@ -49,6 +49,7 @@ import org.tinybert.glue.TaskData;
 import org.tinybert.glue.TaskFile;
 import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.OutputHold;
 import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.io.Utf8LineReader;
 import org.tinybert.model.Engine;
@@ -95,6 +96,11 @@ public final class AugmentPipeline {
 
   /** Runs the job; see the class comment. */
   public static AugmentSummary run(SparkSession spark, AugmentSettings given) throws IOException {
+    return run(spark, given, null);
+  }
+
+  /** As {@link #run(SparkSession, AugmentSettings)}; checks {@code hold} (null: none) before the output is written. */
+  public static AugmentSummary run(SparkSession spark, AugmentSettings given, OutputHold hold) throws IOException {
     long t0 = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration conf = spark.sparkContext().hadoopConfiguration();
@@ -161,6 +167,7 @@ public final class AugmentPipeline {
     long outputRows;
     try {
       out.saveAsTextFile(parts.toString());
+      if (hold != null) hold.check();
       outputRows = merge(fs, parts, output, s.sideOutput(), conf);
     } finally {
       if (fs.exists(parts)) fs.delete(parts, true);

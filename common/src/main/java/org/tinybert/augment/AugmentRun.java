@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import org.tinybert.config.AugmentSettings;
 import org.tinybert.config.Choice;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.OutputHold;
 
 /**
  * One augmentation run: TinyBERT's data augmentation of a GLUE training set ({@link AugmentPipeline}), plus the run's
@@ -50,6 +51,13 @@ public final class AugmentRun {
 
   /** Runs the augmentation on {@code spark}, unless its output is already finished; see the class comment. */
   public static Result run(SparkSession spark, AugmentSettings settings) throws IOException {
+    // Held before anything is read: a second run on the output stops here, changing nothing.
+    try (OutputHold hold = OutputHold.take(spark.sparkContext(), settings.output(), settings.holdStaleAfter())) {
+      return run(spark, settings, hold);
+    }
+  }
+
+  private static Result run(SparkSession spark, AugmentSettings settings, OutputHold hold) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     // Taken before the run: an input changed while the job reads it makes the next run recompute.
     Map<String, Object> fingerprint = fingerprint(settings, conf);
@@ -65,7 +73,7 @@ public final class AugmentRun {
     LOG.info("augment run {}: settings {}", runId, resolved);
     LOG.info("engine: {} (executors resolve {} on their own backend)", settings.engine().describe(),
         settings.engine());
-    AugmentSummary summary = AugmentPipeline.run(spark, settings);
+    AugmentSummary summary = AugmentPipeline.run(spark, settings, hold);
     Map<String, Object> manifest = new LinkedHashMap<>();
     manifest.put("command", "augment");
     manifest.put("run_id", runId);
@@ -77,6 +85,7 @@ public final class AugmentRun {
     manifest.put("fingerprint", fingerprint);
     manifest.put("outputs", outputs(settings, conf));
     // Written last: an output without its manifest (a crash in between) is recomputed, never trusted.
+    hold.check();
     HadoopIO.writeAtomically(manifest(settings.output()), conf,
         JSON.writeValueAsString(manifest).getBytes(StandardCharsets.UTF_8));
     return new Result(summary, false);
@@ -98,8 +107,9 @@ public final class AugmentRun {
     inputs.put("mlm", files(s.mlm(), conf));
     Map<String, Object> f = new LinkedHashMap<>();
     Map<String, Object> settings = components(s);
-    // The engine changes how the output is computed, not what it is.
+    // The engine changes how the output is computed, not what it is; the hold's limit changes neither.
     settings.remove("engine");
+    settings.remove("holdStaleAfter");
     f.put("settings", settings);
     f.put("inputs", inputs);
     return f;

@@ -1,7 +1,10 @@
 package org.tinybert.config;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.typesafe.config.Config;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -35,11 +38,14 @@ import org.tinybert.glue.TaskFile;
  * @param lowerCase uncased tokenization, or null: as the masked LM's tokenizer_config.json says, else uncased
  * @param partitions minimum input partitions, 0 for Spark's default
  * @param engine {@code tinybert.engine}: what computes the masked LM and the top K (on the executors)
+ * @param holdStaleAfter {@code tinybert.hold.stale-after}: how old the heartbeat of a run's hold on its output may
+ *     grow before another run takes the output over
  */
 public record AugmentSettings(TaskDefinition task, Path input, Path glove, Path mlm, Path output, Path sideOutput,
     double replaceProbability, int topK, int variants, boolean taskVariants, int gloveVocabLimit,
     boolean skipMalformedGlove, MalformedRows malformedRows, int seed, int batchSize, int gloveBatchSize, int maxSeqLength,
-    Boolean lowerCase, int partitions, EngineChoice engine) implements Serializable {
+    Boolean lowerCase, int partitions, EngineChoice engine,
+    @JsonSerialize(using = ToStringSerializer.class) Duration holdStaleAfter) implements Serializable {
   public static final String ROOT = "tinybert.augment";
   /** The value of {@code side-output} that means no side file. */
   public static final String NONE = "none";
@@ -86,17 +92,18 @@ public record AugmentSettings(TaskDefinition task, Path input, Path glove, Path 
     v.require(input == null || output == null || !input.equals(output), "output",
         "must differ from tinybert.augment.input");
     EngineChoice engine = v.engine();
+    Duration holdStaleAfter = v.holdStaleAfter();
     v.finish();
     return new AugmentSettings(task, input, glove, mlm, output, sideOutput, p, topK, variants,
         taskVariants, gloveVocabLimit, skipGlove, malformedRows, seed, batchSize, gloveBatchSize, maxSeqLength,
-        lowerCase, partitions, engine);
+        lowerCase, partitions, engine, holdStaleAfter);
   }
 
   /** These settings with the casing decided ({@code lower-case} left null follows the masked LM's files). */
   public AugmentSettings withLowerCase(boolean lower) {
     return new AugmentSettings(task, input, glove, mlm, output, sideOutput, replaceProbability, topK, variants,
         taskVariants, gloveVocabLimit, skipMalformedGlove, malformedRows, seed, batchSize, gloveBatchSize,
-        maxSeqLength, lower, partitions, engine);
+        maxSeqLength, lower, partitions, engine, holdStaleAfter);
   }
 
   /** The side file, if one was asked for. */

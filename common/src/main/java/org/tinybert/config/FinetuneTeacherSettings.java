@@ -30,7 +30,7 @@ public record FinetuneTeacherSettings(Path model, TaskDefinition task, Path task
     Boolean cased = v.optionalBool("cased");
     boolean fresh = v.bool("new-classifier");
     int evalBatch = v.positiveInt("eval-batch-size");
-    TrainingSettings training = TrainingSettings.read(v, v.engine());
+    TrainingSettings training = TrainingSettings.read(v, v.engine(), v.holdStaleAfter());
     v.finish();
     return new FinetuneTeacherSettings(model, task, taskDir, output, maxSeqLength, cased, fresh, evalBatch, training);
   }

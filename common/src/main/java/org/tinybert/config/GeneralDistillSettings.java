@@ -34,7 +34,7 @@ public record GeneralDistillSettings(List<String> corpus, Path teacher, StudentS
         "attention-, embedding- and hidden-weight cannot all be 0 (nothing would be distilled)");
     LayerMappingSetting mapping = LayerMappingSetting.read(v, "layer-mapping");
     int probe = v.intAtLeast("probe-examples", 0);
-    TrainingSettings training = TrainingSettings.read(v, v.engine());
+    TrainingSettings training = TrainingSettings.read(v, v.engine(), v.holdStaleAfter());
     v.finish();
     return new GeneralDistillSettings(corpus, teacher, student, output, maxSeqLength, shortSeqProb, cased, rebuild,
         skipInvalid, att, emb, hid, mapping, probe, training);

@@ -1,6 +1,9 @@
 package org.tinybert.config;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
@@ -27,10 +30,12 @@ import org.tinybert.model.EngineChoice;
  * @param labelOrder the model's label order; empty for TinyBERT's
  * @param partitions Spark partitions of the examples; 0 for the session's default parallelism
  * @param engine {@code tinybert.engine}: what computes the forward passes (on the executors)
+ * @param holdStaleAfter {@code tinybert.hold.stale-after}: how old the heartbeat of a run's hold on its output may
+ *     grow before another run takes the output over
  */
 public record GlueRunSettings(Path model, TaskDefinition task, Path taskDir, int maxSeqLength, int batchSize,
-    ClassifierHead head, Boolean cased, List<String> labelOrder, int partitions, EngineChoice engine)
-    implements Serializable {
+    ClassifierHead head, Boolean cased, List<String> labelOrder, int partitions, EngineChoice engine,
+    @JsonSerialize(using = ToStringSerializer.class) Duration holdStaleAfter) implements Serializable {
 
   public GlueRunSettings {
     labelOrder = List.copyOf(labelOrder);
@@ -73,7 +78,7 @@ public record GlueRunSettings(Path model, TaskDefinition task, Path taskDir, int
     }
     int partitions = v.intAtLeast("partitions", 0);
     return new GlueRunSettings(model, task, taskDir, maxSeqLength, batchSize, head, cased, labelOrder, partitions,
-        v.engine());
+        v.engine(), v.holdStaleAfter());
   }
 
   static boolean validOrder(TaskDefinition task, List<String> order) {

@@ -1,7 +1,10 @@
 package org.tinybert.config;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.typesafe.config.Config;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,12 +42,14 @@ import org.tinybert.model.EngineChoice;
  * @param skipBadRows skip (and count) bad rows instead of failing on the first
  * @param splitSize input bytes per unit of work
  * @param engine {@code tinybert.engine}: what computes the forward passes (on the executors)
+ * @param holdStaleAfter {@code tinybert.hold.stale-after}: how old the heartbeat of a run's hold on its output may
+ *     grow before another run takes the output over
  */
 public record InferSettings(Path model, Path input, Path output, InputFormat format, String textColumn,
     String textPairColumn, String idColumn, boolean tsvHeader, OutputKind outputKind, Pooling embedding,
     OutputFormat outputFormat, int maxSeqLength, int batchSize, Boolean cased, ClassifierHead head,
-    List<String> labels, GlueTask task, boolean skipBadRows, long splitSize, EngineChoice engine)
-    implements Serializable {
+    List<String> labels, GlueTask task, boolean skipBadRows, long splitSize, EngineChoice engine,
+    @JsonSerialize(using = ToStringSerializer.class) Duration holdStaleAfter) implements Serializable {
   public static final String ROOT = "tinybert.infer";
   /** The sequence length without a task, BERT's usual one for single sentences and pairs alike. */
   public static final int DEFAULT_MAX_SEQ_LENGTH = 128;
@@ -97,10 +102,11 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     v.require(input == null || output == null || !input.equals(output), "output", "must differ from " + ROOT
         + ".input");
     EngineChoice engine = v.engine();
+    Duration holdStaleAfter = v.holdStaleAfter();
     v.finish();
     return new InferSettings(model, input, output, format, textColumn, pair, id, tsvHeader, OutputKind.byName(kind),
         Pooling.byName(pooling), OutputFormat.byName(outFormat), maxSeqLength, batchSize, cased,
-        ClassifierHead.byName(headName), labels, task, skip, splitSize, engine);
+        ClassifierHead.byName(headName), labels, task, skip, splitSize, engine, holdStaleAfter);
   }
 
   private static String[] names(Enum<?>[] values) {

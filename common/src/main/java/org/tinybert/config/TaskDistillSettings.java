@@ -2,6 +2,7 @@ package org.tinybert.config;
 
 import com.typesafe.config.Config;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
@@ -47,8 +48,9 @@ public record TaskDistillSettings(TaskDefinition task, Path taskDir, Path teache
     Validator vi = new Validator(config, ROOT + ".intermediate");
     Validator vp = new Validator(config, ROOT + ".prediction");
     EngineChoice engine = v.engine();
-    TrainingSettings inter = TrainingSettings.read(vi, engine);
-    TrainingSettings pred = TrainingSettings.read(vp, engine);
+    Duration holdStaleAfter = v.holdStaleAfter();
+    TrainingSettings inter = TrainingSettings.read(vi, engine, holdStaleAfter);
+    TrainingSettings pred = TrainingSettings.read(vp, engine, holdStaleAfter);
     if (!vi.problems().isEmpty() || !vp.problems().isEmpty()) {
       List<SettingsException.Problem> all = new ArrayList<>(v.problems());
       all.addAll(vi.problems());

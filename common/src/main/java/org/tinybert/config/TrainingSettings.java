@@ -1,6 +1,9 @@
 package org.tinybert.config;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import java.io.Serializable;
+import java.time.Duration;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.Dropout;
 import org.tinybert.model.EngineChoice;
@@ -17,13 +20,19 @@ import org.tinybert.model.EngineChoice;
  * @param dropout the student's dropout probability (hidden and attention), or null for its config.json's
  *     {@code hidden_dropout_prob} and {@code attention_probs_dropout_prob} (what TinyBERT's training does)
  * @param engine {@code tinybert.engine}: what computes teacher, student, losses and updates
+ * @param holdStaleAfter {@code tinybert.hold.stale-after}: how old the heartbeat of a run's hold on its output may
+ *     grow before another run takes the output over
  */
 public record TrainingSettings(int epochs, int batchSize, int averagingFrequency, int workers, double learningRate,
     Schedule schedule, double warmupProportion, Optimizer optimizer, double weightDecay, ClipMode clip, double clipThreshold,
-    long seed, int checkpointEvery, int keepCheckpoints, Double dropout, EngineChoice engine) implements Serializable {
+    long seed, int checkpointEvery, int keepCheckpoints, Double dropout, EngineChoice engine,
+    @JsonSerialize(using = ToStringSerializer.class) Duration holdStaleAfter) implements Serializable {
 
-  /** The keys of {@code v}'s section, with the run's engine (read once per job, {@link Validator#engine}). */
-  static TrainingSettings read(Validator v, EngineChoice engine) {
+  /**
+   * The keys of {@code v}'s section, with the run's engine and hold limit (read once per job, {@link Validator#engine},
+   * {@link Validator#holdStaleAfter}).
+   */
+  static TrainingSettings read(Validator v, EngineChoice engine, Duration holdStaleAfter) {
     return new TrainingSettings(
         v.positiveInt("epochs"),
         v.positiveInt("batch-size"),
@@ -40,7 +49,8 @@ public record TrainingSettings(int epochs, int batchSize, int averagingFrequency
         v.positiveInt("checkpoint-every"),
         v.positiveInt("keep-checkpoints"),
         v.wordOrDoubleIn("dropout", "config", 0.0, 0.9),
-        engine);
+        engine,
+        holdStaleAfter);
   }
 
   /** The student's dropout in training: this setting's probability, or the student config's. */

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.io.OutputHold;
 import org.tinybert.model.EngineChoice;
 
 /**
@@ -199,6 +201,31 @@ public final class Validator {
     String s = top.oneOf("engine", EngineChoice.keys().toArray(String[]::new));
     problems.addAll(top.problems);
     return top.problems.isEmpty() ? EngineChoice.parse(s) : EngineChoice.AUTO;
+  }
+
+  /**
+   * {@value OutputHold#STALE_AFTER_KEY}, outside the section, read by every job that writes an output it owns: a
+   * duration > 0. A problem is recorded with the section's own.
+   */
+  public Duration holdStaleAfter() {
+    Validator top = new Validator(config, SettingsLoader.NAMESPACE);
+    Duration d = top.positiveDuration(OutputHold.STALE_AFTER_KEY.substring(SettingsLoader.NAMESPACE.length() + 1));
+    problems.addAll(top.problems);
+    return top.problems.isEmpty() ? d : Duration.ofMinutes(3);
+  }
+
+  /** A duration > 0 in HOCON's format ({@code 3m}, {@code 90s}, {@code 500ms}; a bare number is milliseconds). */
+  public Duration positiveDuration(String key) {
+    ConfigValue v = present(key, "a duration");
+    if (v == null) return Duration.ZERO;
+    Duration d;
+    try {
+      d = config.getDuration(full(key));
+    } catch (com.typesafe.config.ConfigException e) {
+      return fail(key, "must be a duration, e.g. 3m or 90s", v, Duration.ZERO);
+    }
+    if (d.isNegative() || d.isZero()) return fail(key, "must be > 0", v, Duration.ZERO);
+    return d;
   }
 
   /** A list of integers, e.g. {@code [0, 3, 6]}; may be empty. */

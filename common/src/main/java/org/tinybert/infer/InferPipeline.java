@@ -26,6 +26,7 @@ import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 import org.tinybert.io.InputFileException;
 import org.tinybert.io.InputFiles;
+import org.tinybert.io.OutputHold;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.TokenizerFiles;
@@ -55,6 +56,13 @@ public final class InferPipeline {
   record Resolved(Scorer.Reads reads, OutputSchema.Written written, List<String> labels) {}
 
   public static InferSummary run(SparkSession spark, InferSettings s) throws IOException {
+    // Held before anything is read: a second run on the output stops here, changing nothing.
+    try (OutputHold hold = OutputHold.take(spark.sparkContext(), s.output(), s.holdStaleAfter())) {
+      return run(spark, s, hold);
+    }
+  }
+
+  private static InferSummary run(SparkSession spark, InferSettings s, OutputHold hold) throws IOException {
     long t0 = System.nanoTime();
     String runId = UUID.randomUUID().toString().substring(0, 8);
     LOG.info("infer {}: settings {}", runId, s.toMap());
@@ -87,6 +95,7 @@ public final class InferPipeline {
       LOG.info("infer {}: {} is already finished for these settings and inputs: nothing to do", runId, out.output());
       return JSON.treeToValue(manifest.get("summary"), InferSummary.class).asAlreadyDone();
     }
+    hold.check();
     Map<Integer, PartStats> done = out.prepare(fingerprint, plan.units(), s.outputFormat());
     List<InferUnit> todo = plan.units().stream().filter(u -> !done.containsKey(u.index())).toList();
     LOG.info("infer {}: {} files, {} parts of {}, {} committed before; scoring {} with {}", runId, files.size(),
@@ -124,6 +133,7 @@ public final class InferPipeline {
     manifest.put("columns", schema.columnNames());
     manifest.put("labels", r.labels());
     manifest.put("summary", summary);
+    hold.check();
     out.finish(JSON.writeValueAsBytes(manifest));
     LOG.info("infer {}: {} examples ({} bad rows skipped) in {} parts at {}; {} examples/s", runId,
         summary.examples(), summary.skipped(), summary.parts(), out.output(),

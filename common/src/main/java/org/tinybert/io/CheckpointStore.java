@@ -50,11 +50,23 @@ public final class CheckpointStore {
   private final Path dir;
   private final Configuration conf;
   private final int keep;
+  /** The run's hold on its output, checked before a checkpoint is written and before it is put in place; or null. */
+  private OutputHold hold;
 
   public CheckpointStore(Path outputDir, Configuration conf, int keep) {
     this.dir = new Path(outputDir, "checkpoints");
     this.conf = conf;
     this.keep = keep;
+  }
+
+  /** Checks {@code hold} before each checkpoint's writes and its rename into place: a run that lost it writes none. */
+  public CheckpointStore guardedBy(OutputHold hold) {
+    this.hold = hold;
+    return this;
+  }
+
+  private void checkHold() {
+    if (hold != null) hold.check();
   }
 
   /** A saved checkpoint: its directory and progress. */
@@ -79,6 +91,7 @@ public final class CheckpointStore {
 
   /** Saves a checkpoint of {@code graph} at {@code state}; returns its directory. */
   public Path save(ComputationGraph graph, TrainingState state, Extra extra) throws IOException {
+    checkHold();
     FileSystem fs = HadoopIO.fs(dir, conf);
     fs.mkdirs(dir);
     String name = String.format("%s%09d", PREFIX, state.round());
@@ -101,6 +114,7 @@ public final class CheckpointStore {
       try (var out = fs.create(new Path(tmp, CHECKSUMS), false)) {
         out.write(sums.toString().getBytes(StandardCharsets.UTF_8));
       }
+      checkHold();
       if (fs.exists(target)) fs.delete(target, true);
       if (!fs.rename(tmp, target)) throw new IOException("cannot rename " + tmp + " to " + target);
     } finally {

@@ -33,6 +33,8 @@ public final class RunLog {
   private final List<String> lines = new ArrayList<>();
   /** Whether the file holds exactly {@link #lines} (so a new line may be appended to it). */
   private boolean consistent;
+  /** The run's hold on its output, checked before every write; or null. */
+  private OutputHold hold;
 
   /** Opens the log of {@code dir}, keeping the recorded rounds up to {@code keepUpToRound}. */
   public RunLog(Path dir, Configuration conf, long keepUpToRound) {
@@ -60,6 +62,16 @@ public final class RunLog {
     }
   }
 
+  /** Checks {@code hold} before every write: a run that lost it records nothing more. */
+  public RunLog guardedBy(OutputHold hold) {
+    this.hold = hold;
+    return this;
+  }
+
+  private void checkHold() {
+    if (hold != null) hold.check();
+  }
+
   public List<JsonNode> records() {
     List<JsonNode> out = new ArrayList<>();
     for (String l : lines) {
@@ -78,6 +90,7 @@ public final class RunLog {
    * The first record after opening always rewrites, dropping the rounds a resume discards.
    */
   public void append(Map<String, Object> record) throws IOException {
+    checkHold();
     String line = JSON.writeValueAsString(record);
     lines.add(line);
     Path metrics = new Path(dir, METRICS);
@@ -95,6 +108,7 @@ public final class RunLog {
 
   /** Writes {@code manifest.json}. */
   public void writeManifest(Map<String, Object> manifest) throws IOException {
+    checkHold();
     HadoopIO.writeAtomically(new Path(dir, MANIFEST), conf,
         JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(manifest));
   }

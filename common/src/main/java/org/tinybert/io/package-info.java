@@ -1,2 +1,2 @@
-/** Hadoop FileSystem paths, atomic writes, checkpoint stores and run manifests. */
+/** Hadoop FileSystem paths, atomic writes, checkpoint stores, run manifests and the hold a run takes on its output. */
 package org.tinybert.io;

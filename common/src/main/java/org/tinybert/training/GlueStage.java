@@ -339,11 +339,13 @@ public final class GlueStage extends TrainingRun {
     eval.put("step", st.steps());
     eval.put("round", st.round());
     eval.put("examples_seen", st.examples());
+    checkHold();
     FileSystem fs = HadoopIO.fs(bestDir, conf);
     Path tmp = new Path(bestDir.getParent(), "." + BEST + "." + UUID.randomUUID() + ".tmp");
     try {
       save(g, tmp);
       HadoopIO.writeAtomically(new Path(tmp, EVAL_JSON), conf, JSON.writeValueAsBytes(eval));
+      checkHold();
       if (fs.exists(bestDir) && !fs.delete(bestDir, true)) throw new IOException("cannot replace " + bestDir);
       if (!fs.rename(tmp, bestDir)) throw new IOException("cannot rename " + tmp + " to " + bestDir);
     } finally {

@@ -31,6 +31,7 @@ import org.tinybert.distill.DistillationLoss;
 import org.tinybert.io.CheckpointStore;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
+import org.tinybert.io.OutputHold;
 import org.tinybert.io.RunLog;
 import org.tinybert.io.TrainingState;
 import org.tinybert.model.checkpoint.HfCheckpoint;
@@ -71,6 +72,8 @@ public abstract class TrainingRun {
   /** The split of the work {@link #run} follows (the workers resolved); null before. */
   protected ParameterAveragingTrainer.Plan plan;
   private UnaryOperator<MultiDataSetLoader> loaderHook = UnaryOperator.identity();
+  /** The hold on the output while {@link #run} runs: a job's ({@link #withHold}) or the run's own. */
+  private OutputHold hold;
 
   /**
    * @param job the job's name in logs, Spark's job descriptions and manifest.json (e.g. {@code task-distill
@@ -87,6 +90,20 @@ public abstract class TrainingRun {
   public TrainingRun withLoaderHook(UnaryOperator<MultiDataSetLoader> hook) {
     this.loaderHook = hook;
     return this;
+  }
+
+  /**
+   * Runs under {@code hold}, which the job took on {@link #output} or a directory above it (for what it writes before
+   * the run, or for several runs) and releases itself; without one, {@link #run} takes its own.
+   */
+  public TrainingRun withHold(OutputHold hold) {
+    this.hold = hold;
+    return this;
+  }
+
+  /** Throws unless the run still holds its output: called before each commit ({@link OutputHold#check}). */
+  protected void checkHold() {
+    if (hold != null) hold.check();
   }
 
   // ---- the pieces a job gives ----
@@ -135,6 +152,20 @@ public abstract class TrainingRun {
   // ---- the run ----
 
   public final Outcome run(SparkSession spark) throws IOException {
+    // One run per output: a second run stops here, before it changes anything.
+    OutputHold own = hold == null ? OutputHold.take(spark.sparkContext(), output, training.holdStaleAfter()) : null;
+    if (own != null) hold = own;
+    try {
+      return train(spark);
+    } finally {
+      if (own != null) {
+        own.close();
+        hold = null;
+      }
+    }
+  }
+
+  private Outcome train(SparkSession spark) throws IOException {
     String runId = UUID.randomUUID().toString().substring(0, 8);
     conf = spark.sparkContext().hadoopConfiguration();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -146,7 +177,7 @@ public abstract class TrainingRun {
     if (batches == 0) {
       throw new InputException(job + ": " + describeData() + ", fewer than one minibatch of " + plan.batchSize());
     }
-    CheckpointStore store = new CheckpointStore(output, conf, training.keepCheckpoints());
+    CheckpointStore store = new CheckpointStore(output, conf, training.keepCheckpoints()).guardedBy(hold);
     Optional<CheckpointStore.Restored> last = store.restoreLatest();
     ComputationGraph graph;
     TrainingState state;
@@ -161,7 +192,7 @@ public abstract class TrainingRun {
     }
     boolean alreadyFinished = state.finished();
 
-    RunLog log = new RunLog(output, conf, state.round());
+    RunLog log = new RunLog(output, conf, state.round()).guardedBy(hold);
     if (last.isPresent()) warnOnAnotherSparkLine(spark.version());
     Map<String, Object> manifest = new LinkedHashMap<>();
     manifest.put("job", job);
@@ -238,6 +269,7 @@ public abstract class TrainingRun {
           round.score(), losses, scored, rate, duration(eta)));
     });
 
+    checkHold();
     if (!alreadyFinished || !HadoopIO.exists(new Path(model, HfCheckpoint.CONFIG_FILE), conf)) save(graph, model);
     manifest.put("finished_at", Instant.now().toString());
     manifest.put("rounds", state.round());

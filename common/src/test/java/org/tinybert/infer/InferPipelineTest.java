@@ -41,6 +41,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tinybert.io.InputFileException;
+import org.tinybert.io.OutputHeldException;
+import org.tinybert.io.OutputHold;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.HfNames;
@@ -111,6 +113,25 @@ class InferPipelineTest {
     assertEquals(60, m.get("summary").get("examples").asInt());
     assertTrue(m.get("summary").get("examples_per_second").asDouble() > 0);
     assertEquals(List.of("LABEL_0", "LABEL_1", "LABEL_2"), texts(m.get("labels")));
+  }
+
+  /** A live run's hold beside the output (another host's): refused at once, naming it, with nothing written. */
+  @Test
+  void anOutputHeldByALiveRunIsRefusedBeforeAnythingIsWritten() throws Exception {
+    Path in = tmp.resolve("held/in.txt");
+    write(in, sentences(4, 1));
+    Path out = tmp.resolve("held/out");
+    String now = java.time.Instant.now().toString();
+    Files.writeString(tmp.resolve("held/out" + OutputHold.SUFFIX), "{\"host\":\"another-host.example\",\"pid\":4242,"
+        + "\"token\":\"t\",\"spark_application_id\":\"app-other\",\"since\":\"" + now + "\",\"heartbeat\":\"" + now
+        + "\"}");
+    OutputHeldException e = assertThrows(OutputHeldException.class,
+        () -> InferPipeline.run(spark, settings(studentDir, in, out, "output-format=jsonl")));
+    assertTrue(e.getMessage().contains("held by another run (host another-host.example, pid 4242, application "
+        + "app-other, since " + now), e.getMessage());
+    try (var names = Files.list(tmp.resolve("held"))) {
+      assertEquals(List.of("in.txt", "out.hold"), names.map(p -> p.getFileName().toString()).sorted().toList());
+    }
   }
 
   @Test

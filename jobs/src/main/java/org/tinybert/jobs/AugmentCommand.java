@@ -34,6 +34,11 @@ public final class AugmentCommand implements Command {
   }
 
   @Override
+  public boolean holdsOutput() {
+    return true;
+  }
+
+  @Override
   public List<Option> options() {
     return Option.settings(AugmentSettings.ROOT, "task NAME", "input FILE", "glove FILE", "mlm DIR", "output FILE",
         "side-output FILE", "replace-probability P", "top-k K", "variants N", "task-variants", "glove-vocab-limit N",

@@ -26,6 +26,11 @@ public final class EvaluateCommand implements Command {
   }
 
   @Override
+  public boolean holdsOutput() {
+    return true;
+  }
+
+  @Override
   public List<Option> options() {
     return Option.settings(EvaluateSettings.ROOT, "model DIR", "task NAME_OR_FILE", "task-dir DIR", "output FILE",
         "max-seq-length N", "batch-size N", "head NAME", "cased", "label-order LIST", "partitions N");

@@ -22,6 +22,7 @@ import org.tinybert.glue.Split;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.TaskFile;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.OutputHold;
 import org.tinybert.spark.GlueSplitRun;
 
 /**
@@ -104,6 +105,14 @@ public final class EvaluateJob {
   }
 
   public static Summary run(SparkSession spark, EvaluateSettings settings) throws IOException {
+    // A metrics file is the run's output, held while it runs; metrics only printed need no hold.
+    try (OutputHold hold = settings.outputPath().isPresent()
+        ? OutputHold.take(spark.sparkContext(), settings.outputPath().get(), settings.run().holdStaleAfter()) : null) {
+      return run(spark, settings, hold);
+    }
+  }
+
+  private static Summary run(SparkSession spark, EvaluateSettings settings, OutputHold hold) throws IOException {
     GlueRunSettings s = settings.run();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     GlueSplitRun.Run<TaskResult> run = GlueSplitRun.run(spark, "evaluate", settings, s, Split.DEV, p -> {
@@ -119,6 +128,7 @@ public final class EvaluateJob {
         s.taskDir() == null ? null : GlueSplitRun.qualified(s.taskDir(), conf), s.head().settingName(), run.perTask());
     if (settings.outputPath().isPresent()) {
       Path out = settings.outputPath().get();
+      hold.check();
       HadoopIO.writeAtomically(out, conf, JSON.writeValueAsBytes(summary.toJson()));
       LOG.info("evaluate {}: metrics written to {}", run.runId(), out);
     }

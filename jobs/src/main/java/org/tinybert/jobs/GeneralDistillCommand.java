@@ -26,6 +26,11 @@ public final class GeneralDistillCommand implements Command {
   }
 
   @Override
+  public boolean holdsOutput() {
+    return true;
+  }
+
+  @Override
   public List<Option> options() {
     return Option.settings(GeneralDistillSettings.ROOT, "output DIR", "teacher DIR", "student DIR",
         "max-seq-length N", "epochs N", "batch-size N", "averaging-frequency N", "workers N", "learning-rate LR",

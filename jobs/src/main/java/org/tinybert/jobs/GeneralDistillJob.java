@@ -9,6 +9,7 @@ import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.GeneralDistillSettings;
+import org.tinybert.io.OutputHold;
 import org.tinybert.training.GeneralDistillation;
 import org.tinybert.training.TrainingRun;
 
@@ -59,9 +60,12 @@ public final class GeneralDistillJob {
   public static Summary run(SparkSession spark, GeneralDistillSettings s, UnaryOperator<MultiDataSetLoader> loaderHook)
       throws IOException {
     LOG.info("general-distill: {}", s);
-    GeneralDistillation run = GeneralDistillation.prepare(spark, s);
-    TrainingRun.Outcome o = run.withLoaderHook(loaderHook).run(spark);
-    return new Summary(o.runId(), o.model(), s.output(), o.rounds(), o.examples(), o.resumed(), o.alreadyFinished(),
-        o.curve(), run.instances().counts().instances());
+    // Held before the corpus is tokenized into the output: a second run must not build the same instances beside it.
+    try (OutputHold hold = OutputHold.take(spark.sparkContext(), s.output(), s.training().holdStaleAfter())) {
+      GeneralDistillation run = GeneralDistillation.prepare(spark, s);
+      TrainingRun.Outcome o = run.withLoaderHook(loaderHook).withHold(hold).run(spark);
+      return new Summary(o.runId(), o.model(), s.output(), o.rounds(), o.examples(), o.resumed(),
+          o.alreadyFinished(), o.curve(), run.instances().counts().instances());
+    }
   }
 }

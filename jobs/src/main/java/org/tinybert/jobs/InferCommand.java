@@ -33,6 +33,11 @@ public final class InferCommand implements Command {
   }
 
   @Override
+  public boolean holdsOutput() {
+    return true;
+  }
+
+  @Override
   public List<Option> options() {
     return Option.settings(InferSettings.ROOT, "model DIR", "input PATH", "output PATH", "format FORMAT",
         "text-column NAME", "text-pair-column NAME", "id-column NAME", "output-kind KIND", "output-format FORMAT",

@@ -26,6 +26,11 @@ public final class PredictCommand implements Command {
   }
 
   @Override
+  public boolean holdsOutput() {
+    return true;
+  }
+
+  @Override
   public List<Option> options() {
     return Option.settings(PredictSettings.ROOT, "model DIR", "task NAME_OR_FILE", "task-dir DIR", "output DIR",
         "max-seq-length N", "batch-size N", "head NAME", "cased", "label-order LIST", "partitions N");

@@ -20,6 +20,7 @@ import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.Split;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.TaskFile;
+import org.tinybert.io.OutputHold;
 import org.tinybert.spark.GlueSplitRun;
 
 /**
@@ -85,11 +86,18 @@ public final class PredictJob {
   }
 
   public static Summary run(SparkSession spark, PredictSettings settings) throws IOException {
+    try (OutputHold hold = OutputHold.take(spark.sparkContext(), settings.output(), settings.run().holdStaleAfter())) {
+      return run(spark, settings, hold);
+    }
+  }
+
+  private static Summary run(SparkSession spark, PredictSettings settings, OutputHold hold) throws IOException {
     GlueRunSettings s = settings.run();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     GlueSplitRun.Run<Written> run = GlueSplitRun.run(spark, "predict", settings, s, Split.TEST, p -> {
       List<String> indices = p.predictions().stream().map(GluePrediction::index).toList();
       Path out = new Path(settings.output(), p.task().predictionFileName());
+      hold.check();
       if (p.task().outputMode() == OutputMode.REGRESSION) {
         double[] scores = p.predictions().stream().mapToDouble(GluePrediction::score).toArray();
         GluePredictionWriter.write(p.task(), indices, scores, out, conf);

@@ -8,6 +8,7 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.TaskDistillSettings;
+import org.tinybert.io.OutputHold;
 import org.tinybert.training.GlueStage;
 import org.tinybert.training.TaskDistillation;
 
@@ -42,14 +43,23 @@ public final class TaskDistillJob {
 
   public static Summary run(SparkSession spark, TaskDistillSettings s) throws IOException {
     LOG.info("task-distill: {}", s);
-    TaskDistillation distillation = TaskDistillation.prepare(spark, s);
-    List<GlueStage.Result> results = new ArrayList<>();
-    Path student = s.student();
-    if (s.runsIntermediate()) {
-      results.add(distillation.intermediate().train(spark));
-      student = new Path(distillation.intermediateOutput(), TaskDistillation.STUDENT);
+    // One hold on the whole output for both stages (the intermediate one writes below it).
+    try (OutputHold hold = OutputHold.take(spark.sparkContext(), s.output(), s.prediction().holdStaleAfter())) {
+      TaskDistillation distillation = TaskDistillation.prepare(spark, s);
+      List<GlueStage.Result> results = new ArrayList<>();
+      Path student = s.student();
+      if (s.runsIntermediate()) {
+        GlueStage intermediate = distillation.intermediate();
+        intermediate.withHold(hold);
+        results.add(intermediate.train(spark));
+        student = new Path(distillation.intermediateOutput(), TaskDistillation.STUDENT);
+      }
+      if (s.runsPrediction()) {
+        GlueStage prediction = distillation.prediction(student);
+        prediction.withHold(hold);
+        results.add(prediction.train(spark));
+      }
+      return new Summary(results, distillation.trainFile());
     }
-    if (s.runsPrediction()) results.add(distillation.prediction(student).train(spark));
-    return new Summary(results, distillation.trainFile());
   }
 }

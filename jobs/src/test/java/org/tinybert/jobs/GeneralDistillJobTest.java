@@ -36,6 +36,9 @@ import org.tinybert.config.GeneralDistillSettings;
 import org.tinybert.config.SettingsLoader;
 import org.tinybert.distill.TeacherCache;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.HoldLostException;
+import org.tinybert.io.OutputHeldException;
+import org.tinybert.io.OutputHold;
 import org.tinybert.io.RunLog;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.testing.Golden;
@@ -181,6 +184,95 @@ class GeneralDistillJobTest {
     assertEquals(1, CrashingLoader.failures.get(), "the injected failure happened");
     assertEquals(baseline.rounds(), run.rounds());
     assertSameStudent(student(baselineOut), student(out));
+  }
+
+  /**
+   * Two runs on one output at once: the second stops within seconds naming the first, which runs as if alone (its
+   * student byte for byte the baseline's).
+   */
+  @Test
+  void aSecondRunOnAHeldOutputIsRefusedAndTheFirstRunsAsIfAlone() throws Exception {
+    String out = tmp.resolve("runs/twice").toUri().toString();
+    Path holdFile = OutputHold.fileOf(new Path(out));
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    java.util.concurrent.CompletableFuture<GeneralDistillJob.Summary> first =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return GeneralDistillJob.run(spark, settings(out));
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!HadoopIO.exists(holdFile, conf) && !first.isDone() && System.nanoTime() < deadline) Thread.sleep(20);
+    assertTrue(HadoopIO.exists(holdFile, conf), "the first run holds " + out);
+    long t0 = System.nanoTime();
+    OutputHeldException e = assertThrows(OutputHeldException.class, () -> GeneralDistillJob.run(spark, settings(out)));
+    assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "refused at once");
+    String m = e.getMessage();
+    assertTrue(m.contains("is held by another run (host ") && m.contains("pid " + ProcessHandle.current().pid())
+        && m.contains("application " + spark.sparkContext().applicationId()) && m.contains(", since "), m);
+    GeneralDistillJob.Summary run = first.get();
+    assertFalse(run.resumed());
+    assertEquals(baseline.rounds(), run.rounds());
+    assertFalse(HadoopIO.exists(holdFile, conf), "released at the end");
+    assertArrayEquals(HadoopIO.readAll(new Path(baselineOut, "student/model.safetensors"), conf),
+        HadoopIO.readAll(new Path(out, "student/model.safetensors"), conf));
+  }
+
+  /** A run whose hold another run took (it stood still too long) stops before its next commit, writing nothing. */
+  @Test
+  void aRunThatLostItsHoldStopsBeforeItsNextCommit() throws Exception {
+    String out = hdfs + "/runs/taken";
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    // While round 3 trains (the 5th minibatch; the checkpoint of round 2 is written), another run takes the hold.
+    TakingLoader.reset(5, OutputHold.fileOf(new Path(out)).toString());
+    Exception e = assertThrows(Exception.class, () -> GeneralDistillJob.run(spark, settings(out), TakingLoader.HOOK));
+    Throwable cause = e;
+    while (cause != null && !(cause instanceof HoldLostException)) cause = cause.getCause();
+    assertTrue(cause instanceof HoldLostException, "stopped by the lost hold: " + e);
+    assertTrue(cause.getMessage().contains("another run took it over: host another-host.example, pid 4242"),
+        cause.getMessage());
+    assertEquals(2, new RunLog(new Path(out), conf, Long.MAX_VALUE).records().size(), "no round recorded after it");
+    FileSystem fs = new Path(out).getFileSystem(conf);
+    org.apache.hadoop.fs.FileStatus[] ckpts = fs.globStatus(new Path(out, "checkpoints/ckpt-*"));
+    assertEquals(1, ckpts.length);
+    assertEquals("ckpt-000000002", ckpts[0].getPath().getName());
+    assertFalse(fs.exists(new Path(out, "student")), "no student");
+    assertTrue(new String(HadoopIO.readAll(OutputHold.fileOf(new Path(out)), conf), StandardCharsets.UTF_8)
+        .contains("the-taker"), "the taker's hold is left alone");
+  }
+
+  /** Replaces the output's hold with another run's when the n-th minibatch is loaded, as a run taking it over. */
+  static final class TakingLoader implements MultiDataSetLoader {
+    static final AtomicInteger loads = new AtomicInteger();
+    static volatile int takeAt;
+    static volatile String holdFile;
+    static final UnaryOperator<MultiDataSetLoader> HOOK = TakingLoader::new;
+
+    private final MultiDataSetLoader delegate;
+
+    TakingLoader(MultiDataSetLoader delegate) {
+      this.delegate = delegate;
+    }
+
+    static void reset(int at, String file) {
+      loads.set(0);
+      takeAt = at;
+      holdFile = file;
+    }
+
+    @Override
+    public MultiDataSet load(Source source) throws IOException {
+      if (loads.incrementAndGet() == takeAt) {
+        String now = java.time.Instant.now().toString();
+        String json = "{\"host\":\"another-host.example\",\"pid\":4242,\"token\":\"the-taker\","
+            + "\"spark_application_id\":\"app-other\",\"since\":\"" + now + "\",\"heartbeat\":\"" + now + "\"}";
+        HadoopIO.writeAtomically(new Path(holdFile), cluster.getFileSystem().getConf(),
+            json.getBytes(StandardCharsets.UTF_8));
+      }
+      return delegate.load(source);
+    }
   }
 
   static void assertSameStudent(Map<String, INDArray> expected, Map<String, INDArray> actual) {

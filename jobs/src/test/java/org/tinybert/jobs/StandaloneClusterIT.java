@@ -115,8 +115,32 @@ class StandaloneClusterIT {
     copyTree(out, damaged);
     flipOneBit(damaged.resolve("checkpoints/ckpt-000000004/graph.zip"));
 
-    Submission.Result resumed = succeed(submit("gd-driver-killed-rerun", generalDistill(out)));
+    // The killed driver's hold is left behind; two reruns at once (a scheduler's retry beside an operator's): the
+    // first takes the dead driver's hold over and resumes, the second is refused naming the first.
+    Path hold = tmp.resolve("cluster/gd-driver-killed.hold");
+    assertTrue(Files.exists(hold), "the killed driver held its output");
+    String killedHold = Files.readString(hold);
+    java.util.concurrent.CompletableFuture<Submission.Result> rerun = java.util.concurrent.CompletableFuture
+        .supplyAsync(() -> {
+          try {
+            return submit("gd-driver-killed-rerun", generalDistill(out)).run(RUN_TIMEOUT);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    long taken = System.nanoTime() + RUN_TIMEOUT.toNanos();
+    while (!rerun.isDone() && System.nanoTime() < taken
+        && (!Files.exists(hold) || Files.readString(hold).equals(killedHold))) {
+      Thread.sleep(50);
+    }
+    Submission.Result refused = submit("gd-driver-killed-rerun-2", generalDistill(out)).run(RUN_TIMEOUT);
+    Submission.Result resumed = rerun.get();
+    assertEquals(0, resumed.exit(), Submission.tail(resumed.output(), 80));
     assertTrue(resumed.output().contains("resumed from a checkpoint"), resumed.output());
+    assertTrue(resumed.output().contains("taking over the hold of host "), Submission.tail(resumed.output(), 80));
+    assertTrue(refused.exit() != 0 && refused.output().contains(" is held by another run (host "),
+        Submission.tail(refused.output(), 40));
+    assertTrue(!Files.exists(hold), "released at the end");
     ClusterRuns.assertSameFiles(localGd.resolve("student"), out.resolve("student"));
 
     Submission.Result past = succeed(submit("gd-damaged-rerun", generalDistill(damaged)));

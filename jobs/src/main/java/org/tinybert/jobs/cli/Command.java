@@ -17,6 +17,14 @@ public interface Command {
   /** The settings section the command reads, e.g. {@code tinybert.forward}; its keys are listed by --help. */
   String settingsRoot();
 
+  /**
+   * Whether the command holds its output while it runs ({@code tinybert.hold.stale-after} applies, and --help lists
+   * it). No by default.
+   */
+  default boolean holdsOutput() {
+    return false;
+  }
+
   /** The command's own options; --config, --set and --help are added to every command. */
   List<Option> options();
 

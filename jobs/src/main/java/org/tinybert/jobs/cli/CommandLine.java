@@ -11,6 +11,7 @@ import java.util.Set;
 import org.tinybert.config.SettingsLoader;
 import org.tinybert.config.SettingsReference;
 import org.tinybert.config.Suggestions;
+import org.tinybert.io.OutputHold;
 import org.tinybert.model.EngineChoice;
 
 /**
@@ -140,8 +141,11 @@ public final class CommandLine {
     command.argument().ifPresent(a -> withOption.add(a.settingsKey()));
     List<String> others = new ArrayList<>(SettingsReference.keys(command.settingsRoot()).stream()
         .filter(k -> !withOption.contains(k)).toList());
-    // The one key outside the section that every job and benchmark reads.
+    // The keys outside the section: the engine every job and benchmark reads, the hold every job with an output.
     if (SettingsReference.isKnown(EngineChoice.KEY)) others.add(EngineChoice.KEY);
+    if (command.holdsOutput() && SettingsReference.isKnown(OutputHold.STALE_AFTER_KEY)) {
+      others.add(OutputHold.STALE_AFTER_KEY);
+    }
     if (!others.isEmpty()) {
       b.append("\nOther settings (give them in --config or with --set):\n");
       for (String key : others) {

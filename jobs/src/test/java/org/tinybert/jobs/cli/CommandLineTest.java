@@ -117,4 +117,13 @@ class CommandLineTest {
     assertTrue(help.contains(" tinybert.forward.max-seq-length Tokens per text example"), help);
     assertFalse(help.contains(" tinybert.forward.model "), help);
   }
+
+  /** The hold's limit is listed by the commands that hold their output, and only by them. */
+  @Test
+  void helpListsTheHoldLimitWhereTheCommandHoldsItsOutput() {
+    String distill = CommandLine.help(new org.tinybert.jobs.GeneralDistillCommand()).replaceAll("\\s+", " ");
+    assertTrue(distill.contains(" tinybert.hold.stale-after How old a hold's heartbeat may grow"), distill);
+    assertTrue(distill.contains("Default: \"3m\"."), distill);
+    assertFalse(CommandLine.help(FORWARD).contains("tinybert.hold.stale-after"));
+  }
 }
