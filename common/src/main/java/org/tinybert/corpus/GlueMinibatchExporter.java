@@ -72,8 +72,9 @@ public final class GlueMinibatchExporter {
         features.size(), batches);
     boolean reused = complete(epochDir, expected, conf);
     if (!reused) write(features, regression, epochDir, expected, conf);
+    int lastSize = (int) (features.size() - (batches - 1) * batchSize);
     MinibatchExport export = new MinibatchExport(epochDir, epoch, batchSize, l, seed, batches, features.size(),
-        (int) (features.size() - (batches - 1) * batchSize), reused, MinibatchExporter.batchPaths(epochDir, batches, seed, epoch));
+        lastSize, reused, MinibatchExporter.batchPaths(epochDir, batches, lastSize, batchSize, seed, epoch));
     LOG.info("{}", export.summary());
     return export;
   }

@@ -93,7 +93,7 @@ public final class MinibatchExporter {
     boolean reused = complete(dir, expected, conf);
     if (!reused) write(spark, instances, dir, expected, conf);
     MinibatchExport export = new MinibatchExport(dir, epoch, batchSize, instances.maxSeqLength(), seed, batches, n,
-        expected.lastBatchSize(), reused, batchPaths(dir, batches, seed, epoch));
+        expected.lastBatchSize(), reused, batchPaths(dir, batches, expected.lastBatchSize(), batchSize, seed, epoch));
     LOG.info("{}", export.summary());
     return export;
   }
@@ -214,11 +214,17 @@ public final class MinibatchExporter {
     return new MultiDataSet(BatchEncoding.features(batch), Nd4j.zeros(DataType.FLOAT, b, 1));
   }
 
-  /** Every minibatch path, in an order drawn from (seed, epoch) so that the files of one round are spread out. */
-  static List<String> batchPaths(Path dir, long batches, long seed, int epoch) {
+  /**
+   * Every minibatch path in training order: the full minibatches in an order drawn from (seed, epoch), so that the files
+   * of one round are spread out, then the partial one, if {@code lastSize < batchSize}, last (as PyTorch's
+   * DataLoader gives it). The full minibatches keep the order they had when the partial one was not trained.
+   */
+  static List<String> batchPaths(Path dir, long batches, int lastSize, int batchSize, long seed, int epoch) {
+    long full = lastSize < batchSize ? batches - 1 : batches;
     List<String> out = new ArrayList<>((int) batches);
-    for (long i = 0; i < batches; i++) out.add(batchPath(dir, i).toString());
+    for (long i = 0; i < full; i++) out.add(batchPath(dir, i).toString());
     Collections.shuffle(out, new Random(StableHash.combine(seed, epoch)));
+    if (full < batches) out.add(batchPath(dir, full).toString());
     return out;
   }
 }
