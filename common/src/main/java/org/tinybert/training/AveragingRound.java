@@ -21,6 +21,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.tinybert.io.HadoopSource;
@@ -115,12 +116,14 @@ final class AveragingRound {
         if (inProcess) InProcess.withdraw(roundKey);
         if (wire != null) wire.destroy();
       }
-      // DL4J's sum, in worker order: the first worker's state, plus each next one's (addi), then divided by the count.
+      // DL4J's sum, in worker order: the first worker's state plus each next one's, in float, then divided by the
+      // count. The first two go into the driver's arrays in one pass (a + b is the same float either way).
       double scoreSum = 0;
       double maxStep = 0;
       double sumStep = 0;
       List<ComputationGraph> replicas = new ArrayList<>();
       try {
+        INDArray[] first = null;
         for (int i = 0; i < reports.size(); i++) {
           Report r = reports.get(i);
           INDArray[] trained;
@@ -132,13 +135,22 @@ final class AveragingRound {
             trained = fromBytes(r.state(), state);
           }
           for (int a = 0; a < state.length; a++) {
-            if (i == 0) state[a].assign(trained[a]); else state[a].addi(trained[a]);
+            if (i == 1) {
+              Nd4j.getExecutioner().exec(new AddOp(first[a], trained[a], state[a]));
+            } else if (i > 1) {
+              state[a].addi(trained[a]);
+            }
           }
+          if (i == 0) first = trained;
           scoreSum += r.score();
           maxStep = Math.max(maxStep, r.stepSeconds());
           sumStep += r.stepSeconds();
         }
-        for (INDArray a : state) a.divi(reports.size());
+        if (reports.size() == 1) {
+          for (int a = 0; a < state.length; a++) state[a].assign(first[a]);
+        } else {
+          for (INDArray a : state) a.divi(reports.size());
+        }
       } finally {
         for (ComputationGraph replica : replicas) Replicas.release(runKey, replica);
       }
