@@ -109,11 +109,13 @@ final class AveragingRound {
       long[][] shapes = new long[state.length][];
       for (int a = 0; a < state.length; a++) shapes[a] = state[a].shape();
       Worker task = new Worker(runKey, roundKey, confJson, shapes, wire, loader, hadoop, Math.toIntExact(steps), epoch);
-      List<Report> reports;
+      List<Report> reports = null;
       try {
         reports = jsc.parallelize(work, work.size()).mapPartitionsWithIndex(task, false).collect();
       } finally {
         if (inProcess) InProcess.withdraw(roundKey);
+        // A failed round's finished workers left replicas that no one will average: back to the pool.
+        if (inProcess && reports == null) InProcess.discardResults(roundKey, runKey);
         if (wire != null) wire.destroy();
       }
       // DL4J's sum, in worker order: the first worker's state plus each next one's, in float, then divided by the
@@ -340,9 +342,19 @@ final class AveragingRound {
       return g;
     }
 
-    /** Ends a round: its arrays are no longer shared, and replicas of failed attempts are forgotten. */
+    /** Ends a round: the driver's arrays are no longer shared. */
     static void withdraw(String roundKey) {
       PUBLISHED.remove(roundKey);
+    }
+
+    /** Hands the replicas a failed round's workers left back to the run's pool. */
+    static void discardResults(String roundKey, String runKey) {
+      RESULTS.keySet().removeIf(k -> {
+        if (!k.startsWith(roundKey + "#")) return false;
+        ComputationGraph g = RESULTS.get(k);
+        if (g != null) Replicas.release(runKey, g);
+        return true;
+      });
     }
   }
 }
