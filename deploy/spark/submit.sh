@@ -5,10 +5,10 @@
 #
 # Needs SPARK_HOME (Spark 4.x with Scala 2.13, or Spark 3.5 with Scala 2.12) and the application jar built for that
 # line, once:
-#   mvn -q -B -Papp-jar package -DskipTests                  # Spark 4, CPU nodes (ND4J native backend)
-#   mvn -q -B -Pspark-3.5 -Papp-jar package -DskipTests      # Spark 3.5, CPU nodes
-#   mvn -q -B -Papp-jar,cuda package -DskipTests             # GPU nodes (ND4J CUDA 11.6 backend; CUDA 11.6 on the
-#                                                            # nodes); add -Pspark-3.5 for Spark 3.5
+#   mvn -q -B -Papp-jar package -DskipTests                    # Spark 4, CPU nodes (ND4J native backend)
+#   mvn -q -B -Pspark-3.5 -Papp-jar clean package -DskipTests  # Spark 3.5, CPU nodes (clean: after a Spark 4 build)
+#   mvn -q -B -Papp-jar,cuda package -DskipTests               # GPU nodes (ND4J CUDA 11.6 backend; CUDA 11.6 on
+#                                                              # the nodes); add -Pspark-3.5 for Spark 3.5
 # which writes jobs/target/tinybert-app.jar (everything but Spark, Scala and Hadoop, which the cluster provides). A jar
 # of one line does not run on the other (Scala 2.12 and 2.13 are not binary compatible): this script refuses the pair.
 #
