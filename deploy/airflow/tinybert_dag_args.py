@@ -110,8 +110,6 @@ BASE_SPARK_CONF = {
     # Each averaging round returns every worker's parameters and optimiser state to the driver (up to 1.3 GB per
     # worker for a BERT-base-sized model being fine-tuned), past Spark's default 1g limit on one job's results.
     "spark.driver.maxResultSize": "0",
-    # The round's broadcast is float state that LZ4 barely compresses.
-    "spark.broadcast.compress": "false",
     # ND4J's OpenMP threads spin while waiting unless told not to, starving Spark's own threads.
     "spark.executorEnv.OMP_WAIT_POLICY": "PASSIVE",
 }

@@ -109,9 +109,6 @@ common=(
   # 1.3 GB per worker for a BERT-base-sized model being fine-tuned, which Spark's default limit (1g for all of one
   # round's results together) would refuse, failing the job. 0 is no limit: the driver's memory is what bounds it.
   --conf spark.driver.maxResultSize=0
-  # The state each round broadcasts is float parameters and optimiser moments, which LZ4 barely compresses: compressing
-  # it costs CPU on the driver and every executor each round for almost no bytes saved.
-  --conf spark.broadcast.compress=false
 )
 case "$cluster" in
   # Cluster deploy mode: the driver runs in the cluster too (YARN: inside the ApplicationMaster), with ND4J off-heap

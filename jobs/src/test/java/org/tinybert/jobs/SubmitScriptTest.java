@@ -127,12 +127,11 @@ class SubmitScriptTest {
   }
 
   @Test
-  void theRoundsResultsAreNotLimitedAndBroadcastsNotCompressed() throws Exception {
+  void theRoundsResultsAreNotLimited() throws Exception {
     for (String cluster : List.of("yarn", "standalone")) {
       Result r = submit(Map.of("SPARK_MASTER_URL", "spark://m:7077"), cluster, "cpu", "general-distill");
       assertEquals(0, r.exit(), r.err());
       assertTrue(r.conf("spark.driver.maxResultSize=0"), r.args().toString());
-      assertTrue(r.conf("spark.broadcast.compress=false"), r.args().toString());
     }
   }
 
