@@ -69,8 +69,8 @@ MAIN_CLASS = "org.tinybert.jobs.Main"
 # Paths, rendered when each task runs: DAG params whose defaults come from Airflow Variables, so one run may
 # override them. Every one is required; each is any path the Spark driver can read (hdfs://, s3a://, file://).
 PATHS = {
-    "app_jar": "The application jar built by mvn -Papp-jar package (jobs/target/tinybert-app.jar), where "
-               "spark-submit can read it.",
+    "app_jar": "The application jar built by mvn -Papp-jar package (jobs/target/tinybert-app.jar) for the cluster's "
+               "Spark line (Spark 4; add -Pspark-3.5 for Spark 3.5), where spark-submit can read it.",
     "conf_root": "The repository's conf/ directory; task-distill reads --config <conf_root>/task-distill/<task>.conf "
                  "on the driver, so in cluster mode put it on HDFS (hdfs dfs -put conf /tinybert/conf).",
     "glue_root": "GLUE data directory with CoLA/, SST-2/, ...; augment writes train_aug.tsv into each task's "
@@ -115,6 +115,9 @@ BASE_SPARK_CONF = {
     "spark.driver.memory": "8g",
     "spark.executor.memoryOverhead": "16g",
     "spark.task.maxFailures": "4",
+    # Each averaging round returns every worker's parameters and optimiser state to the driver (up to 1.3 GB per
+    # worker for a BERT-base-sized model being fine-tuned), past Spark's default 1g limit on one job's results.
+    "spark.driver.maxResultSize": "0",
     # ND4J's OpenMP threads spin while waiting unless told not to, starving Spark's own threads.
     "spark.executorEnv.OMP_WAIT_POLICY": "PASSIVE",
 }

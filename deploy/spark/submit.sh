@@ -3,14 +3,18 @@
 #
 #   deploy/spark/submit.sh <yarn|k8s|standalone> <cpu|gpu> <command> [command options...]
 #
-# Needs SPARK_HOME (Spark 3.5, Scala 2.12) and the application jar, built once with
-#   mvn -q -B -Papp-jar package -DskipTests            # CPU nodes (ND4J native backend)
-#   mvn -q -B -Papp-jar,cuda package -DskipTests       # GPU nodes (ND4J CUDA 11.6 backend; CUDA 11.6 on the nodes)
-# which writes jobs/target/tinybert-app.jar (everything but Spark and Hadoop, which the cluster provides).
+# Needs SPARK_HOME (Spark 4.x with Scala 2.13, or Spark 3.5 with Scala 2.12) and the application jar built for that
+# line, once:
+#   mvn -q -B -Papp-jar package -DskipTests                    # Spark 4, CPU nodes (ND4J native backend)
+#   mvn -q -B -Pspark-3.5 -Papp-jar clean package -DskipTests  # Spark 3.5, CPU nodes (clean: after a Spark 4 build)
+#   mvn -q -B -Papp-jar,cuda package -DskipTests               # GPU nodes (ND4J CUDA 11.6 backend; CUDA 11.6 on
+#                                                              # the nodes); add -Pspark-3.5 for Spark 3.5
+# which writes jobs/target/tinybert-app.jar (everything but Spark, Scala and Hadoop, which the cluster provides). A jar
+# of one line does not run on the other (Scala 2.12 and 2.13 are not binary compatible): this script refuses the pair.
 #
 # Cluster addresses and sizes come from the environment (defaults in brackets):
 #   SPARK_MASTER_URL   k8s://https://host:443 or spark://host:7077 (required for k8s and standalone)
-#   K8S_IMAGE          container image with Spark 3.5 and Java 17 (k8s)
+#   K8S_IMAGE          container image with Java 17 and the Spark line the jar was built for (k8s)
 #   EXECUTORS [4]      EXECUTOR_CORES [cpu: 4, gpu: 1]   EXECUTOR_MEMORY [8g]   EXECUTOR_OFFHEAP [16g]
 #   DRIVER_MEMORY [8g] DRIVER_CORES [1]   DRIVER_OFFHEAP [EXECUTOR_OFFHEAP]   QUEUE (YARN)
 #   EXTRA_CONF (more --conf flags, space-separated)
@@ -28,7 +32,33 @@ cluster="$1"; kind="$2"; shift 2
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)"
 jar="${APP_JAR:-$root/jobs/target/tinybert-app.jar}"
 [[ -f "$jar" ]] || { echo "no application jar at $jar: build it with mvn -q -B -Papp-jar package -DskipTests" >&2; exit 1; }
-: "${SPARK_HOME:?set SPARK_HOME to a Spark 3.5 (Scala 2.12) installation}"
+: "${SPARK_HOME:?set SPARK_HOME to a Spark 4.x (Scala 2.13) or Spark 3.5 (Scala 2.12) installation}"
+
+# The Scala version of the application jar (the build records it in the manifest) against SPARK_HOME's (its
+# scala-library jar): a mismatch would otherwise fail on the executors with a NoSuchMethodError far from the cause.
+# Skipped where either is unknown (a Spark home without jars/, such as a Kubernetes client's; neither unzip nor the
+# JDK's jar tool here).
+manifest() {
+  if command -v unzip >/dev/null 2>&1; then
+    unzip -p "$jar" META-INF/MANIFEST.MF 2>/dev/null || true
+  elif command -v "${JAVA_HOME:+$JAVA_HOME/bin/}jar" >/dev/null 2>&1; then
+    local d; d="$(mktemp -d)"
+    (cd "$d" && "${JAVA_HOME:+$JAVA_HOME/bin/}jar" xf "$jar" META-INF/MANIFEST.MF && cat META-INF/MANIFEST.MF) \
+      2>/dev/null || true
+    rm -rf "$d"
+  fi
+}
+jar_scala="$(manifest | tr -d '\r' | sed -n 's/^Scala-Binary-Version: //p')"
+home_scala=""
+for lib in "$SPARK_HOME"/jars/scala-library-*.jar; do
+  if [[ -f "$lib" ]]; then home_scala="$(basename "$lib" | sed -nE 's/^scala-library-([0-9]+\.[0-9]+)\..*$/\1/p')"; fi
+done
+if [[ -n "$jar_scala" && -n "$home_scala" && "$jar_scala" != "$home_scala" ]]; then
+  line() { [[ "$1" == 2.12 ]] && echo "Spark 3.5 (-Pspark-3.5)" || echo "Spark 4 (the default build)"; }
+  echo "$jar is built for Scala $jar_scala, $(line "$jar_scala"); SPARK_HOME $SPARK_HOME runs Scala $home_scala:" \
+    "rebuild the jar for $(line "$home_scala")" >&2
+  exit 1
+fi
 
 executors="${EXECUTORS:-4}"
 memory="${EXECUTOR_MEMORY:-8g}"
@@ -75,6 +105,10 @@ common=(
   --conf spark.executorEnv.OMP_WAIT_POLICY=PASSIVE
   --conf "spark.executorEnv.OMP_NUM_THREADS=$cores"
   --conf spark.task.maxFailures=4
+  # Each averaging round returns every worker's parameters and optimiser state to the driver as task results: up to
+  # 1.3 GB per worker for a BERT-base-sized model being fine-tuned, which Spark's default limit (1g for all of one
+  # round's results together) would refuse, failing the job. 0 is no limit: the driver's memory is what bounds it.
+  --conf spark.driver.maxResultSize=0
 )
 case "$cluster" in
   # Cluster deploy mode: the driver runs in the cluster too (YARN: inside the ApplicationMaster), with ND4J off-heap
@@ -84,7 +118,7 @@ case "$cluster" in
                 --conf spark.yarn.appMasterEnv.OMP_WAIT_POLICY=PASSIVE
                 --conf "spark.yarn.appMasterEnv.OMP_NUM_THREADS=$driver_cores") ;;
   k8s) : "${SPARK_MASTER_URL:?set SPARK_MASTER_URL=k8s://https://<api-server>:443}"
-       : "${K8S_IMAGE:?set K8S_IMAGE to an image with Spark 3.5 and Java 17}"
+       : "${K8S_IMAGE:?set K8S_IMAGE to an image with Java 17 and the Spark line of the jar (4.x; 3.5 for -Pspark-3.5)}"
        target=(--master "$SPARK_MASTER_URL" --deploy-mode cluster
                --conf "spark.kubernetes.container.image=$K8S_IMAGE"
                --conf "spark.driver.memoryOverhead=$driver_offheap"

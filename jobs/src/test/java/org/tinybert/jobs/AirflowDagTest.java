@@ -222,7 +222,10 @@ class AirflowDagTest {
     assertTrue(r.err().contains("tasks: wnli not among the tasks with paper settings"), r.describe());
   }
 
-  /** The Spark properties follow deploy/spark/submit.sh: its Java 17 openings, ND4J's passive threads. */
+  /**
+   * The Spark properties follow deploy/spark/submit.sh: its Java 17 openings, ND4J's passive threads, no limit on the
+   * rounds' results.
+   */
   @Test
   void sparkSettingsMatchTheSubmitScript() throws Exception {
     String script = Files.readString(ROOT.resolve("deploy/spark/submit.sh"));
@@ -241,6 +244,8 @@ class AirflowDagTest {
               + conf.get("spark.executor.memoryOverhead").asText()), where + ": " + options);
         }
         assertEquals("PASSIVE", conf.get("spark.executorEnv.OMP_WAIT_POLICY").asText(), where);
+        assertTrue(script.contains("--conf spark.driver.maxResultSize=0"), "submit.sh sets no maxResultSize=0");
+        assertEquals("0", conf.path("spark.driver.maxResultSize").asText(), where);
         assertEquals("PASSIVE", step.get("env_vars").get("OMP_WAIT_POLICY").asText(), where);
         assertEquals(conf.get("spark.executor.cores").asText(), conf.get("spark.task.cpus").asText(), where);
         assertEquals("8", conf.get("spark.executor.instances").asText(), where);

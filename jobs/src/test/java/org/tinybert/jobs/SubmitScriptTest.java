@@ -11,6 +11,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,6 +124,40 @@ class SubmitScriptTest {
     // One training task per executor: a task takes every core of its executor.
     assertTrue(r.conf("spark.task.cpus=2"), r.args().toString());
     assertTrue(r.conf("spark.executorEnv.OMP_NUM_THREADS=2"), r.args().toString());
+  }
+
+  @Test
+  void theRoundsResultsAreNotLimited() throws Exception {
+    for (String cluster : List.of("yarn", "standalone")) {
+      Result r = submit(Map.of("SPARK_MASTER_URL", "spark://m:7077"), cluster, "cpu", "general-distill");
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.conf("spark.driver.maxResultSize=0"), r.args().toString());
+    }
+  }
+
+  @Test
+  void aJarOfOneSparkLineIsRefusedWithASparkHomeOfTheOther() throws Exception {
+    Files.createDirectories(sparkHome.resolve("jars"));
+    Files.writeString(sparkHome.resolve("jars/scala-library-2.13.18.jar"), "");
+    Map<String, String> env = Map.of("SPARK_MASTER_URL", "spark://m:7077");
+    appJar("2.13");
+    assertEquals(0, submit(env, "standalone", "cpu", "general-distill").exit());
+    appJar("2.12");
+    Result r = submit(env, "standalone", "cpu", "general-distill");
+    assertEquals(1, r.exit(), r.args().toString());
+    assertTrue(r.err().contains("is built for Scala 2.12, Spark 3.5 (-Pspark-3.5); SPARK_HOME " + sparkHome
+        + " runs Scala 2.13: rebuild the jar for Spark 4 (the default build)"), r.err());
+  }
+
+  /** An application jar whose manifest names the Scala version it was built for, as the app-jar build writes it. */
+  void appJar(String scala) throws Exception {
+    Manifest m = new Manifest();
+    m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    m.getMainAttributes().putValue("Scala-Binary-Version", scala);
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), m)) {
+      out.putNextEntry(new JarEntry("org/tinybert/jobs/Main.class"));
+      out.closeEntry();
+    }
   }
 
   @Test
