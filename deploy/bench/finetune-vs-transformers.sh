@@ -19,22 +19,8 @@ model="$out/minilm-shape"
 [[ -f "$model/model.safetensors" ]] || python3 "$root/deploy/bench/random-teacher.py" "$model" --layers 6 \
   --hidden 384 --heads 12 --intermediate 1536
 task="$out/RTE"
-if [[ ! -f "$task/train.tsv" ]]; then
-  mkdir -p "$task"
-  python3 - "$root/deploy/sample/corpus/sample.txt" "$task" <<'PY'
-import sys, zlib
-lines = [l.strip() for l in open(sys.argv[1]) if l.strip()]
-def write(name, start, n):
-    with open(f"{sys.argv[2]}/{name}", "w") as f:
-        f.write("index\tsentence1\tsentence2\tlabel\n")
-        for i in range(n):
-            a, b = lines[(start + i) % len(lines)], lines[(start + 7 * i + 3) % len(lines)]
-            label = "entailment" if zlib.crc32(f"{a}|{b}".encode()) % 2 else "not_entailment"
-            f.write(f"{i}\t{a}\t{b}\t{label}\n")
-write("train.tsv", 0, 1600)   # 50 minibatches of 32: 25 rounds of two workers
-write("dev.tsv", 5000, 64)
-PY
-fi
+# 50 minibatches of 32: 25 rounds of two workers
+[[ -f "$task/train.tsv" ]] || python3 "$root/deploy/bench/pair-task.py" "$task" 1600 64
 java_run() {
   local dir="$out/ft-$1"; rm -rf "$dir"
   SPARK_MASTER='local[2]' "$root/deploy/bin/tinybert" finetune-teacher --model "$model" --task rte --task-dir "$task" \

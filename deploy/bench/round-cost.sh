@@ -41,22 +41,8 @@ SPARK_MASTER='local[2]' "$root/deploy/bin/tinybert" general-distill --teacher "$
   >"$out/gd.log" 2>&1
 summary "$out/gd" "general-distill, BERT-base teacher, TinyBERT4, seq 128"
 task="$out/RTE"
-if [[ ! -f "$task/train.tsv" ]]; then
-  mkdir -p "$task"
-  python3 - "$root/deploy/sample/corpus/sample.txt" "$task" <<'PY'
-import sys, zlib
-lines = [l.strip() for l in open(sys.argv[1]) if l.strip()]
-def write(name, start, n):
-    with open(f"{sys.argv[2]}/{name}", "w") as f:
-        f.write("index\tsentence1\tsentence2\tlabel\n")
-        for i in range(n):
-            a, b = lines[(start + i) % len(lines)], lines[(start + 7 * i + 3) % len(lines)]
-            label = "entailment" if zlib.crc32(f"{a}|{b}".encode()) % 2 else "not_entailment"
-            f.write(f"{i}\t{a}\t{b}\t{label}\n")
-write("train.tsv", 0, 320)   # 10 minibatches of 32: 5 rounds of two workers
-write("dev.tsv", 5000, 32)
-PY
-fi
+# 10 minibatches of 32: 5 rounds of two workers
+[[ -f "$task/train.tsv" ]] || python3 "$root/deploy/bench/pair-task.py" "$task" 320 32
 rm -rf "$out/ft"
 SPARK_MASTER='local[2]' "$root/deploy/bin/tinybert" finetune-teacher --model "$base" --task rte --task-dir "$task" \
   --output "$out/ft" --max-seq-length 48 --batch-size 32 --epochs 1 >"$out/ft.log" 2>&1
