@@ -186,14 +186,11 @@ public final class GeneralDistillation extends TrainingRun {
     m.put("settings", json(s));
     m.put("teacher", Map.of("path", s.teacher().toString(), "layers", teacher.numHiddenLayers(), "hidden",
         teacher.hiddenSize(), "heads", teacher.numAttentionHeads(), "vocab_size", teacher.vocabSize()));
-    Map<String, Object> student = Map.of("layers", spec.config().numHiddenLayers(), "hidden",
-        spec.config().hiddenSize(), "heads", spec.config().numAttentionHeads(), "intermediate",
-        spec.config().intermediateSize(), "parameters", spec.layout().size(), "fit", spec.heads().fit().name());
-    if (s.student().teacherLayers().isPresent()) {
-      student = new LinkedHashMap<>(student);
-      student.put("from", StudentFromTeacher.record(s.teacher(), s.student().teacherLayers().get()));
-    }
-    m.put("student", student);
+    m.put("student", Map.of("layers", spec.config().numHiddenLayers(), "hidden", spec.config().hiddenSize(), "heads",
+        spec.config().numAttentionHeads(), "intermediate", spec.config().intermediateSize(), "parameters",
+        spec.layout().size(), "fit", spec.heads().fit().name()));
+    // Its own key: finish() replaces "student" with the final student's directory.
+    s.student().teacherLayers().ifPresent(l -> m.put("student_from", StudentFromTeacher.record(s.teacher(), l)));
     m.put("instances", Map.of("dir", instances.dir().toString(), "description", instances.description().toString(),
         "counts", json(instances.counts())));
     return m;
