@@ -166,8 +166,8 @@ class StudentFromTeacherTest {
     GeneralDistillSettings s = cut("2,7");
     InputException e = assertThrows(InputException.class,
         () -> GeneralDistillation.studentSpec(s, TEACHER, new Configuration()));
-    assertEquals(GeneralDistillSettings.ROOT + ".student = teacher-layers:2,7 names teacher layer(s) 7, but the teacher "
-        + s.teacher() + " has 6 layers (1 to 6)", e.getMessage());
+    assertEquals(GeneralDistillSettings.ROOT + ".student = teacher-layers:2,7 names teacher layer(s) 7, but the "
+        + "teacher " + s.teacher() + " has 6 layers (1 to 6)", e.getMessage());
   }
 
   @Test

@@ -152,7 +152,8 @@ class TeacherLayersJobTest {
   void thePredictionStageAloneStartsWithTheTeachersClassifier() throws Exception {
     String out = tmp.resolve("prediction").toString();
     TaskDistillJob.Summary s = TaskDistillJob.run(spark, task(out,
-        TaskDistillSettings.ROOT + ".student=teacher-layers:1,2,3,4,5,6", TaskDistillSettings.ROOT + ".stage=prediction",
+        TaskDistillSettings.ROOT + ".student=teacher-layers:1,2,3,4,5,6",
+        TaskDistillSettings.ROOT + ".stage=prediction",
         TaskDistillSettings.ROOT + ".prediction.learning-rate=1e-12"));
     assertEquals(1, s.stages().size());
     // With every layer and a learning rate too small to move it, the student is the teacher: its classifier too.
