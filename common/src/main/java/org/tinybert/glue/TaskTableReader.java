@@ -91,9 +91,18 @@ public final class TaskTableReader {
    */
   public static GlueExamples read(TaskFile task, Split split, Path table, Configuration conf,
       GlueReader.Options options) throws IOException {
-    boolean labelled = split.labelled();
     // The id matters where predictions are written (test); the labelled splits need not have it.
-    String id = split == Split.TEST ? task.id() : null;
+    return read(task, split, table, conf, options, split == Split.TEST);
+  }
+
+  /**
+   * As {@link #read(TaskFile, Split, Path, Configuration, GlueReader.Options)}; {@code ids}: each example's index is
+   * its {@code id} cell (when the task names an id column), else its 0-based row number.
+   */
+  public static GlueExamples read(TaskFile task, Split split, Path table, Configuration conf,
+      GlueReader.Options options, boolean ids) throws IOException {
+    boolean labelled = split.labelled();
+    String id = ids ? task.id() : null;
     String[] columns = {task.text(), task.textPair(), labelled ? task.label() : null, id};
     List<GlueExample> examples = new ArrayList<>();
     Scan scan = scan(task, split, table, conf, options, columns, false, (file, format, rows, r, ordinal) -> {
