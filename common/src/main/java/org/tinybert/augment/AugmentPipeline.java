@@ -58,7 +58,8 @@ import org.tinybert.spark.GpuBinding;
 import scala.Tuple2;
 
 /**
- * The augmentation as a Spark job: a GLUE train.tsv in, train_aug.tsv (and optionally the side file) out.
+ * The augmentation as a Spark job: a GLUE train.tsv (or a task file's TSV table) in, train_aug.tsv (and optionally the
+ * side file) out. A task file's table in another format goes through {@link TableAugment} instead.
  *
  * <ol>
  *   <li>The driver loads GloVe once and broadcasts it (words and the unit-vector matrix); it also loads the masked LM
