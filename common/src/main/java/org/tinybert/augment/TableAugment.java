@@ -4,6 +4,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -89,6 +90,10 @@ final class TableAugment {
     TaskTableReader.WholeTable table = TaskTableReader.readWhole(task, Split.TRAIN, s.input(), conf,
         new GlueReader.Options(s.skipMalformedRows(), AugmentPipeline.REASONS_KEPT));
     if (table.skipped() > 0) LOG.warn("{}: skipped {} malformed rows, e.g. {}", input, table.skipped(), table.reasons());
+    if (table.rows().isEmpty()) {
+      throw new InputException(input + ": no rows to augment" + (table.skipped() > 0 ? " (all " + table.skipped()
+          + " skipped as malformed: " + table.reasons() + ")" : ""));
+    }
     int[] textColumns = task.textPair() == null ? new int[] {0} : new int[] {0, 1};
     List<RowAugmenter.CellsRow> texts = new ArrayList<>(table.rows().size());
     for (TaskTableReader.WholeRow r : table.rows()) {
@@ -171,7 +176,7 @@ final class TableAugment {
             side.write("{\"output_row\":" + written + "," + m.side().substring(1));
             side.write('\n');
           } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
           }
         }
         return new TaskTableWriter.Output(rows.get(at), m.texts());

@@ -155,9 +155,11 @@ public final class TaskTableReader {
             + "file, is " + format[0].key() + ": a table written back has one format (set format in task file "
             + task.source() + ")");
       } else if (!Objects.equals(header[0], source.header())) {
-        throw new GlueFormatException(file.toString(), (f.lines() ? "line 1: " : "") + "its columns "
-            + GlueRowParser.abbreviate(String.valueOf(source.header())) + " differ from those of " + first[0]
-            + ", the table's first file, " + GlueRowParser.abbreviate(String.valueOf(header[0])));
+        String problem = "its columns " + GlueRowParser.abbreviate(String.valueOf(source.header()))
+            + " differ from those of " + first[0] + ", the table's first file, "
+            + GlueRowParser.abbreviate(String.valueOf(header[0]));
+        throw f.lines() ? new GlueFormatException(file.toString(), 1, problem)
+            : new GlueFormatException(file.toString(), problem);
       }
       rows.add(new WholeRow(ordinal + 1, new String[] {r.cells()[0], r.cells()[1]}, r.whole()));
     });

@@ -301,6 +301,19 @@ class TaskFileAugmentTest {
   }
 
   @Test
+  void aTableWithoutRowsIsRefusedBeforeTheModelsLoad() throws Exception {
+    java.nio.file.Path dir = Files.createDirectories(tmp.resolve("empty"));
+    Files.writeString(dir.resolve("train.jsonl"), "[1]\n");
+    java.nio.file.Path taskFile = dir.resolve("t.conf");
+    Files.writeString(taskFile, "train = train.jsonl\ntext = t\nlabel = l\nkind = classification\n"
+        + "bad-rows = skip\n");
+    InputException e = assertThrows(InputException.class,
+        () -> AugmentJob.run(spark, settings(taskFile, dir.resolve("train_aug.jsonl"))));
+    assertTrue(e.getMessage().endsWith("train.jsonl: no rows to augment (all 1 skipped as malformed: [file:"
+        + dir.resolve("train.jsonl") + " line 1: expected a JSON object, found array])"), e.getMessage());
+  }
+
+  @Test
   void withFormatAutoTheOutputsNameMustSayTheTablesFormat() throws Exception {
     java.nio.file.Path dir = Files.createDirectories(tmp.resolve("auto"));
     Files.writeString(dir.resolve("train.csv"), String.join("\n", sample("reviews/train.csv", true)) + "\n");
