@@ -196,7 +196,7 @@ public final class AugmentPipeline {
     return glove;
   }
 
-  /** The augmenter of one partition: this JVM's masked LM on the executor's engine, the broadcast GloVe's neighbours. */
+  /** The augmenter of one partition: this JVM's masked LM on the executor's engine, the broadcast GloVe neighbours. */
   static Augmenter augmenter(AugmentSettings s, Broadcast<GloveVectors> glove, SerializableConfiguration conf) {
     GpuBinding.bindCurrentTask();
     Engine engine = s.engine().resolve();

@@ -89,7 +89,9 @@ final class TableAugment {
         s.replaceProbability(), s.seed());
     TaskTableReader.WholeTable table = TaskTableReader.readWhole(task, Split.TRAIN, s.input(), conf,
         new GlueReader.Options(s.skipMalformedRows(), AugmentPipeline.REASONS_KEPT));
-    if (table.skipped() > 0) LOG.warn("{}: skipped {} malformed rows, e.g. {}", input, table.skipped(), table.reasons());
+    if (table.skipped() > 0) {
+      LOG.warn("{}: skipped {} malformed rows, e.g. {}", input, table.skipped(), table.reasons());
+    }
     if (table.rows().isEmpty()) {
       throw new InputException(input + ": no rows to augment" + (table.skipped() > 0 ? " (all " + table.skipped()
           + " skipped as malformed: " + table.reasons() + ")" : ""));

@@ -179,7 +179,7 @@ public final class TaskTableReader {
     void row(Path file, TaskFormat format, Rows source, Row r, long ordinal) throws IOException;
   }
 
-  /** Every row of every file of {@code table}, checked: the good ones to {@code sink}, the bad ones failed or counted. */
+  /** Every row of every file of {@code table}, checked: good ones to {@code sink}, bad ones failed or counted. */
   private static Scan scan(TaskFile task, Split split, Path table, Configuration conf, GlueReader.Options options,
       String[] columns, boolean whole, RowSink sink) throws IOException {
     boolean labelled = columns[2] != null;

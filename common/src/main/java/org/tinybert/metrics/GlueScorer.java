@@ -115,7 +115,8 @@ public final class GlueScorer {
   }
 
   /**
-   * Fills {@code out}; returns whether the file is in the server format: a first line {@code <idHeader><TAB>prediction}.
+   * Fills {@code out}; returns whether the file is in the server format (a first line
+   * {@code <idHeader><TAB>prediction}).
    */
   private static boolean readPredictions(Path file, String idHeader, Configuration conf, List<Prediction> out)
       throws IOException {
@@ -139,7 +140,8 @@ public final class GlueScorer {
         } else {
           if (f.length != 1) {
             throw new GlueFormatException(name, l.number(), "expected one prediction per line (or a first line '"
-                + idHeader + "<TAB>prediction' for the GLUE server format), found " + f.length + " tab-separated fields");
+                + idHeader + "<TAB>prediction' for the GLUE server format), found " + f.length
+                + " tab-separated fields");
           }
           out.add(new Prediction(l.number(), null, f[0].strip()));
         }
