@@ -3,6 +3,7 @@ package org.tinybert.training;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -24,6 +25,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tinybert.io.HadoopSource;
 import org.tinybert.spark.GpuBinding;
 
@@ -41,6 +44,7 @@ import org.tinybert.spark.GpuBinding;
  * serialised the same arrays element by element).
  */
 final class AveragingRound {
+  private static final Logger LOG = LoggerFactory.getLogger(AveragingRound.class);
   /** Values per chunk of a state on the wire: 256 MB, well below Java's 2 GB array limit. */
   static final int CHUNK_FLOATS = 1 << 26;
 
@@ -70,9 +74,11 @@ final class AveragingRound {
 
   /**
    * One worker's report: its last minibatch's score, its seconds in optimiser steps, and, from another JVM, its trained
-   * state (null when the driver reads the replica itself).
+   * state (null when the driver reads the replica itself) with the seconds it took to take the round's state in
+   * (reading the broadcast, copying it into the replica) and to put its own out.
    */
-  record Report(int worker, double score, double stepSeconds, byte[][] state) implements Serializable {}
+  record Report(int worker, double score, double stepSeconds, byte[][] state, double inSeconds, double outSeconds)
+      implements Serializable {}
 
   /** The driver's side, for one training run. */
   static final class Driver implements AutoCloseable {
@@ -82,6 +88,8 @@ final class AveragingRound {
     private final String confJson;
     private final boolean inProcess;
     private long roundCounter;
+    /** Where a worker's state lands before it is added to the sum: allocated once, on the first cluster round. */
+    private INDArray[] received;
 
     Driver(JavaSparkContext jsc, ComputationGraph graph, String runKey) {
       this.jsc = jsc;
@@ -106,6 +114,7 @@ final class AveragingRound {
       } else {
         wire = jsc.broadcast(toBytes(state));
       }
+      double packed = (System.nanoTime() - t0) / 1e9;
       long[][] shapes = new long[state.length][];
       for (int a = 0; a < state.length; a++) shapes[a] = state[a].shape();
       Worker task = new Worker(runKey, roundKey, confJson, shapes, wire, loader, hadoop, Math.toIntExact(steps), epoch);
@@ -119,10 +128,14 @@ final class AveragingRound {
         if (wire != null) wire.destroy();
       }
       // DL4J's sum, in worker order: the first worker's state plus each next one's, in float, then divided by the
-      // count. The first two go into the driver's arrays in one pass (a + b is the same float either way).
+      // count. The first state is taken into the driver's arrays as it is (a + b is the same float whichever array
+      // holds a), the next ones added to it.
+      long t1 = System.nanoTime();
       double scoreSum = 0;
       double maxStep = 0;
       double sumStep = 0;
+      double maxIn = 0;
+      double maxOut = 0;
       List<ComputationGraph> replicas = new ArrayList<>();
       try {
         INDArray[] first = null;
@@ -133,31 +146,54 @@ final class AveragingRound {
             ComputationGraph replica = InProcess.takeResult(roundKey, r.worker());
             replicas.add(replica);
             trained = stateOf(replica);
-          } else {
-            trained = fromBytes(r.state(), state);
-          }
-          for (int a = 0; a < state.length; a++) {
-            if (i == 1) {
-              Nd4j.getExecutioner().exec(new AddOp(first[a], trained[a], state[a]));
-            } else if (i > 1) {
-              state[a].addi(trained[a]);
+            // The first two replicas are summed into the driver's arrays in one pass, saving a copy.
+            for (int a = 0; a < state.length; a++) {
+              if (i == 1) {
+                Nd4j.getExecutioner().exec(new AddOp(first[a], trained[a], state[a]));
+              } else if (i > 1) {
+                state[a].addi(trained[a]);
+              } else if (reports.size() == 1) {
+                state[a].assign(trained[a]);
+              }
             }
+            if (i == 0) first = trained;
+          } else if (i == 0) {
+            readInto(r.state(), state);
+          } else {
+            readInto(r.state(), received(state));
+            for (int a = 0; a < state.length; a++) state[a].addi(received[a]);
           }
-          if (i == 0) first = trained;
           scoreSum += r.score();
           maxStep = Math.max(maxStep, r.stepSeconds());
           sumStep += r.stepSeconds();
+          maxIn = Math.max(maxIn, r.inSeconds());
+          maxOut = Math.max(maxOut, r.outSeconds());
         }
-        if (reports.size() == 1) {
-          for (int a = 0; a < state.length; a++) state[a].assign(first[a]);
-        } else {
+        if (reports.size() > 1) {
           for (INDArray a : state) a.divi(reports.size());
         }
       } finally {
         for (ComputationGraph replica : replicas) Replicas.release(runKey, replica);
       }
+      if (!inProcess) {
+        LOG.info("round {}: state packed in {} s, workers took it in and gave theirs out in up to {} s and {} s, "
+            + "tasks ran {} s (steps up to {} s), averaged in {} s", roundCounter, f(packed), f(maxIn), f(maxOut),
+            f((t1 - t0) / 1e9 - packed), f(maxStep), f((System.nanoTime() - t1) / 1e9));
+      }
       double secs = (System.nanoTime() - t0) / 1e9;
       return new Result(scoreSum / reports.size(), secs, sumStep / reports.size(), Math.max(0, secs - maxStep));
+    }
+
+    private INDArray[] received(INDArray[] like) {
+      if (received == null) {
+        received = new INDArray[like.length];
+        for (int a = 0; a < like.length; a++) received[a] = Nd4j.create(DataType.FLOAT, like[a].shape());
+      }
+      return received;
+    }
+
+    private static String f(double seconds) {
+      return String.format("%.2f", seconds);
     }
 
     /** Forgets this run's replicas in the driver's JVM (executors drop theirs when the next run starts). */
@@ -200,14 +236,15 @@ final class AveragingRound {
       ComputationGraph replica = Replicas.take(runKey, confJson, shapes);
       boolean handedOver = false;
       try {
+        long t0 = System.nanoTime();
         INDArray[] state = stateOf(replica);
         if (wire == null) {
           INDArray[] driver = InProcess.published(roundKey);
           for (int a = 0; a < state.length; a++) state[a].assign(driver[a]);
         } else {
-          INDArray[] sent = fromBytes(wire.value(), state);
-          for (int a = 0; a < state.length; a++) state[a].assign(sent[a]);
+          readInto(wire.value(), state);
         }
+        double inSeconds = (System.nanoTime() - t0) / 1e9;
         // Every worker starts the round at the run's step: the learning-rate schedule, BertAdam's bias correction
         // and dropout's step key follow these counts.
         ComputationGraphConfiguration c = replica.getConfiguration();
@@ -226,9 +263,11 @@ final class AveragingRound {
         if (wire == null) {
           InProcess.putResult(roundKey, worker, replica);
           handedOver = true;
-          report = new Report(worker, replica.score(), stepSeconds, null);
+          report = new Report(worker, replica.score(), stepSeconds, null, inSeconds, 0);
         } else {
-          report = new Report(worker, replica.score(), stepSeconds, toBytes(stateOf(replica)));
+          long t1 = System.nanoTime();
+          byte[][] out = toBytes(stateOf(replica));
+          report = new Report(worker, replica.score(), stepSeconds, out, inSeconds, (System.nanoTime() - t1) / 1e9);
         }
         return List.of(report).iterator();
       } finally {
@@ -239,40 +278,75 @@ final class AveragingRound {
 
   // ---- the state on the wire ----
 
+  /**
+   * Whether ND4J's arrays live in this JVM's native memory (the CPU backend): then a state goes between its arrays and
+   * the wire's chunks in one bulk copy each way. Another backend's arrays are read and written through ND4J's own
+   * copies (float[] and back), which keep device and host in step.
+   */
+  private static final boolean HOST_ARRAYS = Nd4j.getEnvironment().isCPU();
+
   /** Arrays as chunks of little-endian float bytes, each array starting a new chunk. */
   static byte[][] toBytes(INDArray[] arrays) {
+    return toBytes(arrays, CHUNK_FLOATS);
+  }
+
+  static byte[][] toBytes(INDArray[] arrays, int chunkFloats) {
     List<byte[]> chunks = new ArrayList<>();
     for (INDArray a : arrays) {
-      float[] values = a.toFloatVector();
-      for (int from = 0; from < values.length; from += CHUNK_FLOATS) {
-        int n = Math.min(CHUNK_FLOATS, values.length - from);
+      FloatBuffer values = hostFloats(a);
+      if (values == null) values = FloatBuffer.wrap(a.toFloatVector());
+      int length = values.remaining();
+      for (int from = 0; from < length; from += chunkFloats) {
+        int n = Math.min(chunkFloats, length - from);
         byte[] chunk = new byte[n * Float.BYTES];
-        ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values, from, n);
+        // Same byte order on both sides (x86 and ARM are little-endian) makes this a memory copy.
+        littleEndian(chunk).put(0, values, from, n);
         chunks.add(chunk);
       }
     }
     return chunks.toArray(new byte[0][]);
   }
 
-  /** The inverse of {@link #toBytes}, shaped like {@code like}. */
-  static INDArray[] fromBytes(byte[][] chunks, INDArray[] like) {
-    INDArray[] out = new INDArray[like.length];
+  /**
+   * Writes chunks of {@link #toBytes} into {@code into}, in place: the arrays must have the shapes they were sent
+   * from. Chunks that do not fit them are refused, naming the chunk, before anything is written.
+   */
+  static void readInto(byte[][] chunks, INDArray[] into) {
     int c = 0;
-    for (int a = 0; a < like.length; a++) {
-      long length = like[a].length();
-      float[] values = new float[Math.toIntExact(length)];
-      for (int from = 0; from < length; from += CHUNK_FLOATS) {
-        int n = (int) Math.min(CHUNK_FLOATS, length - from);
-        if (c >= chunks.length || chunks[c].length != n * Float.BYTES) {
+    for (INDArray a : into) {
+      for (long from = 0, length = a.length(); from < length; c++) {
+        long n = c < chunks.length ? chunks[c].length / Float.BYTES : 0;
+        if (n == 0 || chunks[c].length % Float.BYTES != 0 || from + n > length) {
           throw new IllegalStateException("a worker's state does not match the graph's: chunk " + c + " of "
               + chunks.length);
         }
-        ByteBuffer.wrap(chunks[c++]).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values, from, n);
+        from += n;
       }
-      out[a] = Nd4j.createFromArray(values).reshape(like[a].shape());
     }
     if (c != chunks.length) throw new IllegalStateException("a worker's state has " + chunks.length + " chunks");
-    return out;
+    c = 0;
+    for (INDArray a : into) {
+      int length = Math.toIntExact(a.length());
+      FloatBuffer host = hostFloats(a);
+      FloatBuffer values = host != null ? host : FloatBuffer.allocate(length);
+      for (int from = 0; from < length; c++) {
+        int n = chunks[c].length / Float.BYTES;
+        values.put(from, littleEndian(chunks[c]), 0, n);
+        from += n;
+      }
+      if (host == null) a.assign(Nd4j.createFromArray(values.array()).reshape(a.shape()));
+    }
+  }
+
+  private static FloatBuffer littleEndian(byte[] chunk) {
+    return ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+  }
+
+  /** An array's own values in native memory, or null where they cannot be used in place. */
+  private static FloatBuffer hostFloats(INDArray a) {
+    if (!HOST_ARRAYS || a.isView() || a.dataType() != DataType.FLOAT || a.data().length() != a.length()) return null;
+    FloatBuffer f = a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    return f.remaining() == a.length() ? f : null;
   }
 
   // ---- what stays in a JVM ----

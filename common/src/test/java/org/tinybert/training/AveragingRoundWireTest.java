@@ -1,0 +1,104 @@
+package org.tinybert.training;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The state's wire format: what a cluster round sends out and gets back, bit for bit. */
+class AveragingRoundWireTest {
+
+  private static INDArray[] state() {
+    Random r = new Random(7);
+    float[] params = new float[53];
+    for (int i = 0; i < params.length; i++) params[i] = (float) r.nextGaussian();
+    // Values a copy through float arithmetic or a lossy conversion would change.
+    params[0] = -0.0f;
+    params[1] = Float.NaN;
+    params[2] = Float.MIN_VALUE;
+    params[3] = Float.NEGATIVE_INFINITY;
+    float[] updater = new float[106];
+    for (int i = 0; i < updater.length; i++) updater[i] = r.nextFloat() * 1e-3f;
+    return new INDArray[] {Nd4j.createFromArray(params).reshape(1, 53), Nd4j.createFromArray(updater).reshape(1, 106)};
+  }
+
+  private static INDArray[] zerosLike(INDArray[] like) {
+    INDArray[] z = new INDArray[like.length];
+    for (int a = 0; a < like.length; a++) z[a] = Nd4j.create(DataType.FLOAT, like[a].shape());
+    return z;
+  }
+
+  private static int[] bits(INDArray a) {
+    float[] f = a.toFloatVector();
+    int[] out = new int[f.length];
+    for (int i = 0; i < f.length; i++) out[i] = Float.floatToRawIntBits(f[i]);
+    return out;
+  }
+
+  @Test
+  void chunksAreLittleEndianFloatsAndEveryArrayStartsANewChunk() {
+    INDArray[] s = state();
+    byte[][] chunks = AveragingRound.toBytes(s, 20);
+    // 53 floats: 20 + 20 + 13; 106 floats: 20 x 5 + 6.
+    assertEquals(3 + 6, chunks.length);
+    assertEquals(13 * Float.BYTES, chunks[2].length);
+    assertEquals(6 * Float.BYTES, chunks[8].length);
+    ByteBuffer first = ByteBuffer.wrap(chunks[0]).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer third = ByteBuffer.wrap(chunks[3]).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < 20; i++) {
+      assertEquals(Float.floatToRawIntBits(s[0].getFloat(i)), first.getInt(i * Float.BYTES));
+      assertEquals(Float.floatToRawIntBits(s[1].getFloat(i)), third.getInt(i * Float.BYTES));
+    }
+  }
+
+  @Test
+  void readingChunksBackGivesTheSameBits() {
+    INDArray[] s = state();
+    for (int chunk : new int[] {1, 20, 53, AveragingRound.CHUNK_FLOATS}) {
+      INDArray[] back = zerosLike(s);
+      AveragingRound.readInto(AveragingRound.toBytes(s, chunk), back);
+      for (int a = 0; a < s.length; a++) assertArrayEquals(bits(s[a]), bits(back[a]), "chunk size " + chunk);
+    }
+  }
+
+  @Test
+  void viewsGoThroughNd4jsOwnCopies() {
+    INDArray[] s = state();
+    INDArray big = Nd4j.create(DataType.FLOAT, 2, 53);
+    INDArray row = big.getRow(1);
+    assertTrue(row.isView());
+    AveragingRound.readInto(AveragingRound.toBytes(new INDArray[] {s[0]}, 10), new INDArray[] {row});
+    assertArrayEquals(bits(s[0]), bits(row));
+    assertEquals(0.0, big.getRow(0).norm1Number().doubleValue());
+    assertArrayEquals(AveragingRound.toBytes(new INDArray[] {s[0]}, 10)[5],
+        AveragingRound.toBytes(new INDArray[] {row}, 10)[5]);
+  }
+
+  @Test
+  void chunksThatDoNotFitAreRefusedBeforeAnythingIsWritten() {
+    INDArray[] s = state();
+    byte[][] chunks = AveragingRound.toBytes(s, 20);
+    INDArray[] into = zerosLike(s);
+    byte[][] missing = Arrays.copyOf(chunks, chunks.length - 1);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AveragingRound.readInto(missing, into));
+    assertEquals("a worker's state does not match the graph's: chunk 8 of 8", e.getMessage());
+    byte[][] extra = Arrays.copyOf(chunks, chunks.length + 1);
+    extra[chunks.length] = new byte[4];
+    e = assertThrows(IllegalStateException.class, () -> AveragingRound.readInto(extra, into));
+    assertEquals("a worker's state has 10 chunks", e.getMessage());
+    byte[][] torn = chunks.clone();
+    torn[4] = Arrays.copyOf(torn[4], 79);
+    e = assertThrows(IllegalStateException.class, () -> AveragingRound.readInto(torn, into));
+    assertEquals("a worker's state does not match the graph's: chunk 4 of 9", e.getMessage());
+    for (INDArray a : into) assertEquals(0.0, a.norm1Number().doubleValue());
+  }
+}
