@@ -22,7 +22,7 @@ import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.Dropout;
 import org.tinybert.model.Engine;
-import org.tinybert.spark.GpuBinding;
+import org.tinybert.runtime.GpuBinding;
 
 /**
  * The layer behind {@link DistillationLayer}: runs the teacher (no gradient, no dropout) and the student on a

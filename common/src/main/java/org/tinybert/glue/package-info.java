@@ -5,8 +5,8 @@
  * org.tinybert.glue.GlueReader} and {@link org.tinybert.glue.GlueRowParser}, a task file's CSV, TSV, JSON-lines or
  * Parquet tables through {@link org.tinybert.glue.TaskTableReader}) into {@link org.tinybert.glue.GlueExample}s,
  * label orders of checkpoints ({@link org.tinybert.glue.GlueLabels}), examples to model input ({@link
- * org.tinybert.glue.GlueFeatures}), running and scoring a classifier ({@link org.tinybert.glue.GlueEvaluator}), and
- * writing test predictions ({@link org.tinybert.glue.GluePredictionWriter}). The metrics themselves live in
- * {@code org.tinybert.metrics}; running over Spark partitions in {@code org.tinybert.spark}.
+ * org.tinybert.glue.GlueFeatures}), and writing test predictions ({@link org.tinybert.glue.GluePredictionWriter}).
+ * The metrics themselves live in {@code org.tinybert.metrics}; running and scoring a classifier, on one machine or over
+ * Spark partitions, in {@code org.tinybert.scoring}.
  */
 package org.tinybert.glue;

@@ -30,7 +30,7 @@ import org.tinybert.io.OutputHold;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.TokenizerFiles;
-import org.tinybert.spark.ModelCache;
+import org.tinybert.runtime.ModelCache;
 
 /**
  * {@code tinybert infer}: a model over every row of a table, as a Spark job.

@@ -25,7 +25,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.tinybert.io.HadoopSource;
-import org.tinybert.spark.GpuBinding;
+import org.tinybert.runtime.GpuBinding;
 
 /**
  * One averaging round of {@link ParameterAveragingTrainer}, both sides: the driver hands every worker the graph's

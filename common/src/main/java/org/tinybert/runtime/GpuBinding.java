@@ -1,4 +1,4 @@
-package org.tinybert.spark;
+package org.tinybert.runtime;
 
 import java.util.Map;
 import java.util.OptionalInt;
