@@ -13,6 +13,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tinybert.config.OutputFormat;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 

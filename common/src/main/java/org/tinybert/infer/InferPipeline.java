@@ -19,6 +19,8 @@ import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.InferSettings;
+import org.tinybert.config.OutputKind;
+import org.tinybert.config.Pooling;
 import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
