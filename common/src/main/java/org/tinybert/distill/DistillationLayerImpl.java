@@ -139,7 +139,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
           BertModel.Forward teacherOut = null;
           if (w.needsTeacher()) {
             teacherOut = teacher().forward(batch, false, false);
-            TeacherCache.countForward(batch.batchSize());
+            TeacherCache.countForward();
           }
           cache.grads = new BertModel.OutputGrads(layerConf().studentSpec().config().numHiddenLayers());
           cache.result = loss().compute(teacherOut, cache.student, BatchEncoding.labels(labels), cache.grads);

@@ -307,9 +307,4 @@ public final class InferPipeline {
     d.put("num_labels", m.model().hasClassifier() ? c.numLabels() : 0);
     return d;
   }
-
-  /** The manifest beside an output directory. */
-  public static Path manifestOf(Path output) {
-    return new Path(output.getParent(), output.getName() + InferOutput.MANIFEST_SUFFIX);
-  }
 }

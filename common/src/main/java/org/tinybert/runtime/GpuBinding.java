@@ -81,9 +81,4 @@ public final class GpuBinding {
     if (BOUND.getAndIncrement() == 0) LOG.info("task thread bound to GPU {} of {}", device, devices);
     return device;
   }
-
-  /** Task threads bound so far in this JVM (for logs and tests). */
-  public static long boundCount() {
-    return BOUND.get();
-  }
 }
