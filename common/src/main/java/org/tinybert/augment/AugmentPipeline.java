@@ -47,6 +47,7 @@ import org.tinybert.glue.GlueRowParser;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.TaskData;
 import org.tinybert.glue.TaskFile;
+import org.tinybert.glue.TaskFormat;
 import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.OutputHold;
@@ -57,7 +58,8 @@ import org.tinybert.runtime.GpuBinding;
 import scala.Tuple2;
 
 /**
- * The augmentation as a Spark job: a GLUE train.tsv in, train_aug.tsv (and optionally the side file) out.
+ * The augmentation as a Spark job: a GLUE train.tsv (or a task file's TSV table) in, train_aug.tsv (and optionally the
+ * side file) out. A task file's table in another format goes through {@link TableAugment} instead.
  *
  * <ol>
  *   <li>The driver loads GloVe once and broadcasts it (words and the unit-vector matrix); it also loads the masked LM
@@ -108,6 +110,11 @@ public final class AugmentPipeline {
         AugmentSettings.ROOT + ".lower-case = " + given.lowerCase(), given.mlm(), conf));
     String input = s.input().toString();
     if (!HadoopIO.exists(s.input(), conf)) throw new FileNotFoundException(input + ": no such file");
+    if (s.task() instanceof TaskFile f) {
+      TaskFormat format = TableAugment.format(f, s.input(), s.output(), conf);
+      // TSV goes through the line pipeline below, split by bytes; the other formats through the task reader.
+      if (format != TaskFormat.TSV) return TableAugment.run(spark, s, hold, t0);
+    }
     // A task file's TSV table goes through the same line reader as GLUE's files, its columns found by its header:
     // the text columns are augmented, every other column is written as it was.
     GlueRowParser parser = s.task() instanceof GlueTask g ? new GlueRowParser(g, Split.TRAIN)
@@ -116,11 +123,7 @@ public final class AugmentPipeline {
     LOG.info("augment {}: {} -> {} (N={}, K={}, p_t={}, seed={})", s.task(), input, s.output(), variants, s.topK(),
         s.replaceProbability(), s.seed());
 
-    MaskedLm.cached(s.mlm(), conf, s.lowerCase());
-    GloveVectors glove = GloveVectors.load(s.glove(), conf,
-        new GloveVectors.Options(s.gloveVocabLimit(), s.skipMalformedGlove(), REASONS_KEPT));
-    LOG.info("GloVe: {} words of dimension {} from {}, {} malformed lines skipped", glove.size(), glove.dim(),
-        s.glove(), glove.skippedLines());
+    GloveVectors glove = loadModels(s, conf);
     Broadcast<GloveVectors> gloveBroadcast = jsc.broadcast(glove);
 
     int minPartitions = s.partitions() > 0 ? s.partitions() : jsc.defaultParallelism();
@@ -172,8 +175,7 @@ public final class AugmentPipeline {
     } finally {
       if (fs.exists(parts)) fs.delete(parts, true);
       gloveBroadcast.destroy();
-      // Executors in this JVM (local mode) cached neighbours of this broadcast: let them go with it.
-      NEIGHBOURS.keySet().removeIf(k -> k.startsWith(gloveBroadcast.id() + "/"));
+      forget(gloveBroadcast);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     AugmentSummary summary = new AugmentSummary(s.task().taskName(), input, output.toString(),
@@ -182,6 +184,30 @@ public final class AugmentPipeline {
         glove.size(), glove.skippedLines(), partitions, seconds);
     LOG.info("augment {}: {}", s.task(), summary);
     return summary;
+  }
+
+  /** Loads the masked LM (so a bad model directory fails before any task runs) and GloVe on the driver. */
+  static GloveVectors loadModels(AugmentSettings s, Configuration conf) throws IOException {
+    MaskedLm.cached(s.mlm(), conf, s.lowerCase());
+    GloveVectors glove = GloveVectors.load(s.glove(), conf,
+        new GloveVectors.Options(s.gloveVocabLimit(), s.skipMalformedGlove(), REASONS_KEPT));
+    LOG.info("GloVe: {} words of dimension {} from {}, {} malformed lines skipped", glove.size(), glove.dim(),
+        s.glove(), glove.skippedLines());
+    return glove;
+  }
+
+  /** The augmenter of one partition: this JVM's masked LM on the executor's engine, the broadcast GloVe neighbours. */
+  static Augmenter augmenter(AugmentSettings s, Broadcast<GloveVectors> glove, SerializableConfiguration conf) {
+    GpuBinding.bindCurrentTask();
+    Engine engine = s.engine().resolve();
+    MaskedLm lm = MaskedLm.cached(s.mlm(), conf.value(), s.lowerCase()).withEngine(engine);
+    return new Augmenter(new MaskedLmCandidates(lm, s.topK(), s.batchSize(), s.maxSeqLength()),
+        neighbours(glove, s.topK(), s.gloveBatchSize(), engine));
+  }
+
+  /** Executors in this JVM (local mode) cached neighbours of a broadcast: they go with it. */
+  static void forget(Broadcast<GloveVectors> glove) {
+    NEIGHBOURS.keySet().removeIf(k -> k.startsWith(glove.id() + "/"));
   }
 
   static int[] textColumns(ColumnLayout layout) {
@@ -270,11 +296,7 @@ public final class AugmentPipeline {
       this.side = side;
       this.mlmWords = mlmWords;
       this.gloveWords = gloveWords;
-      GpuBinding.bindCurrentTask();
-      Engine engine = s.engine().resolve();
-      MaskedLm lm = MaskedLm.cached(s.mlm(), conf.value(), s.lowerCase()).withEngine(engine);
-      this.augmenter = new Augmenter(new MaskedLmCandidates(lm, s.topK(), s.batchSize(), s.maxSeqLength()),
-          neighbours(glove, s.topK(), s.gloveBatchSize(), engine));
+      this.augmenter = augmenter(s, glove, conf);
       this.rows = new RowAugmenter(augmenter, new Replacer(s.replaceProbability(), variants), textColumns, s.seed());
       this.chunkRows = Math.max(1, s.batchSize() * ROWS_PER_BATCH_SLOT);
     }

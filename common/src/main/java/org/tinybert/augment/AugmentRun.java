@@ -26,7 +26,7 @@ import org.tinybert.io.OutputHold;
 import org.tinybert.settings.Choice;
 
 /**
- * One augmentation run: TinyBERT's data augmentation of a GLUE training set ({@link AugmentPipeline}), plus the run's
+ * One augmentation run: TinyBERT's data augmentation of a training set ({@link AugmentPipeline}), plus the run's
  * manifest ({@code <output>.manifest.json}: run id, Spark application,
  * settings, counts, and the fingerprint of what the output was made from).
  *

@@ -6,20 +6,21 @@ import java.util.List;
 /**
  * What one augmentation run did.
  *
- * @param task the GLUE task's name
- * @param input the train.tsv read
- * @param output the train_aug.tsv written
+ * @param task the task's name (a GLUE preset's, or the task file's)
+ * @param input the training table read (train.tsv)
+ * @param output the augmented table written (train_aug.tsv)
  * @param sideOutput the side file written, or null
  * @param inputRows data rows of the input (header excluded), skipped ones included
  * @param skippedRows malformed rows skipped
- * @param skippedReasons {@code line N: reason} for the first few skipped rows
+ * @param skippedReasons {@code line N: reason} for the first few skipped rows (a task file's table read whole:
+ *     {@code <file> line N: reason}, Parquet {@code <file> row N (row group G): reason})
  * @param outputRows rows of the output, header excluded (originals and variants)
  * @param variants N, the variants drawn per text
  * @param mlmWords candidate words sent to the masked LM
  * @param gloveWords candidate words looked up in GloVe
  * @param gloveVocabulary GloVe words loaded
  * @param gloveLinesSkipped malformed GloVe lines skipped
- * @param partitions input partitions the rows were spread over
+ * @param partitions partitions the rows were spread over
  * @param seconds wall time of the run
  */
 public record AugmentSummary(String task, String input, String output, String sideOutput, long inputRows,

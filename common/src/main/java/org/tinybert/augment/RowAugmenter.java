@@ -2,6 +2,7 @@ package org.tinybert.augment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,25 +43,44 @@ public final class RowAugmenter {
       List<Replacer.Replacement> replacements) {
     /** The side-file record: a JSON object on one line. */
     public String sideJson() {
-      Map<String, Object> o = new LinkedHashMap<>();
-      o.put("line", sourceLine);
-      o.put("column", column < 0 ? null : column);
-      o.put("variant", variant);
-      List<Map<String, Object>> rs = new ArrayList<>(replacements.size());
-      for (Replacer.Replacement r : replacements) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("token", r.token());
-        m.put("word", r.word());
-        m.put("replacement", r.replacement());
-        m.put("source", r.source().label());
-        rs.add(m);
-      }
-      o.put("replaced", rs);
-      try {
-        return JSON.writeValueAsString(o);
-      } catch (JsonProcessingException e) {
-        throw new UncheckedIOException(e);
-      }
+      return RowAugmenter.sideJson(sourceLine, column, variant, replacements);
+    }
+  }
+
+  /** One data row given by its cells (a table read by column name): its 1-based number and its cells. */
+  public record CellsRow(long line, String[] cells) implements Serializable {}
+
+  /**
+   * One row of the output made from a {@link CellsRow}: its cells, and what was done to make it (as
+   * {@link OutputRow}'s).
+   */
+  public record OutputCells(String[] cells, long sourceLine, int column, int variant,
+      List<Replacer.Replacement> replacements) {
+    /** The side-file record: a JSON object on one line. */
+    public String sideJson() {
+      return RowAugmenter.sideJson(sourceLine, column, variant, replacements);
+    }
+  }
+
+  private static String sideJson(long sourceLine, int column, int variant, List<Replacer.Replacement> replacements) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("line", sourceLine);
+    o.put("column", column < 0 ? null : column);
+    o.put("variant", variant);
+    List<Map<String, Object>> rs = new ArrayList<>(replacements.size());
+    for (Replacer.Replacement r : replacements) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("token", r.token());
+      m.put("word", r.word());
+      m.put("replacement", r.replacement());
+      m.put("source", r.source().label());
+      rs.add(m);
+    }
+    o.put("replaced", rs);
+    try {
+      return JSON.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -85,26 +105,42 @@ public final class RowAugmenter {
    * layout). {@code batched} false takes the straightforward path (one forward pass per word), for comparison.
    */
   public List<OutputRow> augment(List<Row> rows, boolean batched) {
-    List<String[]> fields = new ArrayList<>(rows.size());
+    List<CellsRow> cells = new ArrayList<>(rows.size());
+    for (Row r : rows) cells.add(new CellsRow(r.line(), r.text().split("\t", -1)));
+    List<OutputCells> made = augmentCells(cells, batched);
+    List<OutputRow> out = new ArrayList<>(made.size());
+    int i = -1;
+    for (OutputCells o : made) {
+      if (o.variant() == 0) i++;
+      // The original row is written as it was read, byte for byte.
+      String tsv = o.variant() == 0 ? rows.get(i).text() : String.join("\t", o.cells());
+      out.add(new OutputRow(tsv, o.sourceLine(), o.column(), o.variant(), o.replacements()));
+    }
+    return out;
+  }
+
+  /**
+   * As {@link #augment}, for rows given by their cells (the text columns are positions among them): each row's
+   * cells as they were, then its variants, each with one text replaced.
+   */
+  public List<OutputCells> augmentCells(List<CellsRow> rows, boolean batched) {
     List<SentencePlan> plans = new ArrayList<>(rows.size() * textColumns.length);
-    for (Row r : rows) {
-      String[] f = r.text().split("\t", -1);
+    for (CellsRow r : rows) {
+      String[] f = r.cells();
       for (int c : textColumns) {
         if (c >= f.length) {
           throw new IllegalArgumentException("line " + r.line() + ": no column " + (c + 1) + ", found " + f.length);
         }
         plans.add(augmenter.plan(f[c]));
       }
-      fields.add(f);
     }
     List<List<WordCandidates>> candidates = batched ? augmenter.candidates(plans)
         : augmenter.candidatesOneAtATime(plans);
-    List<OutputRow> out = new ArrayList<>(rows.size() * (1 + textColumns.length * replacer.variants()));
+    List<OutputCells> out = new ArrayList<>(rows.size() * (1 + textColumns.length * replacer.variants()));
     int p = 0;
-    for (int i = 0; i < rows.size(); i++) {
-      Row r = rows.get(i);
-      String[] f = fields.get(i);
-      out.add(new OutputRow(r.text(), r.line(), -1, 0, List.of()));
+    for (CellsRow r : rows) {
+      String[] f = r.cells();
+      out.add(new OutputCells(f, r.line(), -1, 0, List.of()));
       for (int c : textColumns) {
         SentencePlan plan = plans.get(p);
         List<Replacer.Variant> vs =
@@ -114,7 +150,7 @@ public final class RowAugmenter {
         for (Replacer.Variant v : vs) {
           String[] g = Arrays.copyOf(f, f.length);
           g[c] = v.text();
-          out.add(new OutputRow(String.join("\t", g), r.line(), c, ++n, v.replacements()));
+          out.add(new OutputCells(g, r.line(), c, ++n, v.replacements()));
         }
       }
     }

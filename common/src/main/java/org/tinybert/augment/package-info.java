@@ -7,8 +7,8 @@
  * {@link org.tinybert.augment.MaskedLmCandidates} batches masked-LM inputs across words and sentences;
  * {@link org.tinybert.augment.GloveVectors} and {@link org.tinybert.augment.GloveNeighbours} find neighbours by
  * matrix products over batches of query words; {@link org.tinybert.augment.Replacer} draws the variants;
- * {@link org.tinybert.augment.RowAugmenter} does whole TSV rows; {@link org.tinybert.augment.AugmentPipeline} runs it
- * all as a Spark job, and {@link org.tinybert.augment.AugmentRun} adds the manifest that makes a rerun of a finished
- * output do nothing.
+ * {@link org.tinybert.augment.RowAugmenter} does whole rows; {@link org.tinybert.augment.AugmentPipeline} runs it
+ * all as a Spark job over TSV lines ({@code TableAugment} over a task file's CSV, JSON-lines or Parquet table), and
+ * {@link org.tinybert.augment.AugmentRun} adds the manifest that makes a rerun of a finished output do nothing.
  */
 package org.tinybert.augment;

@@ -19,11 +19,11 @@ import org.tinybert.settings.Choice;
 /**
  * Settings of {@code tinybert augment} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
  *
- * @param task the task whose training set is augmented: a GLUE preset, or a task file (its table in TSV)
+ * @param task the task whose training set is augmented: a GLUE preset, or a task file (TSV, CSV, JSON lines, Parquet)
  * @param input its train.tsv (a task file's train table when not given)
  * @param glove GloVe vectors (text format, optionally compressed)
  * @param mlm the masked-LM model directory
- * @param output train_aug.tsv
+ * @param output train_aug.tsv (a task file's: in the format of its train table)
  * @param sideOutput the side file, or null for none
  * @param replaceProbability p_t
  * @param topK K

@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.model.EngineChoice;
@@ -15,13 +16,16 @@ import org.tinybert.settings.Choice;
  * {@code conf/task-distill/<task>.conf} hold the paper's per-task values). The two stages train with their own
  * settings, in the sub-sections {@code intermediate} and {@code prediction}.
  *
+ * @param student the student's directory (a general student, or the intermediate stage's); null when
+ *     {@code studentLayers} cuts the student from the teacher
+ * @param studentLayers {@code student = "teacher-layers:..."}: the teacher's layers the student starts as
  * @param stage intermediate, prediction, or both (intermediate into {@code <output>/intermediate}, then prediction)
  * @param evalEvery prediction stage: optimiser steps between dev scorings; 0 = after every epoch
  * @param probeExamples intermediate stage: examples of the fixed probe batch whose losses (per layer too) are measured
  *     after every round and recorded in metrics.jsonl; 0 = none
  */
-public record TaskDistillSettings(TaskDefinition task, Path taskDir, Path teacher, Path student, Stage stage,
-    Path output,
+public record TaskDistillSettings(TaskDefinition task, Path taskDir, Path teacher, Path student,
+    Optional<TeacherLayersSetting> studentLayers, Stage stage, Path output,
     int maxSeqLength, Boolean cased, boolean augmented, double temperature, LayerMappingSetting layerMapping,
     double attentionWeight, double embeddingWeight, double hiddenWeight, int evalEvery, int evalBatchSize,
     int probeExamples, TrainingSettings intermediate, TrainingSettings prediction) implements Serializable {
@@ -32,7 +36,9 @@ public record TaskDistillSettings(TaskDefinition task, Path taskDir, Path teache
     TaskDefinition task = FinetuneTeacherSettings.task(v);
     Path taskDir = TaskSetting.taskDir(v, task);
     Path teacher = v.path("teacher");
-    Path student = v.path("student");
+    Optional<TeacherLayersSetting> studentLayers = TeacherLayersSetting.read(v, "student");
+    boolean cut = studentLayers.isPresent() || !v.ok("student");
+    Path student = cut ? null : v.path("student");
     Stage stage = v.choice("stage", Stage.class);
     Path output = v.path("output");
     int maxSeqLength = FinetuneTeacherSettings.maxSeqLength(v, task);
@@ -59,8 +65,8 @@ public record TaskDistillSettings(TaskDefinition task, Path taskDir, Path teache
       throw new SettingsException(all);
     }
     v.finish();
-    return new TaskDistillSettings(task, taskDir, teacher, student, stage, output, maxSeqLength, cased, augmented,
-        temperature, mapping, att, emb, hid, evalEvery, evalBatch, probe, inter, pred);
+    return new TaskDistillSettings(task, taskDir, teacher, student, studentLayers, stage, output, maxSeqLength, cased,
+        augmented, temperature, mapping, att, emb, hid, evalEvery, evalBatch, probe, inter, pred);
   }
 
   public int seqLength() {

@@ -3,7 +3,9 @@ package org.tinybert.distill;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.ParamLayout;
 import org.tinybert.model.checkpoint.Heads;
@@ -20,6 +22,28 @@ public record StudentSpec(BertConfig config, Heads heads) {
 
   public ParamLayout layout() {
     return new ParamLayout(HfNames.expectedShapes(config, heads));
+  }
+
+  /**
+   * The student's fit_dense projection(s) as the identity (weight I, bias 0), for a student as wide as its teacher
+   * (one cut from the teacher's layers): its representations then reach the hidden and embedding losses unchanged,
+   * so training starts from the copied model's own loss instead of a random projection's. Empty without fit_dense.
+   */
+  public Map<String, INDArray> identityFit() {
+    Map<String, INDArray> out = new LinkedHashMap<>();
+    if (heads.fit() == Heads.Fit.NONE) return out;
+    int h = config.hiddenSize();
+    if (heads.fitSize() != h) {
+      throw new IllegalArgumentException("an identity fit_dense needs the student's hidden_size " + h
+          + " to equal the teacher width " + heads.fitSize());
+    }
+    int count = heads.fit() == Heads.Fit.SHARED ? 1 : config.numHiddenLayers() + 1;
+    for (int i = 0; i < count; i++) {
+      String module = heads.fit() == Heads.Fit.SHARED ? HfNames.FIT_DENSE : HfNames.fitDense(i);
+      out.put(HfNames.weight(module), Nd4j.eye(h).castTo(DataType.FLOAT));
+      out.put(HfNames.bias(module), Nd4j.zeros(DataType.FLOAT, h));
+    }
+    return out;
   }
 
   public static String dl4jKey(String hfName) {

@@ -67,8 +67,8 @@ public final class TaskData {
 
   /**
    * The layout of a task file's TSV table for the line readers GLUE's files go through ({@link GlueRowParser}: the
-   * augmentation reads its training set that way): the text, pair and label columns found in the file's header,
-   * every other column kept as it is.
+   * augmentation reads a TSV training table that way, other formats whole, {@link TaskTableReader#readWhole}): the
+   * text, pair and label columns found in the file's header, every other column kept as it is.
    *
    * @throws InputException when the table is not TSV, or its header lacks a column
    */

@@ -1,8 +1,10 @@
 package org.tinybert.glue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.univocity.parsers.common.TextParsingException;
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodec;
@@ -48,15 +51,34 @@ import org.tinybert.io.Utf8LineReader;
  */
 public final class TaskTableReader {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper WHOLE_JSON = new ObjectMapper()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
   private TaskTableReader() {}
 
-  /** One row as read: the text, pair, label and id cells (null where the row has none), or why it is bad. */
-  private record Row(long number, String where, String[] cells, String problem) {}
+  /**
+   * One row as read: the text, pair, label and id cells (null where the row has none), or why it is bad; and, when
+   * read whole, the row as its format holds it.
+   */
+  private record Row(long number, String where, String[] cells, String problem, Object whole) {
+    Row(long number, String where, String[] cells, String problem) {
+      this(number, where, cells, problem, null);
+    }
+
+    Row withWhole(Object row) {
+      return new Row(number, where, cells, problem, row);
+    }
+  }
 
   /** A source of rows of one file. */
   private interface Rows extends AutoCloseable {
     Row next() throws IOException;
+
+    /** The file's columns as its header or schema names them (TSV, CSV: a list; Parquet: the schema); null for JSON. */
+    default Object header() {
+      return null;
+    }
 
     @Override
     void close() throws IOException;
@@ -69,14 +91,101 @@ public final class TaskTableReader {
    */
   public static GlueExamples read(TaskFile task, Split split, Path table, Configuration conf,
       GlueReader.Options options) throws IOException {
-    boolean labelled = split.labelled();
     // The id matters where predictions are written (test); the labelled splits need not have it.
-    String id = split == Split.TEST ? task.id() : null;
+    return read(task, split, table, conf, options, split == Split.TEST);
+  }
+
+  /**
+   * As {@link #read(TaskFile, Split, Path, Configuration, GlueReader.Options)}; {@code ids}: each example's index is
+   * its {@code id} cell (when the task names an id column), else its 0-based row number.
+   */
+  public static GlueExamples read(TaskFile task, Split split, Path table, Configuration conf,
+      GlueReader.Options options, boolean ids) throws IOException {
+    boolean labelled = split.labelled();
+    String id = ids ? task.id() : null;
     String[] columns = {task.text(), task.textPair(), labelled ? task.label() : null, id};
+    List<GlueExample> examples = new ArrayList<>();
+    Scan scan = scan(task, split, table, conf, options, columns, false, (file, format, rows, r, ordinal) -> {
+      String[] c = r.cells();
+      String index = id == null ? Long.toString(ordinal) : c[3];
+      examples.add(new GlueExample(split.guidPrefix() + "-" + index, index, c[0], c[1],
+          labelled ? normalLabel(task, c[2]) : null, r.number()));
+    });
+    return new GlueExamples(task, split, table, examples, scan.skipped(), scan.reasons());
+  }
+
+  /**
+   * A table read whole, for a job that writes it back with only its texts changed (augment): every good row as its
+   * format holds it (TSV and CSV cells, a JSON object, a Parquet record), every column kept. The rows are checked as
+   * {@link #read} checks them; a bad one stops the read naming file and line, or is skipped and counted.
+   *
+   * @param format the format of every file of the table
+   * @param header TSV and CSV: the header's columns; null otherwise
+   * @param schema Parquet: the files' schema; null otherwise
+   * @param textColumns the task's text column, and its text-pair column if any
+   */
+  public record WholeTable(TaskFile task, TaskFormat format, List<String> header, MessageType schema,
+      List<String> textColumns, List<WholeRow> rows, long skipped, List<String> reasons) {}
+
+  /**
+   * One good row of a {@link WholeTable}.
+   *
+   * @param number the row's 1-based number among the table's data rows (files in path order, skipped rows counted)
+   * @param texts its text and text-pair cells
+   * @param row the row as its format holds it: {@code String[]} (TSV, CSV), {@code ObjectNode} (JSON lines),
+   *     {@code Group} (Parquet)
+   */
+  public record WholeRow(long number, String[] texts, Object row) {}
+
+  /** Reads {@code split} of {@code task} from {@code table} whole; see {@link WholeTable}. */
+  public static WholeTable readWhole(TaskFile task, Split split, Path table, Configuration conf,
+      GlueReader.Options options) throws IOException {
+    String[] columns = {task.text(), task.textPair(), split.labelled() ? task.label() : null, null};
+    List<WholeRow> rows = new ArrayList<>();
+    TaskFormat[] format = {null};
+    Object[] header = {null};
+    String[] first = {null};
+    Scan scan = scan(task, split, table, conf, options, columns, true, (file, f, source, r, ordinal) -> {
+      if (format[0] == null) {
+        format[0] = f;
+        header[0] = source.header();
+        first[0] = file.toString();
+      } else if (f != format[0]) {
+        throw new GlueFormatException(file.toString(), "is " + f.key() + " but " + first[0] + ", the table's first "
+            + "file, is " + format[0].key() + ": a table written back has one format (set format in task file "
+            + task.source() + ")");
+      } else if (!Objects.equals(header[0], source.header())) {
+        String problem = "its columns " + GlueRowParser.abbreviate(String.valueOf(source.header()))
+            + " differ from those of " + first[0] + ", the table's first file, "
+            + GlueRowParser.abbreviate(String.valueOf(header[0]));
+        throw f.lines() ? new GlueFormatException(file.toString(), 1, problem)
+            : new GlueFormatException(file.toString(), problem);
+      }
+      rows.add(new WholeRow(ordinal + 1, new String[] {r.cells()[0], r.cells()[1]}, r.whole()));
+    });
+    TaskFormat f = format[0] != null ? format[0] : task.format();
+    List<String> texts = task.textPair() == null ? List.of(task.text()) : List.of(task.text(), task.textPair());
+    @SuppressWarnings("unchecked")
+    List<String> h = header[0] instanceof List<?> l ? (List<String>) l : null;
+    return new WholeTable(task, f, h, header[0] instanceof MessageType m ? m : null, texts, rows, scan.skipped(),
+        scan.reasons());
+  }
+
+  /** What {@link #scan} did not hand on: the rows it skipped. */
+  private record Scan(long skipped, List<String> reasons) {}
+
+  /** Takes each good row of a table, with its file, format, source and 0-based ordinal (skipped rows counted). */
+  private interface RowSink {
+    void row(Path file, TaskFormat format, Rows source, Row r, long ordinal) throws IOException;
+  }
+
+  /** Every row of every file of {@code table}, checked: good ones to {@code sink}, bad ones failed or counted. */
+  private static Scan scan(TaskFile task, Split split, Path table, Configuration conf, GlueReader.Options options,
+      String[] columns, boolean whole, RowSink sink) throws IOException {
+    boolean labelled = columns[2] != null;
     List<InputFiles.Listed> files = InputFiles.list(List.of(table.toString()), "task " + TaskFile.key(split)
         + " table of " + task, (m, e) -> new InputException(m, e), conf);
     boolean skip = options.skips(task);
-    List<GlueExample> examples = new ArrayList<>();
     List<String> reasons = new ArrayList<>();
     long skipped = 0;
     long ordinal = 0;
@@ -88,7 +197,7 @@ public final class TaskTableReader {
             + ".parquet): set format in task file " + task.source());
       }
       if (f.size() == 0) continue;
-      try (Rows rows = open(format, file, columns, conf)) {
+      try (Rows rows = open(format, file, columns, conf, whole)) {
         for (Row r = rows.next(); r != null; r = rows.next()) {
           String problem = r.problem() != null ? r.problem() : check(task, columns, r.cells(), labelled);
           if (problem != null) {
@@ -101,15 +210,12 @@ public final class TaskTableReader {
             ordinal++;
             continue;
           }
-          String[] c = r.cells();
-          String index = id == null ? Long.toString(ordinal) : c[3];
-          examples.add(new GlueExample(split.guidPrefix() + "-" + index, index, c[0], c[1],
-              labelled ? normalLabel(task, c[2]) : null, r.number()));
+          sink.row(file, format, rows, r, ordinal);
           ordinal++;
         }
       }
     }
-    return new GlueExamples(task, split, table, examples, skipped, reasons);
+    return new Scan(skipped, reasons);
   }
 
   private static String hint(TaskFile task) {
@@ -152,12 +258,13 @@ public final class TaskTableReader {
     return t;
   }
 
-  private static Rows open(TaskFormat format, Path file, String[] columns, Configuration conf) throws IOException {
+  private static Rows open(TaskFormat format, Path file, String[] columns, Configuration conf, boolean whole)
+      throws IOException {
     return switch (format) {
-      case TSV -> new TsvRows(file, columns, conf);
-      case CSV -> new CsvRows(file, columns, conf);
-      case JSONL -> new JsonlRows(file, columns, conf);
-      case PARQUET -> new ParquetRows(file, columns, conf);
+      case TSV -> new TsvRows(file, columns, conf, whole);
+      case CSV -> new CsvRows(file, columns, conf, whole);
+      case JSONL -> new JsonlRows(file, columns, conf, whole);
+      case PARQUET -> new ParquetRows(file, columns, conf, whole);
       case AUTO -> throw new IllegalStateException("auto is resolved per file");
     };
   }
@@ -201,12 +308,20 @@ public final class TaskTableReader {
     private final Utf8LineReader lines;
     private final String[] columns;
     private int[] at;
+    private List<String> header;
     private final String file;
+    private final boolean whole;
 
-    TsvRows(Path file, String[] columns, Configuration conf) throws IOException {
+    TsvRows(Path file, String[] columns, Configuration conf, boolean whole) throws IOException {
       this.lines = new Utf8LineReader(stream(file, conf));
       this.columns = columns;
       this.file = file.toString();
+      this.whole = whole;
+    }
+
+    @Override
+    public Object header() {
+      return header;
     }
 
     @Override
@@ -218,11 +333,13 @@ public final class TaskTableReader {
         return new Row(l.number(), "line " + l.number(), null, l.encodingError());
       }
       if (at == null) {
-        at = positions(file, GlueRowParser.splitFields(l.text()), columns, "tab-separated");
+        header = GlueRowParser.splitFields(l.text());
+        at = positions(file, header, columns, "tab-separated");
         return next();
       }
-      return cellsAt(l.number(), GlueRowParser.splitFields(l.text()).toArray(new String[0]), at, columns,
-          "tab-separated");
+      String[] fields = GlueRowParser.splitFields(l.text()).toArray(new String[0]);
+      Row r = cellsAt(l.number(), fields, at, columns, "tab-separated");
+      return whole ? r.withWhole(fields) : r;
     }
 
     @Override
@@ -237,9 +354,11 @@ public final class TaskTableReader {
     private final Reader reader;
     private final String[] columns;
     private final String file;
+    private final boolean whole;
     private int[] at;
+    private List<String> header;
 
-    CsvRows(Path file, String[] columns, Configuration conf) throws IOException {
+    CsvRows(Path file, String[] columns, Configuration conf, boolean whole) throws IOException {
       CsvParserSettings s = new CsvParserSettings();
       s.setHeaderExtractionEnabled(false);
       s.setNullValue("");
@@ -253,7 +372,13 @@ public final class TaskTableReader {
       this.parser = new CsvParser(s);
       this.columns = columns;
       this.file = file.toString();
+      this.whole = whole;
       parser.beginParsing(reader);
+    }
+
+    @Override
+    public Object header() {
+      return header;
     }
 
     @Override
@@ -269,13 +394,15 @@ public final class TaskTableReader {
       if (r == null) return null;
       long line = parser.getContext().currentLine();
       if (at == null) {
-        at = positions(file, Arrays.stream(r).map(c -> c == null ? "" : c.strip()).toList(), columns, "CSV");
+        header = Arrays.stream(r).map(c -> c == null ? "" : c.strip()).toList();
+        at = positions(file, header, columns, "CSV");
         return next();
       }
       if (r.length == 1 && (r[0] == null || r[0].isEmpty())) {
         return new Row(line, "line " + line, null, "empty line: expected a CSV row");
       }
-      return cellsAt(line, r, at, columns, "comma-separated");
+      Row row = cellsAt(line, r, at, columns, "comma-separated");
+      return whole ? row.withWhole(r) : row;
     }
 
     @Override
@@ -289,10 +416,13 @@ public final class TaskTableReader {
   private static final class JsonlRows implements Rows {
     private final Utf8LineReader lines;
     private final String[] columns;
+    private final ObjectMapper json;
 
-    JsonlRows(Path file, String[] columns, Configuration conf) throws IOException {
+    JsonlRows(Path file, String[] columns, Configuration conf, boolean whole) throws IOException {
       this.lines = new Utf8LineReader(stream(file, conf));
       this.columns = columns;
+      // Written back, a number keeps its digits (1.50 stays 1.50, not the double 1.5).
+      this.json = whole ? WHOLE_JSON : JSON;
     }
 
     @Override
@@ -304,7 +434,7 @@ public final class TaskTableReader {
       if (!l.valid()) return new Row(n, where, null, l.encodingError());
       JsonNode o;
       try {
-        o = JSON.readTree(l.text());
+        o = json.readTree(l.text());
       } catch (JsonProcessingException e) {
         return new Row(n, where, null, "not valid JSON: " + e.getOriginalMessage());
       }
@@ -323,7 +453,7 @@ public final class TaskTableReader {
         }
         cells[k] = v.asText();
       }
-      return new Row(n, where, cells, null);
+      return new Row(n, where, cells, null, json == WHOLE_JSON ? o : null);
     }
 
     @Override
@@ -338,11 +468,14 @@ public final class TaskTableReader {
     private final long[] groupEnds;
     private final String[] columns;
     private final String file;
+    private final boolean whole;
+    private final MessageType schema;
     private long row;
 
-    ParquetRows(Path file, String[] columns, Configuration conf) throws IOException {
+    ParquetRows(Path file, String[] columns, Configuration conf, boolean whole) throws IOException {
       this.columns = columns;
       this.file = file.toString();
+      this.whole = whole;
       MessageType schema;
       List<BlockMetaData> blocks;
       try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(file, conf))) {
@@ -366,7 +499,13 @@ public final class TaskTableReader {
               + schema.getType(c));
         }
       }
+      this.schema = schema;
       reader = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf).build();
+    }
+
+    @Override
+    public Object header() {
+      return schema;
     }
 
     @Override
@@ -398,7 +537,7 @@ public final class TaskTableReader {
         };
         if (cells[k] == null) return new Row(row, where, null, "column '" + columns[k] + "' is not text or a number");
       }
-      return new Row(row, where, cells, null);
+      return new Row(row, where, cells, null, whole ? g : null);
     }
 
     private static String utf8(byte[] bytes) {

@@ -16,17 +16,25 @@ import org.tinybert.glue.GlueReader;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.Split;
+import org.tinybert.glue.TaskData;
+import org.tinybert.glue.TaskDefinition;
+import org.tinybert.glue.TaskFile;
+import org.tinybert.glue.TaskTableReader;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.InputException;
 import org.tinybert.io.Utf8LineReader;
 
 /**
- * Scores a predictions file against a labelled GLUE file of the task (the dev layout; for ax, diagnostic-full.tsv)
- * with {@link GlueMetrics}.
+ * Scores a predictions file against a labelled file of the task with {@link GlueMetrics}: for a GLUE preset a GLUE
+ * file (the dev layout; for ax, diagnostic-full.tsv), for a task file a table of it (its dev table by default), read
+ * by {@link TaskData} as every task command reads it.
  *
  * <p>Two prediction formats are read, told apart by the first line:
  * <ul>
  *   <li>the GLUE server's: a header {@code index<TAB>prediction}, then one row per example, matched to the gold rows
- *       by index (the index column, or the 0-based row number for gold files without one: CoLA, SST-2, MRPC);
+ *       by index (the index column, or the 0-based row number for gold files without one: CoLA, SST-2, MRPC); for a
+ *       task file, as {@code predict} writes it: a header naming its id column (or {@code index} without one), the
+ *       rows matched by the gold table's id column (or its 0-based row number);
  *   <li>plain: one prediction per line, in the order of the gold rows.
  * </ul>
  * A prediction is a label name or a label id (in {@code labelOrder}, TinyBERT's by default) for classification, a
@@ -38,20 +46,26 @@ public final class GlueScorer {
 
   private record Prediction(long line, String index, String value) {}
 
-  public static Map<String, Double> score(GlueTask task, Path predictions, Path gold, Configuration conf)
+  public static Map<String, Double> score(TaskDefinition task, Path predictions, Path gold, Configuration conf)
       throws IOException {
     return score(task, null, predictions, gold, conf);
   }
 
   /**
-   * @param labelOrder the order label ids in the predictions refer to; null for TinyBERT's
+   * @param labelOrder the order label ids in the predictions refer to; null or empty for the task's own (TinyBERT's
+   *     for a preset; a task file's {@code labels}, or its training set's labels sorted when it lists none)
    */
-  public static Map<String, Double> score(
-      GlueTask task, List<String> labelOrder, Path predictions, Path gold, Configuration conf) throws IOException {
-    GlueExamples g = GlueReader.read(task, Split.DEV, gold, conf);
-    if (g.size() == 0) throw new GlueFormatException(gold.toString(), "no examples in the gold file");
+  public static Map<String, Double> score(TaskDefinition given, List<String> labelOrder, Path predictions, Path gold,
+      Configuration conf) throws IOException {
+    GlueExamples g = given instanceof GlueTask preset ? GlueReader.read(preset, Split.DEV, gold, conf) : null;
     List<Prediction> preds = new ArrayList<>();
-    boolean server = readPredictions(predictions, conf, preds);
+    boolean server = readPredictions(predictions, given.predictionIdHeader(), conf, preds);
+    // A task file's gold rows are matched by its id column only where the predictions name rows by it.
+    if (g == null) {
+      g = TaskTableReader.read((TaskFile) given, Split.DEV, gold, conf, GlueReader.Options.defaults(), server);
+    }
+    if (g.size() == 0) throw new GlueFormatException(gold.toString(), "no examples in the gold file");
+    TaskDefinition task = labelled(given, g, conf);
     Prediction[] aligned =
         server ? alignByIndex(preds, g, predictions, gold) : alignByOrder(preds, g, predictions, gold);
 
@@ -66,39 +80,68 @@ public final class GlueScorer {
       }
       return GlueMetrics.compute(task, p, y);
     }
-    GlueLabels labels = GlueLabels.of(task, labelOrder);
+    GlueLabels labels;
+    try {
+      labels = GlueLabels.of(task, labelOrder);
+    } catch (IllegalArgumentException e) {
+      throw new InputException("label-order " + labelOrder + " does not fit " + task + ": " + e.getMessage());
+    }
     int[] p = new int[n];
     int[] y = new int[n];
     for (int i = 0; i < n; i++) {
       p[i] = labelId(aligned[i], labels, file);
-      y[i] = task.labels().indexOf(g.examples().get(i).label());
+      GlueExample e = g.examples().get(i);
+      y[i] = task.labels().indexOf(e.label());
+      if (y[i] < 0) {
+        throw new GlueFormatException(gold.toString(), e.line(), "label '" + e.label() + "' is not one of the "
+            + "labels of the training set " + task.labels() + ": set labels = [...] in task file "
+            + (task instanceof TaskFile f ? f.source() : task));
+      }
     }
     return GlueMetrics.compute(task, p, y);
   }
 
-  /** Fills {@code out}; returns whether the file is in the GLUE server format. */
-  private static boolean readPredictions(Path file, Configuration conf, List<Prediction> out) throws IOException {
+  /**
+   * A task file without {@code labels} given those a model trained on it has: its training set's, sorted (as
+   * finetune-teacher gives them), or without a training table the gold table's.
+   */
+  private static TaskDefinition labelled(TaskDefinition task, GlueExamples gold, Configuration conf)
+      throws IOException {
+    if (!TaskData.needsLabels(task)) return task;
+    TaskFile f = (TaskFile) task;
+    if (f.train() == null) return TaskData.withTrainingLabels(task, gold);
+    Path train = TaskData.locate(task, Split.TRAIN, null, conf);
+    return TaskData.withTrainingLabels(task, TaskData.read(task, Split.TRAIN, train, conf));
+  }
+
+  /**
+   * Fills {@code out}; returns whether the file is in the server format (a first line
+   * {@code <idHeader><TAB>prediction}).
+   */
+  private static boolean readPredictions(Path file, String idHeader, Configuration conf, List<Prediction> out)
+      throws IOException {
     String name = file.toString();
     boolean server = false;
     try (Utf8LineReader lines = new Utf8LineReader(HadoopIO.open(file, conf))) {
       for (Utf8LineReader.Line l = lines.next(); l != null; l = lines.next()) {
         if (!l.valid()) throw new GlueFormatException(name, l.number(), l.encodingError());
         String[] f = l.text().split("\t", -1);
-        if (l.number() == 1 && f.length == 2 && f[0].strip().equalsIgnoreCase("index")
+        if (l.number() == 1 && f.length == 2 && f[0].strip().equalsIgnoreCase(idHeader)
             && f[1].strip().equalsIgnoreCase("prediction")) {
           server = true;
           continue;
         }
         if (server) {
           if (f.length != 2 || f[0].strip().isEmpty()) {
-            throw new GlueFormatException(name, l.number(), "expected index<TAB>prediction (the header announced the "
-                + "GLUE server format), found " + f.length + " tab-separated fields: '" + l.text() + "'");
+            throw new GlueFormatException(name, l.number(), "expected " + idHeader + "<TAB>prediction (the header "
+                + "announced the GLUE server format), found " + f.length + " tab-separated fields: '" + l.text() + "'");
           }
           out.add(new Prediction(l.number(), f[0].strip(), f[1].strip()));
         } else {
           if (f.length != 1) {
-            throw new GlueFormatException(name, l.number(), "expected one prediction per line (or a first line "
-                + "'index<TAB>prediction' for the GLUE server format), found " + f.length + " tab-separated fields");
+            throw new GlueFormatException(name, l.number(), "expected one prediction per line (or a first line '"
+                + idHeader + "<TAB>prediction' for the GLUE server format), found " + f.length
+                + " tab-separated fields");
           }
           out.add(new Prediction(l.number(), null, f[0].strip()));
         }

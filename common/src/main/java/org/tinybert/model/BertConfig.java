@@ -173,6 +173,12 @@ public record BertConfig(
         maxPositionEmbeddings, typeVocabSize, layerNormEps, padTokenId, numLabels, fitSize, initializerRange, n);
   }
 
+  /** The same model with {@code n} encoder layers (a student cut from this teacher's layers). */
+  public BertConfig withNumHiddenLayers(int n) {
+    return new BertConfig(vocabSize, hiddenSize, n, numAttentionHeads, intermediateSize, hiddenAct,
+        maxPositionEmbeddings, typeVocabSize, layerNormEps, padTokenId, numLabels, fitSize, initializerRange, raw);
+  }
+
   public BertConfig withFitSize(int fit) {
     return new BertConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, hiddenAct,
         maxPositionEmbeddings, typeVocabSize, layerNormEps, padTokenId, numLabels, fit, initializerRange, raw);

@@ -13,6 +13,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.GeneralDistillSettings;
+import org.tinybert.config.TeacherLayersSetting;
 import org.tinybert.corpus.InstanceSettings;
 import org.tinybert.corpus.InstanceStore;
 import org.tinybert.corpus.Instances;
@@ -74,13 +75,14 @@ public final class GeneralDistillation extends TrainingRun {
    */
   public static GeneralDistillation prepare(SparkSession spark, GeneralDistillSettings s) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    BertConfig teacher = HfCheckpoint.load(s.teacher(), conf).config();
+    HfCheckpoint teacherCk = HfCheckpoint.load(s.teacher(), conf);
+    BertConfig teacher = teacherCk.config();
     Vocab vocab = Vocab.ofModel(s.teacher(), teacher.vocabSize(), conf);
-    StudentSpec spec = studentSpec(s, teacher, conf);
+    StudentSpec spec = studentSpec(s, teacherCk, conf);
     LossWeights weights = LossWeights.intermediate(s.attentionWeight(), s.embeddingWeight(), s.hiddenWeight());
     checkCompatible(s, teacher, spec.config(), weights);
-    LayerMapping mapping = LayerMapping.of(s.layerMapping(), teacher.numHiddenLayers(),
-        spec.config().numHiddenLayers());
+    LayerMapping mapping = StudentFromTeacher.mapping(s.layerMapping(), teacher.numHiddenLayers(),
+        spec.config().numHiddenLayers(), s.student().teacherLayers());
     boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), GeneralDistillSettings.ROOT + ".cased",
         s.teacher(), conf);
     InstanceSettings is = InstanceSettings.of(s.corpus(), s.training().seed()).withMaxSeqLength(s.maxSeqLength())
@@ -95,7 +97,16 @@ public final class GeneralDistillation extends TrainingRun {
     return instances;
   }
 
-  static StudentSpec studentSpec(GeneralDistillSettings s, BertConfig teacher, Configuration conf) {
+  static StudentSpec studentSpec(GeneralDistillSettings s, HfCheckpoint teacherCk, Configuration conf) {
+    BertConfig teacher = teacherCk.config();
+    if (s.student().teacherLayers().isPresent()) {
+      TeacherLayersSetting layers = s.student().teacherLayers().get();
+      layers.checkAgainst(teacher.numHiddenLayers(), GeneralDistillSettings.ROOT + ".student", s.teacher());
+      // The teacher's config and width; a pooler only when the teacher has one to copy.
+      BertConfig cfg = teacher.withNumHiddenLayers(layers.size()).withNumLabels(1).withFitSize(teacher.hiddenSize());
+      return new StudentSpec(cfg, new Heads(teacherCk.heads().pooler(), 0, false, false, s.student().fitKind(),
+          teacher.hiddenSize()));
+    }
     if (s.student().dir().isPresent()) {
       HfCheckpoint st = HfCheckpoint.load(s.student().dir().get(), conf);
       Heads h = st.heads();
@@ -149,6 +160,10 @@ public final class GeneralDistillation extends TrainingRun {
   protected ComputationGraph newGraph(long totalSteps) {
     DistillationLayer layer = DistillationLayer.forTraining(spec, s.teacher().toString(), s.layerMapping(), weights,
         training, totalSteps, s.maxSeqLength());
+    if (s.student().teacherLayers().isPresent()) {
+      return DistillationGraph.create(layer, training.seed(),
+          StudentFromTeacher.weights(HfCheckpoint.load(s.teacher(), conf), s.student().teacherLayers().get(), spec));
+    }
     return s.student().dir().isPresent()
         ? DistillationGraph.create(layer, training.seed(), HfCheckpoint.load(s.student().dir().get(), conf).weights())
         : DistillationGraph.create(layer, training.seed());
@@ -174,6 +189,8 @@ public final class GeneralDistillation extends TrainingRun {
     m.put("student", Map.of("layers", spec.config().numHiddenLayers(), "hidden", spec.config().hiddenSize(), "heads",
         spec.config().numAttentionHeads(), "intermediate", spec.config().intermediateSize(), "parameters",
         spec.layout().size(), "fit", spec.heads().fit().name()));
+    // Its own key: finish() replaces "student" with the final student's directory.
+    s.student().teacherLayers().ifPresent(l -> m.put("student_from", StudentFromTeacher.record(s.teacher(), l)));
     m.put("instances", Map.of("dir", instances.dir().toString(), "description", instances.description().toString(),
         "counts", json(instances.counts())));
     return m;

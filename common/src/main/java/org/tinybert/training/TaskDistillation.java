@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tinybert.config.TaskDistillSettings;
+import org.tinybert.config.TeacherLayersSetting;
 import org.tinybert.config.TrainingSettings;
-import org.tinybert.distill.LayerMapping;
 import org.tinybert.distill.LossWeights;
 import org.tinybert.distill.StudentSpec;
 import org.tinybert.scoring.GlueEvaluator;
@@ -101,6 +103,9 @@ public final class TaskDistillation {
       throw new InputException("the teacher " + s.teacher() + " must be fine-tuned on " + task
           + " (a classifier with " + task.numLabels() + " label(s)); found " + teacher.heads().numLabels());
     }
+    if (s.studentLayers().isPresent()) {
+      s.studentLayers().get().checkAgainst(t.numHiddenLayers(), TaskDistillSettings.ROOT + ".student", s.teacher());
+    }
     Vocab vocab = Vocab.ofModel(s.teacher(), t.vocabSize(), conf);
     GlueEvaluator.checkConfig(task, s.seqLength(), t.withNumLabels(task.numLabels()), s.teacher());
     boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), TaskDistillSettings.ROOT + ".cased", s.teacher(),
@@ -157,29 +162,50 @@ public final class TaskDistillation {
         .withDevScoring(new GlueStage.DevScoring(evaluator, dev, s.evalEvery()));
   }
 
+  /** The prediction stage from the settings' student: a directory, or one cut from the teacher. */
+  public GlueStage prediction() {
+    return prediction(s.student());
+  }
+
+  /**
+   * @param studentDir the student's directory; null for the settings' {@code teacher-layers}: the teacher cut to
+   *     those layers, its classifier kept when it has the task's labels
+   */
   private GlueStage stage(String job, Path out, Path studentDir, LossWeights w, int probeExamples,
       TrainingSettings training) {
-    // The student reads the teacher's tokens: a student trained with the other casing is refused.
-    TokenizerFiles.lowerCase(lowerCase, "the teacher's casing (do_lower_case " + lowerCase + ")", studentDir, conf);
-    HfCheckpoint ck = HfCheckpoint.load(studentDir, conf);
+    Optional<TeacherLayersSetting> cut = studentDir == null ? s.studentLayers() : Optional.empty();
+    HfCheckpoint ck;
+    if (cut.isPresent()) {
+      ck = teacher.withLayers(cut.get().zeroBased());
+    } else {
+      // The student reads the teacher's tokens: a student trained with the other casing is refused.
+      TokenizerFiles.lowerCase(lowerCase, "the teacher's casing (do_lower_case " + lowerCase + ")", studentDir,
+          conf);
+      ck = HfCheckpoint.load(studentDir, conf);
+    }
+    String studentName = cut.isPresent() ? cut.get().toString() : studentDir.toString();
     int teacherHidden = teacher.config().hiddenSize();
     Heads.Fit fit = ck.heads().fit() == Heads.Fit.NONE ? Heads.Fit.SHARED : ck.heads().fit();
     boolean freshClassifier = !ck.heads().classifier() || ck.heads().numLabels() != task.numLabels();
     StudentSpec spec = GlueStage.classifierSpec(ck, task, freshClassifier, fit, teacherHidden);
     if (w.attention() > 0 && spec.config().numAttentionHeads() != teacher.config().numAttentionHeads()) {
       throw new InputException("attention distillation needs the student's head count ("
-          + spec.config().numAttentionHeads() + ", " + studentDir + ") to equal the teacher's ("
+          + spec.config().numAttentionHeads() + ", " + studentName + ") to equal the teacher's ("
           + teacher.config().numAttentionHeads() + ", " + s.teacher() + ")");
     }
-    LayerMapping.of(s.layerMapping(), teacher.config().numHiddenLayers(), spec.config().numHiddenLayers());
+    StudentFromTeacher.mapping(s.layerMapping(), teacher.config().numHiddenLayers(),
+        spec.config().numHiddenLayers(), cut);
+    Map<String, INDArray> init = GlueStage.initialWeights(ck, freshClassifier);
+    if (cut.isPresent()) init.putAll(spec.identityFit());
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("teacher", s.teacher().toString());
-    inputs.put("student", studentDir.toString());
+    inputs.put("student", studentName);
+    if (cut.isPresent()) inputs.put("student_from", StudentFromTeacher.record(s.teacher(), cut.get()));
     inputs.put("train", trainFile.toString());
     inputs.put("dev", devFile.toString());
     inputs.put("max_seq_length", s.seqLength());
     return new GlueStage(job, out, STUDENT, training, task, train,
-        new GlueStage.Student(spec, GlueStage.initialWeights(ck, freshClassifier), vocab, lowerCase),
+        new GlueStage.Student(spec, init, vocab, lowerCase),
         new GlueStage.Losses(s.teacher().toString(), s.layerMapping(), w, probeExamples), inputs);
   }
 }

@@ -330,5 +330,11 @@ public abstract class TrainingRun {
     public void serialize(Optional value, JsonGenerator gen, SerializerProvider p) throws IOException {
       if (value.isPresent()) p.defaultSerializeValue(value.get(), gen); else gen.writeNull();
     }
+
+    /** Lets {@code @JsonInclude(NON_EMPTY)} leave an absent value out instead of writing null. */
+    @Override
+    public boolean isEmpty(SerializerProvider p, Optional value) {
+      return value == null || value.isEmpty();
+    }
   }
 }

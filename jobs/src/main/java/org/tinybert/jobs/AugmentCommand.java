@@ -11,9 +11,9 @@ import org.tinybert.jobs.cli.Option;
 import org.tinybert.jobs.cli.ParsedArgs;
 
 /**
- * {@code tinybert augment}: TinyBERT's data augmentation of a GLUE training set (BERT masked LM + GloVe) as a Spark
- * job; prints the run's summary as one JSON line, with {@code "skipped": true} when the output was already finished for
- * these settings and inputs ({@link AugmentJob}).
+ * {@code tinybert augment}: TinyBERT's data augmentation of a training set (BERT masked LM + GloVe) as a Spark job, a
+ * GLUE preset's train.tsv or a task file's table in its own format; prints the run's summary as one JSON line, with
+ * {@code "skipped": true} when the output was already finished for these settings and inputs ({@link AugmentJob}).
  */
 public final class AugmentCommand implements Command {
   private static final String K = AugmentSettings.ROOT + ".";
@@ -25,7 +25,8 @@ public final class AugmentCommand implements Command {
 
   @Override
   public String summary() {
-    return "Augments a GLUE training set as TinyBERT does (masked LM + GloVe neighbours): train.tsv to train_aug.tsv.";
+    return "Augments a training set as TinyBERT does (masked LM + GloVe neighbours): a GLUE train.tsv to "
+        + "train_aug.tsv, or a task file's table in its format.";
   }
 
   @Override
@@ -40,9 +41,10 @@ public final class AugmentCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(AugmentSettings.ROOT, "task NAME", "input FILE", "glove FILE", "mlm DIR", "output FILE",
-        "side-output FILE", "replace-probability P", "top-k K", "variants N", "task-variants", "glove-vocab-limit N",
-        "malformed-rows MODE", "malformed-glove-lines MODE", "seed N", "batch-size N", "partitions N");
+    return Option.settings(AugmentSettings.ROOT, "task NAME_OR_FILE", "input FILE", "glove FILE", "mlm DIR",
+        "output FILE", "side-output FILE", "replace-probability P", "top-k K", "variants N", "task-variants",
+        "glove-vocab-limit N", "malformed-rows MODE", "malformed-glove-lines MODE", "seed N", "batch-size N",
+        "partitions N");
   }
 
   /** The validated settings of this command line. */

@@ -8,7 +8,7 @@ import org.tinybert.augment.AugmentRun;
 import org.tinybert.config.AugmentSettings;
 
 /**
- * {@code tinybert augment} as a Spark job: TinyBERT's data augmentation of a GLUE training set with its manifest
+ * {@code tinybert augment} as a Spark job: TinyBERT's data augmentation of a training set with its manifest
  * ({@link AugmentRun}). A rerun with the same settings and unchanged inputs finds the output finished and does nothing,
  * so a scheduler may rerun it freely.
  */

@@ -14,8 +14,9 @@ import org.tinybert.jobs.cli.ParsedArgs;
 import org.tinybert.metrics.GlueScorer;
 
 /**
- * {@code tinybert metrics}: scores a predictions file against a labelled GLUE file ({@link GlueScorer}) and prints the
- * task's metrics as one JSON object, in the order {@link org.tinybert.metrics.GlueMetrics} gives them. No Spark.
+ * {@code tinybert metrics}: scores a predictions file against a labelled file of a task, a GLUE preset or a task file
+ * ({@link GlueScorer}), and prints the task's metrics as one JSON object, in the order
+ * {@link org.tinybert.metrics.GlueMetrics} gives them. No Spark.
  */
 public final class MetricsCommand implements Command {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsCommand.class);
@@ -27,7 +28,8 @@ public final class MetricsCommand implements Command {
 
   @Override
   public String summary() {
-    return "Scores a predictions file against a labelled GLUE file and prints the task's metrics as JSON.";
+    return "Scores a predictions file against a task's labelled file (a GLUE preset or a task file) and prints its "
+        + "metrics as JSON.";
   }
 
   @Override
@@ -37,7 +39,8 @@ public final class MetricsCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(MetricsSettings.ROOT, "task NAME", "predictions FILE", "gold FILE", "label-order LIST");
+    return Option.settings(MetricsSettings.ROOT, "task NAME_OR_FILE", "predictions FILE", "gold FILE",
+        "label-order LIST");
   }
 
   @Override

@@ -47,6 +47,7 @@ public final class TaskDistillJob {
     try (OutputHold hold = OutputHold.take(spark.sparkContext(), s.output(), s.prediction().holdStaleAfter())) {
       TaskDistillation distillation = TaskDistillation.prepare(spark, s);
       List<GlueStage.Result> results = new ArrayList<>();
+      // Null when the student is cut from the teacher (student = "teacher-layers:...").
       Path student = s.student();
       if (s.runsIntermediate()) {
         GlueStage intermediate = distillation.intermediate();
@@ -55,7 +56,7 @@ public final class TaskDistillJob {
         student = new Path(distillation.intermediateOutput(), TaskDistillation.STUDENT);
       }
       if (s.runsPrediction()) {
-        GlueStage prediction = distillation.prediction(student);
+        GlueStage prediction = student == null ? distillation.prediction() : distillation.prediction(student);
         prediction.withHold(hold);
         results.add(prediction.train(spark));
       }

@@ -43,6 +43,12 @@ class InputErrorsTest {
     tinyTask = SyntheticSst2.write(tmp.resolve("SST-2"), 3, 4, 1);
     // No training example: not one minibatch.
     emptyTask = SyntheticSst2.write(tmp.resolve("empty").resolve("SST-2"), 0, 4, 1);
+    // A task file whose CSV training table has a row without its text.
+    Path badTask = Files.createDirectories(tmp.resolve("bad-task"));
+    Files.writeString(badTask.resolve("train.csv"), "text,label\ngood film,pos\n,neg\n");
+    Files.writeString(badTask.resolve("task.conf"), "train = train.csv\ntext = text\nlabel = label\n"
+        + "kind = classification\n");
+    Files.writeString(badTask.resolve("glove.txt"), "film 0.1 0.2\n");
   }
 
   @AfterAll
@@ -66,6 +72,10 @@ class InputErrorsTest {
             "--output", tmp.resolve("gd2").toString()), "max-seq-length 100 exceeds max_position_embeddings 64"),
         Arguments.of(List.of("augment", "--task", "sst-2", "--input", tinyTask.resolve("train.tsv").toString(),
             "--glove", none, "--mlm", teacher, "--output", tmp.resolve("aug.tsv").toString()), "no-such"),
+        Arguments.of(List.of("augment", "--task", tmp.resolve("bad-task/task.conf").toString(), "--glove",
+            tmp.resolve("bad-task/glove.txt").toString(),
+            "--mlm", teacher, "--output", tmp.resolve("bad-task/aug.csv").toString()),
+            "bad-task/train.csv:3: empty text in column 'text'"),
         Arguments.of(List.of("finetune-teacher", "--model", teacher, "--task", "sst-2", "--task-dir",
             emptyTask.toString(), "--output", tmp.resolve("ft").toString(), "--set",
             "tinybert.finetune-teacher.new-classifier=true"), "train.tsv: no examples of sst-2"),

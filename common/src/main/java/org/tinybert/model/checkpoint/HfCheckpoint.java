@@ -207,6 +207,32 @@ public record HfCheckpoint(BertConfig config, Map<String, INDArray> weights, Pat
   }
 
   /**
+   * This model with only the encoder layers {@code layers} (0-based, in the order given): layer i of the result holds
+   * the tensors of this model's layer {@code layers[i]}, bit for bit; embeddings and heads are kept as they are.
+   */
+  public HfCheckpoint withLayers(int[] layers) {
+    int n = config.numHiddenLayers();
+    for (int l : layers) {
+      if (l < 0 || l >= n) {
+        throw new IllegalArgumentException("layer " + l + " outside 0.." + (n - 1) + " of " + source);
+      }
+    }
+    Map<String, INDArray> out = new LinkedHashMap<>();
+    for (Map.Entry<String, INDArray> e : weights.entrySet()) {
+      if (!HfNames.inEncoderLayer(e.getKey())) out.put(e.getKey(), e.getValue());
+    }
+    for (int i = 0; i < layers.length; i++) {
+      String from = HfNames.layer(layers[i]) + ".";
+      String to = HfNames.layer(i) + ".";
+      for (Map.Entry<String, INDArray> e : weights.entrySet()) {
+        if (e.getKey().startsWith(from)) out.put(to + e.getKey().substring(from.length()), e.getValue());
+      }
+    }
+    BertConfig cut = config.withNumHiddenLayers(layers.length);
+    return new HfCheckpoint(cut, validate(out, cut, heads, source), source, heads);
+  }
+
+  /**
    * Saves a model directory {@code dir} that {@code transformers} loads: {@code config.json} (with
    * {@code architectures}, {@code model_type} bert and TinyBERT's {@code fit_size}), {@code vocab.txt} (one token
    * per line, id order), {@code model.safetensors} (float32), and the tokenizer files ({@link TokenizerFiles}:

@@ -37,9 +37,16 @@ public final class HfNames {
     return module + ".bias";
   }
 
+  private static final String LAYER_PREFIX = "bert.encoder.layer.";
+
   /** {@code bert.encoder.layer.<i>}. */
   public static String layer(int i) {
-    return "bert.encoder.layer." + i;
+    return LAYER_PREFIX + i;
+  }
+
+  /** Whether {@code name} is a tensor of an encoder layer ({@code bert.encoder.layer.<i>.*}). */
+  public static boolean inEncoderLayer(String name) {
+    return name.startsWith(LAYER_PREFIX);
   }
 
   public static String query(int layer) {
