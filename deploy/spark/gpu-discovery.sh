@@ -3,7 +3,7 @@
 # clusters the Workers' spark.worker.resource.gpu.discoveryScript): prints the GPUs this process may use as
 #   {"name": "gpu", "addresses": ["0", "1"]}
 # The addresses are CUDA device numbers as ND4J will number them in the executor, which is what a task binds its
-# thread to (org.tinybert.spark.GpuPlugin):
+# thread to (org.tinybert.runtime.GpuPlugin):
 #   - CUDA_VISIBLE_DEVICES set (YARN and Kubernetes containers, or by hand): the process sees those devices
 #     renumbered 0..n-1 in that order; set but empty means none;
 #   - otherwise nvidia-smi's indices, which are CUDA's numbers when CUDA_DEVICE_ORDER=PCI_BUS_ID

@@ -71,7 +71,7 @@ case "$kind" in
   # CUDA number devices as nvidia-smi (and so the discovery script) does.
   gpu) cores="${EXECUTOR_CORES:-1}"
        gpu_conf=(--conf spark.executor.resource.gpu.amount=1 --conf spark.task.resource.gpu.amount=1
-                 --conf spark.plugins=org.tinybert.spark.GpuPlugin
+                 --conf spark.plugins=org.tinybert.runtime.GpuPlugin
                  --conf spark.executorEnv.CUDA_DEVICE_ORDER=PCI_BUS_ID)
        case "$cluster" in
          yarn) discovery="${GPU_DISCOVERY_SCRIPT:-}"

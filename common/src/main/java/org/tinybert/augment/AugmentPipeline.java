@@ -54,7 +54,7 @@ import org.tinybert.io.OutputHold;
 import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.io.Utf8LineReader;
 import org.tinybert.model.Engine;
-import org.tinybert.spark.GpuBinding;
+import org.tinybert.runtime.GpuBinding;
 import scala.Tuple2;
 
 /**

@@ -21,9 +21,9 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.AugmentSettings;
-import org.tinybert.config.Choice;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.OutputHold;
+import org.tinybert.settings.Choice;
 
 /**
  * One augmentation run: TinyBERT's data augmentation of a training set ({@link AugmentPipeline}), plus the run's

@@ -96,14 +96,14 @@ public final class MaskedLmCandidates {
   }
 
   /** The model input of one query. */
-  record Encoded(int[] ids, int[] segments, int mask) {
-    int length() {
+  public record Encoded(int[] ids, int[] segments, int mask) {
+    public int length() {
       return ids.length;
     }
   }
 
   /** The query's input, or null when its mask falls past {@link #maxLength} (the reference's mask_id >= 512). */
-  Encoded encode(Query q) {
+  public Encoded encode(Query q) {
     Vocab vocab = lm.tokenizer().vocab();
     int n = q.pieces().size();
     int mask = q.piece() + 1;

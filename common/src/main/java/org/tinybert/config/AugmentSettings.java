@@ -9,11 +9,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
-import org.tinybert.model.EngineChoice;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.Split;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.TaskFile;
+import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.Choice;
 
 /**
  * Settings of {@code tinybert augment} (section {@value #ROOT}; each key is documented in {@code reference.conf}).

@@ -3,6 +3,7 @@ package org.tinybert.config;
 import com.typesafe.config.Config;
 import java.io.Serializable;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.Choice;
 
 /**
  * Settings of {@code tinybert bench} (section {@value #ROOT}; each key is documented in {@code reference.conf}).

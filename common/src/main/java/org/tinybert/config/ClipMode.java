@@ -1,5 +1,7 @@
 package org.tinybert.config;
 
+import org.tinybert.settings.Choice;
+
 /** {@code clip}: how gradients are clipped to {@code clip-threshold} before the update. */
 public enum ClipMode implements Choice {
   /** Each tensor's gradient to L2 norm at most the threshold (BertAdam's {@code max_grad_norm}, per parameter). */

@@ -11,10 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.GlueTask;
-import org.tinybert.infer.InputFormat;
-import org.tinybert.infer.OutputFormat;
-import org.tinybert.infer.OutputKind;
-import org.tinybert.infer.Pooling;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
 

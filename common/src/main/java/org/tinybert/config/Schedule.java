@@ -1,5 +1,7 @@
 package org.tinybert.config;
 
+import org.tinybert.settings.Choice;
+
 /** {@code schedule}: the learning rate over a run. */
 public enum Schedule implements Choice {
   /** The learning rate throughout. */

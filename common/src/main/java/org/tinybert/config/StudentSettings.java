@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.checkpoint.Heads;
+import org.tinybert.settings.Choice;
 
 /**
  * The student: a Hugging Face directory to start from, a fresh one of the given architecture over the teacher's

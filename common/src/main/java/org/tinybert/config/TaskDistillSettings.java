@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.Choice;
 
 /**
  * Settings of {@code tinybert task-distill} (section {@value #ROOT}; every key is documented in {@code reference.conf};

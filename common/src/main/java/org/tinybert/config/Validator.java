@@ -18,6 +18,7 @@ import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.OutputHold;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.Choice;
 
 /**
  * Typed reads of one job's section that record every failure instead of throwing at the first, for a settings record's

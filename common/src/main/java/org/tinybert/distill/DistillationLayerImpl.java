@@ -22,7 +22,7 @@ import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.Dropout;
 import org.tinybert.model.Engine;
-import org.tinybert.spark.GpuBinding;
+import org.tinybert.runtime.GpuBinding;
 
 /**
  * The layer behind {@link DistillationLayer}: runs the teacher (no gradient, no dropout) and the student on a
@@ -139,7 +139,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
           BertModel.Forward teacherOut = null;
           if (w.needsTeacher()) {
             teacherOut = teacher().forward(batch, false, false);
-            TeacherCache.countForward(batch.batchSize());
+            TeacherCache.countForward();
           }
           cache.grads = new BertModel.OutputGrads(layerConf().studentSpec().config().numHiddenLayers());
           cache.result = loss().compute(teacherOut, cache.student, BatchEncoding.labels(labels), cache.grads);

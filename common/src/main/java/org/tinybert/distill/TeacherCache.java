@@ -15,7 +15,6 @@ import org.tinybert.model.checkpoint.HfCheckpoint;
 public final class TeacherCache {
   private static final Map<String, BertModel> TEACHERS = new ConcurrentHashMap<>();
   private static final AtomicLong FORWARDS = new AtomicLong();
-  private static final AtomicLong EXAMPLES = new AtomicLong();
 
   private TeacherCache() {}
 
@@ -39,19 +38,14 @@ public final class TeacherCache {
     TEACHERS.remove(key);
   }
 
-  /** Counts one teacher forward pass over {@code examples} examples (for tests and progress). */
-  static void countForward(int examples) {
+  /** Counts one teacher forward pass (for tests and progress). */
+  static void countForward() {
     FORWARDS.incrementAndGet();
-    EXAMPLES.addAndGet(examples);
   }
 
   /** Teacher forward passes run in this JVM so far. */
   public static long forwardCount() {
     return FORWARDS.get();
-  }
-
-  public static long exampleCount() {
-    return EXAMPLES.get();
   }
 
   /** Drops cached teachers (tests; a long-lived JVM switching teachers). */

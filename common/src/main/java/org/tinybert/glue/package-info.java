@@ -6,8 +6,8 @@
  * Parquet tables through {@link org.tinybert.glue.TaskTableReader}) into {@link org.tinybert.glue.GlueExample}s (or
  * whole, to be written back with new texts by {@link org.tinybert.glue.TaskTableWriter}),
  * label orders of checkpoints ({@link org.tinybert.glue.GlueLabels}), examples to model input ({@link
- * org.tinybert.glue.GlueFeatures}), running and scoring a classifier ({@link org.tinybert.glue.GlueEvaluator}), and
- * writing test predictions ({@link org.tinybert.glue.GluePredictionWriter}). The metrics themselves live in
- * {@code org.tinybert.metrics}; running over Spark partitions in {@code org.tinybert.spark}.
+ * org.tinybert.glue.GlueFeatures}), and writing test predictions ({@link org.tinybert.glue.GluePredictionWriter}).
+ * The metrics themselves live in {@code org.tinybert.metrics}; running and scoring a classifier, on one machine or over
+ * Spark partitions, in {@code org.tinybert.scoring}.
  */
 package org.tinybert.glue;

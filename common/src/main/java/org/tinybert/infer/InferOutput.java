@@ -13,6 +13,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tinybert.config.OutputFormat;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 
@@ -28,7 +29,7 @@ import org.tinybert.io.InputException;
  * it starts a new staging directory and replaces the output at the end. Every name inside starts with {@code _} or
  * {@code .} except the parts, so Spark, Hive and Hadoop readers see only the parts.
  */
-final class InferOutput {
+public final class InferOutput {
   private static final Logger LOG = LoggerFactory.getLogger(InferOutput.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String PLAN = "_plan.json";
@@ -44,7 +45,7 @@ final class InferOutput {
   private final Path staging;
   private final Path manifest;
 
-  InferOutput(Path output, Configuration conf) {
+  public InferOutput(Path output, Configuration conf) {
     this.conf = conf;
     this.fs = HadoopIO.fs(output, conf);
     this.output = fs.makeQualified(output);
@@ -54,15 +55,15 @@ final class InferOutput {
     manifest = new Path(parent, this.output.getName() + MANIFEST_SUFFIX);
   }
 
-  Path output() {
+  public Path output() {
     return output;
   }
 
-  Path staging() {
+  public Path staging() {
     return staging;
   }
 
-  Path manifest() {
+  public Path manifest() {
     return manifest;
   }
 

@@ -19,6 +19,8 @@ import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.InferSettings;
+import org.tinybert.config.OutputKind;
+import org.tinybert.config.Pooling;
 import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
@@ -30,7 +32,7 @@ import org.tinybert.io.OutputHold;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.TokenizerFiles;
-import org.tinybert.spark.ModelCache;
+import org.tinybert.runtime.ModelCache;
 
 /**
  * {@code tinybert infer}: a model over every row of a table, as a Spark job.
@@ -304,10 +306,5 @@ public final class InferPipeline {
     d.put("pooler", m.model().hasPooler());
     d.put("num_labels", m.model().hasClassifier() ? c.numLabels() : 0);
     return d;
-  }
-
-  /** The manifest beside an output directory. */
-  public static Path manifestOf(Path output) {
-    return new Path(output.getParent(), output.getName() + InferOutput.MANIFEST_SUFFIX);
   }
 }

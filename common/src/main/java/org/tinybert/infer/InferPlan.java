@@ -17,6 +17,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 import org.tinybert.config.InferSettings;
+import org.tinybert.config.InputFormat;
 import org.tinybert.config.SettingsException;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputFileException;

@@ -1,6 +1,7 @@
 package org.tinybert.infer;
 
 import java.io.Serializable;
+import org.tinybert.config.OutputFormat;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
 

@@ -3,6 +3,8 @@ package org.tinybert.infer;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Locale;
+import org.tinybert.config.InputFormat;
+import org.tinybert.config.OutputFormat;
 
 /**
  * One unit of work of {@code infer}: one Spark task, one output part. For line formats a byte range of a file (a line

@@ -26,8 +26,4 @@ public record PartStats(int unit, String part, String file, long lines, long row
 
   /** One skipped row: where, which kind, what is wrong. */
   public record BadRowExample(long position, String kind, String reason) implements Serializable {}
-
-  public long skippedTotal() {
-    return skipped.values().stream().mapToLong(Long::longValue).sum();
-  }
 }

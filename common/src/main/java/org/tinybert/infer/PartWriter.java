@@ -5,6 +5,7 @@ import java.io.IOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.io.api.Binary;
+import org.tinybert.config.OutputFormat;
 
 /** Writes one output part: each scored row with its kept columns and the model's results. */
 interface PartWriter extends Closeable {

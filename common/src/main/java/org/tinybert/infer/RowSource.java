@@ -7,6 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
+import org.tinybert.config.InputFormat;
 
 /** The rows of one {@link InferUnit}, in file order. */
 interface RowSource extends Closeable {

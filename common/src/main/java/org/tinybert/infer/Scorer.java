@@ -32,7 +32,7 @@ final class Scorer {
   /**
    * Each loaded model's {@link BertModel#frozen} view, made once per JVM: it stacks query, key and value once so the
    * three projections are one GEMM, as {@code tinybert bench inference} runs them. Weakly keyed, so a model the
-   * {@link org.tinybert.spark.ModelCache} lets go (a replaced directory) is collected with its view.
+   * {@link org.tinybert.runtime.ModelCache} lets go (a replaced directory) is collected with its view.
    */
   private static final Map<BertModel, BertModel> FROZEN = Collections.synchronizedMap(new WeakHashMap<>());
 

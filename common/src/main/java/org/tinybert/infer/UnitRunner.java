@@ -15,7 +15,7 @@ import org.apache.spark.api.java.function.Function;
 import org.apache.spark.util.SerializableConfiguration;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputFileException;
-import org.tinybert.spark.ModelCache;
+import org.tinybert.runtime.ModelCache;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.EncodedInput;
 

@@ -28,7 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.io.HadoopSource;
-import org.tinybert.spark.GpuBinding;
+import org.tinybert.runtime.GpuBinding;
 
 /**
  * One averaging round of {@link ParameterAveragingTrainer}, both sides: the driver hands every worker the graph's

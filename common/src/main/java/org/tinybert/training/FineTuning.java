@@ -12,7 +12,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.tinybert.config.FinetuneTeacherSettings;
 import org.tinybert.distill.StudentSpec;
-import org.tinybert.glue.GlueEvaluator;
 import org.tinybert.glue.GlueExamples;
 import org.tinybert.glue.GlueFeature;
 import org.tinybert.glue.GlueFeatures;
@@ -25,6 +24,7 @@ import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.TokenizerFiles;
+import org.tinybert.scoring.GlueEvaluator;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
 

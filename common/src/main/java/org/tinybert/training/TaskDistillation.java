@@ -14,7 +14,7 @@ import org.tinybert.config.TeacherLayersSetting;
 import org.tinybert.config.TrainingSettings;
 import org.tinybert.distill.LossWeights;
 import org.tinybert.distill.StudentSpec;
-import org.tinybert.glue.GlueEvaluator;
+import org.tinybert.scoring.GlueEvaluator;
 import org.tinybert.glue.GlueFeature;
 import org.tinybert.glue.GlueFeatures;
 import org.tinybert.glue.GlueExamples;

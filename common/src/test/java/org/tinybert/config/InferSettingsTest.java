@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
+import org.tinybert.config.InputFormat;
+import org.tinybert.config.OutputFormat;
+import org.tinybert.config.OutputKind;
 import org.tinybert.glue.GlueTask;
-import org.tinybert.infer.InputFormat;
-import org.tinybert.infer.OutputFormat;
-import org.tinybert.infer.OutputKind;
 
 class InferSettingsTest {
   private static final String K = InferSettings.ROOT + ".";

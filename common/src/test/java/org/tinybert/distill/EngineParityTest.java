@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
+import org.tinybert.bench.DistillBenchmark;
 import org.tinybert.model.ArrayPool;
 import org.tinybert.model.Dropout;
 import org.tinybert.model.Engine;

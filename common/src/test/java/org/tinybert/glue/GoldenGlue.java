@@ -12,22 +12,22 @@ import org.tinybert.text.Vocab;
  * for a classification task each example's label id names the task's label of that id; for STS-B the label is the
  * example's regression label; for the test split there is none.
  */
-final class GoldenGlue {
+public final class GoldenGlue {
   private GoldenGlue() {}
 
   static JsonNode inputs() {
     return Golden.json("inputs.json");
   }
 
-  static int maxSeqLength() {
+  public static int maxSeqLength() {
     return inputs().get("max_seq_length").asInt();
   }
 
-  static BertTokenizer tokenizer() {
+  public static BertTokenizer tokenizer() {
     return new BertTokenizer(Vocab.load(Golden.hadoopPath("vocab.txt"), GlueFixtures.CONF), true);
   }
 
-  static List<GlueExample> examples(GlueTask task, Split split) {
+  public static List<GlueExample> examples(GlueTask task, Split split) {
     List<GlueExample> out = new ArrayList<>();
     int i = 0;
     for (JsonNode e : inputs().get("examples")) {

@@ -31,7 +31,7 @@ import org.tinybert.text.Vocab;
  * expected results (each example alone through {@link BertModel#forward}, padded to {@code max_seq_length} as
  * {@code tinybert forward} pads), and readers of the output parts.
  */
-final class InferFixtures {
+public final class InferFixtures {
   static final ObjectMapper JSON = new ObjectMapper();
   /** Results of a batch padded to its longest example against those of the example alone, padded to 64. */
   static final double TOL = 1e-5;
@@ -112,7 +112,7 @@ final class InferFixtures {
     return rows;
   }
 
-  static JsonNode manifest(Path output) {
+  public static JsonNode manifest(Path output) {
     try {
       return JSON.readTree(output.resolveSibling(output.getFileName() + ".manifest.json").toFile());
     } catch (IOException e) {

@@ -14,6 +14,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.tinybert.config.InputFormat;
 import org.tinybert.io.Utf8LineReader;
 
 /**

@@ -3,7 +3,7 @@ package org.tinybert.jobs;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tinybert.augment.AugmentBenchmark;
+import org.tinybert.bench.AugmentBenchmark;
 import org.tinybert.config.AugmentBenchSettings;
 import org.tinybert.jobs.cli.Command;
 import org.tinybert.jobs.cli.ExitCodes;

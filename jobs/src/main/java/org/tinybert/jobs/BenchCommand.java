@@ -7,7 +7,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.BenchSettings;
-import org.tinybert.distill.DistillBenchmark;
+import org.tinybert.bench.DistillBenchmark;
 import org.tinybert.jobs.cli.Command;
 import org.tinybert.jobs.cli.ExitCodes;
 import org.tinybert.jobs.cli.Option;

@@ -3,7 +3,7 @@ package org.tinybert.jobs;
 import java.util.List;
 import java.util.Map;
 import org.tinybert.config.InferBenchSettings;
-import org.tinybert.infer.InferBenchmark;
+import org.tinybert.bench.InferBenchmark;
 import org.tinybert.jobs.cli.Command;
 import org.tinybert.jobs.cli.ExitCodes;
 import org.tinybert.jobs.cli.Option;

@@ -14,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.EvaluateSettings;
 import org.tinybert.config.GlueRunSettings;
-import org.tinybert.glue.GlueEvaluator;
 import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
@@ -23,7 +22,8 @@ import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.TaskFile;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.OutputHold;
-import org.tinybert.spark.GlueSplitRun;
+import org.tinybert.scoring.GlueEvaluator;
+import org.tinybert.scoring.GlueSplitRun;
 
 /**
  * The {@code evaluate} job: a classifier's metrics on the dev split of a task (a GLUE preset, mnli: dev_matched as

@@ -21,7 +21,7 @@ import org.tinybert.glue.Split;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.TaskFile;
 import org.tinybert.io.OutputHold;
-import org.tinybert.spark.GlueSplitRun;
+import org.tinybert.scoring.GlueSplitRun;
 
 /**
  * The {@code predict} job: a classifier's predictions on the test split of a task. A GLUE preset's are written as the

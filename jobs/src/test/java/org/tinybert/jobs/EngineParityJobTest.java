@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tinybert.config.GeneralDistillSettings;
 import org.tinybert.config.SettingsLoader;
 import org.tinybert.config.TaskDistillSettings;
-import org.tinybert.distill.DistillBenchmark;
+import org.tinybert.bench.DistillBenchmark;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.RunLog;
 import org.tinybert.testing.Golden;

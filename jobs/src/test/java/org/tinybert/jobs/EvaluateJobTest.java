@@ -28,7 +28,7 @@ import org.tinybert.glue.GlueFixtures;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.Split;
 import org.tinybert.jobs.cli.ExitCodes;
-import org.tinybert.spark.ModelCache;
+import org.tinybert.runtime.ModelCache;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.TinyClassifiers;
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tinybert.jobs.cli.ExitCodes;
-import org.tinybert.spark.ModelCache;
+import org.tinybert.runtime.ModelCache;
 import org.tinybert.testing.GoldenSet;
 import org.tinybert.testing.LocalSpark;
 

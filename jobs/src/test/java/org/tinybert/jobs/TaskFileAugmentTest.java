@@ -36,7 +36,7 @@ import org.tinybert.glue.TaskData;
 import org.tinybert.glue.TaskFile;
 import org.tinybert.glue.TaskTableReader;
 import org.tinybert.io.InputException;
-import org.tinybert.spark.ModelCache;
+import org.tinybert.runtime.ModelCache;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.training.TaskDistillation;

@@ -40,14 +40,6 @@ public record Heads(boolean pooler, int numLabels, boolean mlm, boolean mlmDecod
     return numLabels > 0;
   }
 
-  public Heads withPooler(boolean p) {
-    return new Heads(p, numLabels, mlm, mlmDecoder, fit, fitSize);
-  }
-
-  public Heads withClassifier(int labels) {
-    return new Heads(pooler, labels, mlm, mlmDecoder, fit, fitSize);
-  }
-
   public Heads withMlm(boolean head, boolean untiedDecoder) {
     return new Heads(pooler, numLabels, head, untiedDecoder, fit, fitSize);
   }

@@ -1,4 +1,4 @@
-package org.tinybert.distill;
+package org.tinybert.bench;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -12,11 +12,18 @@ import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.profiler.OpProfiler;
 import org.tinybert.config.ClipMode;
+import org.tinybert.distill.BatchEncoding;
+import org.tinybert.distill.BertAdam;
+import org.tinybert.distill.DistillationGraph;
+import org.tinybert.distill.DistillationLayer;
+import org.tinybert.distill.LossWeights;
+import org.tinybert.distill.StudentSpec;
+import org.tinybert.distill.TeacherCache;
 import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;

@@ -1,4 +1,4 @@
-package org.tinybert.glue;
+package org.tinybert.scoring;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -9,6 +9,13 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tinybert.glue.GlueExample;
+import org.tinybert.glue.GlueFeature;
+import org.tinybert.glue.GlueFeatures;
+import org.tinybert.glue.GlueLabels;
+import org.tinybert.glue.GluePrediction;
+import org.tinybert.glue.OutputMode;
+import org.tinybert.glue.TaskDefinition;
 import org.tinybert.io.InputException;
 import org.tinybert.metrics.GlueMetrics;
 import org.tinybert.model.BertConfig;

@@ -1,4 +1,4 @@
-package org.tinybert.spark;
+package org.tinybert.runtime;
 
 import java.util.Map;
 import java.util.OptionalInt;
@@ -80,10 +80,5 @@ public final class GpuBinding {
     Nd4j.getAffinityManager().unsafeSetDevice(device);
     if (BOUND.getAndIncrement() == 0) LOG.info("task thread bound to GPU {} of {}", device, devices);
     return device;
-  }
-
-  /** Task threads bound so far in this JVM (for logs and tests). */
-  public static long boundCount() {
-    return BOUND.get();
   }
 }

@@ -1,4 +1,4 @@
-package org.tinybert.spark;
+package org.tinybert.runtime;
 
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code spark.plugins=org.tinybert.spark.GpuPlugin}: binds every task's thread to its GPU before the task runs
+ * {@code spark.plugins=org.tinybert.runtime.GpuPlugin}: binds every task's thread to its GPU before the task runs
  * ({@link GpuBinding}). Spark calls an executor plugin's {@code onTaskStart} on the task's own thread, before any of
  * the task's code, which is the one place early enough for DL4J's training worker (it builds its model before our
  * layer runs). {@code deploy/spark/submit.sh ... gpu} sets it.

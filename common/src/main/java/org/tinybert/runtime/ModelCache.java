@@ -1,4 +1,4 @@
-package org.tinybert.spark;
+package org.tinybert.runtime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package org.tinybert.infer;
+package org.tinybert.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tinybert.config.InferBenchSettings;
 import org.tinybert.config.SettingsLoader;
-import org.tinybert.spark.ModelCache;
+import org.tinybert.infer.InferFixtures;
+import org.tinybert.runtime.ModelCache;
 import org.tinybert.testing.LocalSpark;
 
 /** The infer benchmark on tiny models: it runs, every row is scored at full length, and its ratios add up. */

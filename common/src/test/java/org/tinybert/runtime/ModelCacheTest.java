@@ -1,4 +1,4 @@
-package org.tinybert.spark;
+package org.tinybert.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;

@@ -1,4 +1,4 @@
-package org.tinybert.infer;
+package org.tinybert.config;
 
 import java.util.Locale;
 

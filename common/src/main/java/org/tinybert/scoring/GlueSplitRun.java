@@ -1,4 +1,4 @@
-package org.tinybert.spark;
+package org.tinybert.scoring;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,22 +14,22 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.config.GlueRunSettings;
-import org.tinybert.glue.GlueEvaluator;
 import org.tinybert.glue.GlueExample;
 import org.tinybert.glue.GlueExamples;
 import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GluePrediction;
 import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.Split;
 import org.tinybert.glue.TaskData;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.TaskFile;
-import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.TokenizerFiles;
-import org.tinybert.spark.GluePredictor;
+import org.tinybert.scoring.GlueEvaluator;
+import org.tinybert.scoring.GluePredictor;
 
 /**
  * A model over one split of every task of a GLUE run, on the executors (what {@code evaluate} and {@code predict}

@@ -1,4 +1,4 @@
-package org.tinybert.augment;
+package org.tinybert.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.tinybert.augment;
+package org.tinybert.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -15,6 +15,15 @@ import org.apache.hadoop.conf.Configuration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tinybert.augment.Augmenter;
+import org.tinybert.augment.GloveNeighbours;
+import org.tinybert.augment.GloveVectors;
+import org.tinybert.augment.MaskedLm;
+import org.tinybert.augment.MaskedLmCandidates;
+import org.tinybert.augment.Replacer;
+import org.tinybert.augment.RowAugmenter;
+import org.tinybert.augment.SentencePlan;
+import org.tinybert.augment.StopWords;
 import org.tinybert.config.AugmentBenchSettings;
 import org.tinybert.config.BenchModel;
 import org.tinybert.io.HadoopIO;

@@ -1,4 +1,4 @@
-package org.tinybert.spark;
+package org.tinybert.scoring;
 
 import java.io.Serializable;
 import java.util.Collections;
@@ -8,16 +8,18 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.util.SerializableConfiguration;
-import org.tinybert.glue.GlueEvaluator;
 import org.tinybert.glue.GlueExample;
 import org.tinybert.glue.GlueFeatures;
 import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GluePrediction;
-import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.OutputMode;
+import org.tinybert.glue.TaskDefinition;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.runtime.GpuBinding;
+import org.tinybert.runtime.ModelCache;
+import org.tinybert.scoring.GlueEvaluator;
 import org.tinybert.text.BertTokenizer;
 
 /**

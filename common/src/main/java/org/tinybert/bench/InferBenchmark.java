@@ -1,4 +1,4 @@
-package org.tinybert.infer;
+package org.tinybert.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -22,8 +22,10 @@ import org.tinybert.config.BenchModel;
 import org.tinybert.config.InferBenchSettings;
 import org.tinybert.config.InferSettings;
 import org.tinybert.config.SettingsLoader;
-import org.tinybert.distill.DistillBenchmark;
 import org.tinybert.distill.StudentSpec;
+import org.tinybert.infer.InferOutput;
+import org.tinybert.infer.InferPipeline;
+import org.tinybert.infer.InferSummary;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.EngineChoice;

@@ -1,9 +1,11 @@
-package org.tinybert.glue;
+package org.tinybert.scoring;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tinybert.glue.GluePrediction;
+import org.tinybert.glue.TaskDefinition;
 import org.tinybert.metrics.GlueMetrics;
 
 /**

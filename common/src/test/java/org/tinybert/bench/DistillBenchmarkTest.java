@@ -1,4 +1,4 @@
-package org.tinybert.distill;
+package org.tinybert.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.tinybert.distill.StudentSpec;
+import org.tinybert.distill.TeacherCache;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.checkpoint.Heads;
 

@@ -1,4 +1,4 @@
-package org.tinybert.glue;
+package org.tinybert.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,6 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tinybert.glue.GlueExample;
+import org.tinybert.glue.GlueFeatures;
+import org.tinybert.glue.GlueLabels;
+import org.tinybert.glue.GluePrediction;
+import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.GoldenGlue;
+import org.tinybert.glue.Split;
 import org.tinybert.metrics.GlueMetrics;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
