@@ -41,6 +41,7 @@ import org.tinybert.io.OutputHeldException;
 import org.tinybert.io.OutputHold;
 import org.tinybert.io.RunLog;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.run.RunFiles;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.Tensors;
@@ -111,7 +112,7 @@ class GeneralDistillJobTest {
   void runsEndToEndOnHdfsWithOneTeacherForwardPerMinibatch() throws Exception {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     assertTrue(HadoopIO.exists(new Path(baselineOut, "student/model.safetensors"), conf));
-    assertTrue(HadoopIO.exists(new Path(baselineOut, RunLog.MANIFEST), conf));
+    assertTrue(HadoopIO.exists(new Path(baselineOut, RunFiles.MANIFEST), conf));
     List<?> records = new RunLog(new Path(baselineOut), conf, Long.MAX_VALUE).records();
     assertEquals(baseline.rounds(), records.size(), "one metrics line per round");
     assertTrue(baseline.rounds() >= 5, "rounds: " + baseline.rounds());
