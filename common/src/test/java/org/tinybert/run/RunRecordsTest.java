@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,16 +32,11 @@ class RunRecordsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static Path fixture(String name) {
-    try {
-      return Path.of(RunRecordsTest.class.getResource("/org/tinybert/" + name).toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+    return RunFixtures.fixture(name);
   }
 
   static List<String> lines(Path run) throws IOException {
-    return Files.readAllLines(run.resolve(RunFiles.METRICS), StandardCharsets.UTF_8).stream()
-        .filter(l -> !l.isBlank()).toList();
+    return RunFixtures.lines(run);
   }
 
   @ParameterizedTest
@@ -173,23 +167,21 @@ class RunRecordsTest {
   @ValueSource(strings = {"run/task-distill", "run/task-distill/intermediate"})
   void theManifestIsWrittenAgainByteForByte(String run) throws IOException {
     byte[] file = Files.readAllBytes(fixture(run).resolve(RunFiles.MANIFEST));
-    Map<String, Object> all = JSON.readValue(file, new TypeReference<LinkedHashMap<String, Object>>() {});
-    JsonNode tree = JSON.readTree(file);
-    RunManifest.Header h = RunManifest.header(tree);
-    List<String> keys = new ArrayList<>(all.keySet());
-    Map<String, Object> jobFields = new LinkedHashMap<>();
-    for (String k : keys.subList(keys.indexOf(RunManifest.ENGINE) + 1, keys.indexOf(RunManifest.PLAN))) {
-      jobFields.put(k, all.get(k));
+    assertEquals(new String(file, StandardCharsets.UTF_8),
+        new String(RunFixtures.manifest(file).toBytes(), StandardCharsets.UTF_8));
+  }
+
+  /** Through RunLog, RunManifest and EvalRecord onto a file system, every file comes out as the old build wrote it. */
+  @ParameterizedTest
+  @ValueSource(strings = {"run/task-distill", "run/task-distill/intermediate"})
+  void aStageWrittenByTheNewWritersIsTheSameFiles(String run, @TempDir Path tmp) throws IOException {
+    Path to = tmp.resolve("stage");
+    RunFixtures.rewriteStage(fixture(run), to);
+    for (String f : List.of(RunFiles.MANIFEST, RunFiles.METRICS, RunFiles.BEST_EVAL)) {
+      Path old = fixture(run).resolve(f);
+      if (!Files.exists(old)) continue;
+      assertEquals(Files.readString(old), Files.readString(to.resolve(f)), f);
     }
-    @SuppressWarnings("unchecked")
-    Map<String, ?> versions = (Map<String, ?>) all.get(RunManifest.VERSIONS);
-    RunManifest m = RunManifest.start(h.job(), h.runId(), Instant.parse(h.startedAt()), h.sparkApplicationId(),
-        h.sparkMaster(), h.resumedAtRound(), h.engine())
-        .withJobFields(jobFields)
-        .withRuntime(tree.get(RunManifest.PLAN), versions, tree.get(RunManifest.ROUND_BYTES_PER_WORKER).asLong())
-        .finished(Instant.parse(h.finishedAt()), h.rounds(), h.examplesSeen());
-    for (String k : keys.subList(keys.indexOf(RunManifest.EXAMPLES_SEEN) + 1, keys.size())) m.put(k, all.get(k));
-    assertEquals(new String(file, StandardCharsets.UTF_8), new String(m.toBytes(), StandardCharsets.UTF_8));
   }
 
   @ParameterizedTest
