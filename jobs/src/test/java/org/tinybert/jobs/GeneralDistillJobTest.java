@@ -42,6 +42,7 @@ import org.tinybert.io.OutputHold;
 import org.tinybert.io.RunLog;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.run.RunFiles;
+import org.tinybert.run.RunSchemas;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.Tensors;
@@ -219,6 +220,7 @@ class GeneralDistillJobTest {
     assertFalse(HadoopIO.exists(holdFile, conf), "released at the end");
     assertArrayEquals(HadoopIO.readAll(new Path(baselineOut, "student/model.safetensors"), conf),
         HadoopIO.readAll(new Path(out, "student/model.safetensors"), conf));
+    assertEquals(List.of(), RunSchemas.runProblems(tmp.resolve("runs/twice")));
   }
 
   /** A run whose hold another run took (it stood still too long) stops before its next commit, writing nothing. */
