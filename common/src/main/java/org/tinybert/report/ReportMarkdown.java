@@ -13,6 +13,7 @@ import static org.tinybert.run.MetricsRound.ROUND_SECONDS;
 import static org.tinybert.run.MetricsRound.TRAIN_LOSS;
 import static org.tinybert.run.RunManifest.FINISHED_AT;
 import static org.tinybert.run.RunManifest.RESUMED_AT_ROUND;
+import static org.tinybert.run.RunManifest.RUN_ID;
 import static org.tinybert.run.RunManifest.SPARK_APPLICATION_ID;
 import static org.tinybert.run.RunManifest.SPARK_MASTER;
 import static org.tinybert.run.RunManifest.STARTED_AT;
@@ -83,7 +84,7 @@ final class ReportMarkdown {
     md.append("## ").append(s.job()).append("\n\n");
     md.append("| | |\n|---|---|\n");
     row(md, "job", s.job());
-    row(md, "run id", text(m, "/run_id"));
+    row(md, "run id", text(m, "/" + RUN_ID));
     row(md, "directory", "`" + s.dir() + "`");
     row(md, "started", text(m, "/" + STARTED_AT));
     row(md, "finished", finished(m));

@@ -15,8 +15,8 @@ import org.tinybert.run.MetricsRound;
 /**
  * The distillation losses of one fixed probe batch, measured on the driver after every averaging round and recorded in
  * metrics.jsonl ({@link MetricsRound.Probe}) as {@code probe_total}, {@code probe_attention}, {@code probe_embedding},
- * {@code probe_hidden}, {@code probe_attention_per_layer} (one per student layer) and {@code probe_hidden_per_layer} (the embeddings, then
- * one per student layer). The training loss is a mean over each round's different minibatches; only a fixed batch
+ * {@code probe_hidden}, {@code probe_attention_per_layer} (one per student layer) and {@code probe_hidden_per_layer}
+ * (the embeddings, then one per student layer). The training loss is a mean over each round's different minibatches; only a fixed batch
  * gives points that compare from round to round, and only it gives the losses per layer.
  */
 public final class ProbeLosses {

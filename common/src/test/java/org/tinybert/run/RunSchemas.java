@@ -17,7 +17,9 @@ import java.util.Map;
  *
  * <p>A checker of the subset the schemas use ({@code type}, {@code required}, {@code properties},
  * {@code additionalProperties}, {@code items}, {@code enum}, {@code anyOf}, local {@code $ref}), not a full
- * validator: the validators on Maven Central bring a newer Jackson than the 2.15 that Spark pins for the whole build.
+ * validator. com.networknt:json-schema-validator 1.5.8 resolves from Maven Central but is built against Jackson 2.18,
+ * and the build pins Jackson to its Spark line's, 2.15 under {@code -Pspark-3.5}: a test dependency that may break on
+ * one of the two lines is worth less than these few lines.
  * The notebooks' checker validates the same files against the same schemas with Python's {@code jsonschema}, which
  * implements all of it; a schema that needs more than this subset fails here loudly rather than passing.
  */
