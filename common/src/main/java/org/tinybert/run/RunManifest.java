@@ -39,6 +39,12 @@ public final class RunManifest {
   public static final String FINISHED_AT = "finished_at";
   public static final String ROUNDS = "rounds";
   public static final String EXAMPLES_SEEN = "examples_seen";
+  /** Outcome: the final model's directory (GLUE stages; general-distill records it as {@code student}). */
+  public static final String FINAL_MODEL = "final_model";
+  /** Outcome of a GLUE stage that scores dev: the best checkpoint's directory. */
+  public static final String BEST = "best";
+  /** Outcome of a GLUE stage that scores dev: the best checkpoint's metrics by name. */
+  public static final String BEST_METRICS = "best_metrics";
   /** The fields a reader needs (files of every build have them). */
   public static final List<String> REQUIRED = List.of(JOB, RUN_ID, STARTED_AT);
 

@@ -300,8 +300,8 @@ public final class GlueStage extends TrainingRun {
       saveBest(g, dev.evaluator().evaluateFeatures(model(g), dev.dev()), state);
     }
     bestMetrics = metrics(bestDir, conf);
-    manifest.put("best", bestDir.toString());
-    manifest.put("best_metrics", bestMetrics);
+    manifest.put(RunManifest.BEST, bestDir.toString());
+    manifest.put(RunManifest.BEST_METRICS, bestMetrics);
   }
 
   private BertModel model(ComputationGraph g) {

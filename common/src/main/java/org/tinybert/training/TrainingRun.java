@@ -157,7 +157,7 @@ public abstract class TrainingRun {
   /** After the final model is saved: the job's last outputs and manifest fields. */
   protected void finish(ComputationGraph g, TrainingState state, Path model, RunManifest manifest)
       throws IOException {
-    manifest.put("final_model", model.toString());
+    manifest.put(RunManifest.FINAL_MODEL, model.toString());
   }
 
   // ---- the run ----

@@ -225,7 +225,8 @@ class RunRecordsTest {
   void theManifestSchemaListsTheTopLevelTheRunWrites() throws IOException {
     JsonNode written = JSON.readTree(RunManifest.start("j", "r", Instant.EPOCH, "app", "local[2]", 0,
         Map.of("setting", "auto")).withRuntime(JSON.createObjectNode(), Map.of("java", "17"), 1)
-        .finished(Instant.EPOCH, 1, 8).toBytes());
+        .finished(Instant.EPOCH, 1, 8).put(RunManifest.FINAL_MODEL, "/m").put(RunManifest.BEST, "/b")
+        .put(RunManifest.BEST_METRICS, Map.of("acc", 0.5)).toBytes());
     assertEquals(names(RunSchemas.schema(RunSchemas.MANIFEST).get("properties")), names(written));
   }
 
@@ -235,22 +236,27 @@ class RunRecordsTest {
   void aChangedFieldBreaksTheSchema(String change) throws IOException {
     ObjectNode round = (ObjectNode) JSON.readTree(lines(fixture("run/task-distill")).get(1));
     ObjectNode eval = (ObjectNode) JSON.readTree(fixture("run/task-distill").resolve(RunFiles.BEST_EVAL).toFile());
+    ObjectNode manifest = (ObjectNode) JSON.readTree(fixture("run/task-distill").resolve(RunFiles.MANIFEST).toFile());
     switch (change) {
       case "rename" -> {
         round.set("trainLoss", round.remove("train_loss"));
         eval.set("primaryMetric", eval.remove("primary_metric"));
+        manifest.set("runId", manifest.remove("run_id"));
       }
       case "retype" -> {
         round.put("step", "2");
         eval.put("dev_examples", 16.5);
+        manifest.put("rounds", "4");
       }
       default -> {
         round.remove("round");
         eval.remove("metrics");
+        manifest.remove("job");
       }
     }
     assertFalse(RunSchemas.problems(RunSchemas.METRICS_ROUND, round).isEmpty(), round.toString());
     assertFalse(RunSchemas.problems(RunSchemas.EVAL, eval).isEmpty(), eval.toString());
+    assertFalse(RunSchemas.problems(RunSchemas.MANIFEST, manifest).isEmpty(), manifest.toString());
   }
 
   private static List<String> names(JsonNode object) {
