@@ -103,6 +103,11 @@ for bench in inference distill-step; do
 done
 echo "run-all: jobs done in $((SECONDS - start)) s" >&2
 
+# The training runs the notebooks read fit the run records' schemas (docs/schema/, which the Java writers are tested
+# against): a notebook never reads a field a job stopped writing.
+"$py" "$root/notebooks/check_notebooks.py" runs "$work/gd" "$work/gd-no-att" "$work/gd-no-hid" "$work/gd-no-emb" \
+  "$work/teacher" "$work/student"
+
 # 9. Every notebook, on /usr/bin/python3's kernel, with its parameters pointed at the outputs above.
 mkdir -p "$work/jupyter/kernels/tinybert-python3" "$work/jupyter/runtime" "$work/mpl" "$work/ipython"
 cat >"$work/jupyter/kernels/tinybert-python3/kernel.json" <<EOF

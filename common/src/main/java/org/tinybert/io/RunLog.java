@@ -2,7 +2,6 @@ package org.tinybert.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -10,22 +9,22 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.run.MetricsRound;
+import org.tinybert.run.RunFiles;
+import org.tinybert.run.RunManifest;
 
 /**
- * A run's records next to its outputs: {@code metrics.jsonl} (one JSON object per averaging round) and
- * {@code manifest.json} (settings, inputs, counts, versions, Spark application id).
+ * A run's records next to its outputs: {@value RunFiles#METRICS} (one {@link MetricsRound} per averaging round) and
+ * {@value RunFiles#MANIFEST} ({@link RunManifest}: settings, inputs, counts, versions, Spark application id).
  *
  * <p>On resume, rounds after the checkpoint being resumed from are dropped so the curve has no duplicates.
  */
 public final class RunLog {
-  public static final String METRICS = "metrics.jsonl";
-  public static final String MANIFEST = "manifest.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path dir;
@@ -40,7 +39,7 @@ public final class RunLog {
   public RunLog(Path dir, Configuration conf, long keepUpToRound) {
     this.dir = dir;
     this.conf = conf;
-    Path metrics = new Path(dir, METRICS);
+    Path metrics = new Path(dir, RunFiles.METRICS);
     if (HadoopIO.exists(metrics, conf)) {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(HadoopIO.open(metrics, conf),
           StandardCharsets.UTF_8))) {
@@ -72,6 +71,20 @@ public final class RunLog {
     if (hold != null) hold.check();
   }
 
+  /** The recorded rounds as read. */
+  public List<MetricsRound> rounds() {
+    List<MetricsRound> out = new ArrayList<>();
+    for (String l : lines) {
+      try {
+        out.add(MetricsRound.parse(l));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return out;
+  }
+
+  /** The recorded rounds as JSON trees, every field as written. */
   public List<JsonNode> records() {
     List<JsonNode> out = new ArrayList<>();
     for (String l : lines) {
@@ -89,11 +102,11 @@ public final class RunLog {
    * does not rewrite a growing file every round; rewritten whole, atomically, elsewhere (S3, the local file system).
    * The first record after opening always rewrites, dropping the rounds a resume discards.
    */
-  public void append(Map<String, Object> record) throws IOException {
+  public void append(MetricsRound record) throws IOException {
     checkHold();
-    String line = JSON.writeValueAsString(record);
+    String line = record.toJson();
     lines.add(line);
-    Path metrics = new Path(dir, METRICS);
+    Path metrics = new Path(dir, RunFiles.METRICS);
     FileSystem fs = HadoopIO.fs(metrics, conf);
     if (consistent && fs.hasPathCapability(metrics, CommonPathCapabilities.FS_APPEND)) {
       try (FSDataOutputStream out = fs.append(metrics)) {
@@ -106,10 +119,9 @@ public final class RunLog {
     consistent = true;
   }
 
-  /** Writes {@code manifest.json}. */
-  public void writeManifest(Map<String, Object> manifest) throws IOException {
+  /** Writes {@value RunFiles#MANIFEST}. */
+  public void writeManifest(RunManifest manifest) throws IOException {
     checkHold();
-    HadoopIO.writeAtomically(new Path(dir, MANIFEST), conf,
-        JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(manifest));
+    HadoopIO.writeAtomically(new Path(dir, RunFiles.MANIFEST), conf, manifest.toBytes());
   }
 }

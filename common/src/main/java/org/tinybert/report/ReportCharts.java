@@ -1,5 +1,18 @@
 package org.tinybert.report;
 
+import static org.tinybert.run.MetricsRound.DEV;
+import static org.tinybert.run.MetricsRound.EXAMPLES;
+import static org.tinybert.run.MetricsRound.EXAMPLES_PER_SECOND;
+import static org.tinybert.run.MetricsRound.LEARNING_RATE;
+import static org.tinybert.run.MetricsRound.PROBE_ATTENTION;
+import static org.tinybert.run.MetricsRound.PROBE_ATTENTION_PER_LAYER;
+import static org.tinybert.run.MetricsRound.PROBE_EMBEDDING;
+import static org.tinybert.run.MetricsRound.PROBE_HIDDEN;
+import static org.tinybert.run.MetricsRound.PROBE_HIDDEN_PER_LAYER;
+import static org.tinybert.run.MetricsRound.PROBE_TOTAL;
+import static org.tinybert.run.MetricsRound.ROUND_SECONDS;
+import static org.tinybert.run.MetricsRound.TRAIN_LOSS;
+
 import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,9 +70,9 @@ final class ReportCharts {
     List<Figure> out = new ArrayList<>();
     String p = stage.slug() + "-";
     losses(stage, width, height).ifPresent(c -> out.add(new Figure(p + "losses.png", "Losses", c)));
-    perLayer(stage, "probe_attention_per_layer", "Attention loss per student layer (probe batch)", false, width, height)
+    perLayer(stage, PROBE_ATTENTION_PER_LAYER, "Attention loss per student layer (probe batch)", false, width, height)
         .ifPresent(c -> out.add(new Figure(p + "attention-per-layer.png", "Attention loss per layer", c)));
-    perLayer(stage, "probe_hidden_per_layer", "Hidden-state loss per layer (probe batch; 0 = embeddings)", true, width,
+    perLayer(stage, PROBE_HIDDEN_PER_LAYER, "Hidden-state loss per layer (probe batch; 0 = embeddings)", true, width,
         height).ifPresent(c -> out.add(new Figure(p + "hidden-per-layer.png", "Hidden-state loss per layer", c)));
     throughput(stage, width, height).ifPresent(c -> out.add(new Figure(p + "throughput.png", "Throughput", c)));
     dev(stage, width, height).ifPresent(c -> out.add(new Figure(p + "dev.png", "Dev metrics", c)));
@@ -72,11 +85,11 @@ final class ReportCharts {
 
   private static Map<String, String> losses() {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("train_loss", "train loss (round mean)");
-    m.put("probe_total", "probe: total");
-    m.put("probe_attention", "probe: attention");
-    m.put("probe_embedding", "probe: embedding");
-    m.put("probe_hidden", "probe: hidden");
+    m.put(TRAIN_LOSS, "train loss (round mean)");
+    m.put(PROBE_TOTAL, "probe: total");
+    m.put(PROBE_ATTENTION, "probe: attention");
+    m.put(PROBE_EMBEDDING, "probe: embedding");
+    m.put(PROBE_HIDDEN, "probe: hidden");
     return m;
   }
 
@@ -110,9 +123,9 @@ final class ReportCharts {
   }
 
   private static Optional<XYChart> throughput(StageRun stage, int width, int height) {
-    if (!stage.recorded("examples_per_second")) return Optional.empty();
-    boolean timed = stage.rounds().stream().allMatch(r -> r.number("round_seconds") > 0);
-    double total = timed ? stage.rounds().stream().mapToDouble(r -> r.number("round_seconds")).sum() : 0;
+    if (!stage.recorded(EXAMPLES_PER_SECOND)) return Optional.empty();
+    boolean timed = stage.rounds().stream().allMatch(r -> r.number(ROUND_SECONDS) > 0);
+    double total = timed ? stage.rounds().stream().mapToDouble(r -> r.number(ROUND_SECONDS)).sum() : 0;
     double unit = total > 3 * 3600 ? 3600 : total > 300 ? 60 : 1;
     String unitName = unit == 3600 ? "hours" : unit == 60 ? "minutes" : "seconds";
     XYChart c = chart(stage.job() + ": throughput", timed ? "training time (" + unitName + ", sum of round times)"
@@ -122,16 +135,16 @@ final class ReportCharts {
     double t = 0;
     long before = 0;
     for (RoundRecord r : stage.rounds()) {
-      long examples = (long) r.number("examples");
+      long examples = (long) r.number(EXAMPLES);
       double x = r.step();
       if (timed) {
-        double seconds = r.number("round_seconds");
+        double seconds = r.number(ROUND_SECONDS);
         t += seconds;
         x = t / unit;
         perRound.add(x, (examples - before) / seconds, false);
       }
       before = examples;
-      average.add(x, r.number("examples_per_second"), false);
+      average.add(x, r.number(EXAMPLES_PER_SECOND), false);
     }
     perRound.addTo(c, "this round");
     average.addTo(c, "since the run (re)started");
@@ -139,7 +152,7 @@ final class ReportCharts {
   }
 
   private static Optional<XYChart> dev(StageRun stage, int width, int height) {
-    if (!stage.recorded("dev")) return Optional.empty();
+    if (!stage.recorded(DEV)) return Optional.empty();
     XYChart c = chart(stage.job() + ": dev metrics", "optimiser step", "metric", width, height);
     List<String> names = new ArrayList<>();
     for (RoundRecord r : stage.rounds()) {
@@ -163,11 +176,11 @@ final class ReportCharts {
   }
 
   private static Optional<XYChart> learningRate(StageRun stage, int width, int height) {
-    if (!stage.recorded("learning_rate")) return Optional.empty();
+    if (!stage.recorded(LEARNING_RATE)) return Optional.empty();
     XYChart c = chart(stage.job() + ": learning rate", "optimiser step", "learning rate", width, height);
     c.getStyler().setYAxisDecimalPattern("0.0##E0");
     Points pts = new Points();
-    for (RoundRecord r : stage.rounds()) pts.add(r.step(), r.number("learning_rate"), false);
+    for (RoundRecord r : stage.rounds()) pts.add(r.step(), r.number(LEARNING_RATE), false);
     pts.addTo(c, "learning rate");
     return nonEmpty(c);
   }

@@ -1,5 +1,23 @@
 package org.tinybert.report;
 
+import static org.tinybert.run.MetricsRound.DEV;
+import static org.tinybert.run.MetricsRound.EPOCH;
+import static org.tinybert.run.MetricsRound.EXAMPLES;
+import static org.tinybert.run.MetricsRound.EXAMPLES_PER_SECOND;
+import static org.tinybert.run.MetricsRound.LEARNING_RATE;
+import static org.tinybert.run.MetricsRound.PROBE_ATTENTION;
+import static org.tinybert.run.MetricsRound.PROBE_EMBEDDING;
+import static org.tinybert.run.MetricsRound.PROBE_HIDDEN;
+import static org.tinybert.run.MetricsRound.PROBE_TOTAL;
+import static org.tinybert.run.MetricsRound.ROUND_SECONDS;
+import static org.tinybert.run.MetricsRound.TRAIN_LOSS;
+import static org.tinybert.run.RunManifest.FINISHED_AT;
+import static org.tinybert.run.RunManifest.RESUMED_AT_ROUND;
+import static org.tinybert.run.RunManifest.RUN_ID;
+import static org.tinybert.run.RunManifest.SPARK_APPLICATION_ID;
+import static org.tinybert.run.RunManifest.SPARK_MASTER;
+import static org.tinybert.run.RunManifest.STARTED_AT;
+
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
@@ -11,7 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import org.tinybert.io.RunLog;
+import org.tinybert.run.RunFiles;
 
 /**
  * The Markdown of a report: per stage, a summary table (job, run id, dates, rounds, first, last and lowest losses,
@@ -66,23 +84,25 @@ final class ReportMarkdown {
     md.append("## ").append(s.job()).append("\n\n");
     md.append("| | |\n|---|---|\n");
     row(md, "job", s.job());
-    row(md, "run id", text(m, "/run_id"));
+    row(md, "run id", text(m, "/" + RUN_ID));
     row(md, "directory", "`" + s.dir() + "`");
-    row(md, "started", text(m, "/started_at"));
+    row(md, "started", text(m, "/" + STARTED_AT));
     row(md, "finished", finished(m));
-    if (m.path("resumed_at_round").asLong(0) > 0) row(md, "resumed at round", text(m, "/resumed_at_round"));
-    if (m.has("spark_master")) row(md, "Spark", text(m, "/spark_master") + ", " + text(m, "/spark_application_id"));
+    if (m.path(RESUMED_AT_ROUND).asLong(0) > 0) row(md, "resumed at round", text(m, "/" + RESUMED_AT_ROUND));
+    if (m.has(SPARK_MASTER)) {
+      row(md, "Spark", text(m, "/" + SPARK_MASTER) + ", " + text(m, "/" + SPARK_APPLICATION_ID));
+    }
     row(md, "rounds", String.format(Locale.ROOT, "%d (round %d to %d): %d optimiser steps, %d examples, epoch %s",
-        rounds.size(), first.round(), last.round(), last.step(), (long) last.number("examples"),
-        last.has("epoch") ? String.valueOf((long) last.number("epoch")) : "?"));
-    for (String key : List.of("train_loss", "probe_total", "probe_attention", "probe_embedding", "probe_hidden")) {
+        rounds.size(), first.round(), last.round(), last.step(), (long) last.number(EXAMPLES),
+        last.has(EPOCH) ? String.valueOf((long) last.number(EPOCH)) : "?"));
+    for (String key : List.of(TRAIN_LOSS, PROBE_TOTAL, PROBE_ATTENTION, PROBE_EMBEDDING, PROBE_HIDDEN)) {
       if (s.recorded(key)) row(md, key.replace('_', ' '), curve(rounds, key));
     }
     throughput(s).ifPresent(t -> row(md, "throughput", t));
     s.bestDev().ifPresent(b -> row(md, "best dev", String.format(Locale.ROOT, "%s %s at step %d (%s); all: %s",
         b.metric(), f4(b.value()), b.step(), b.source(), metrics(b.metrics()))));
     for (int i = rounds.size() - 1; i >= 0; i--) {
-      if (rounds.get(i).has("dev")) {
+      if (rounds.get(i).has(DEV)) {
         row(md, "last dev", String.format(Locale.ROOT, "%s at step %d", metrics(rounds.get(i).dev()),
             rounds.get(i).step()));
         break;
@@ -112,8 +132,8 @@ final class ReportMarkdown {
 
   private static void rounds(StringBuilder md, StageRun s) {
     List<RoundRecord> rounds = s.rounds();
-    Optional<String> primary = s.primaryMetric().filter(p -> s.recorded("dev"));
-    boolean probe = s.recorded("probe_total");
+    Optional<String> primary = s.primaryMetric().filter(p -> s.recorded(DEV));
+    boolean probe = s.recorded(PROBE_TOTAL);
     List<String> head = new ArrayList<>(List.of("round", "epoch", "step", "examples", "train loss"));
     if (probe) head.add("probe total");
     primary.ifPresent(p -> head.add("dev " + p));
@@ -127,15 +147,15 @@ final class ReportMarkdown {
     md.append("---:|".repeat(head.size())).append('\n');
     for (int i : rows) {
       RoundRecord r = rounds.get(i);
-      List<String> cells = new ArrayList<>(List.of(String.valueOf(r.round()), integer(r, "epoch"),
-          String.valueOf(r.step()), integer(r, "examples"), f4(r.number("train_loss"))));
-      if (probe) cells.add(f4(r.number("probe_total")));
+      List<String> cells = new ArrayList<>(List.of(String.valueOf(r.round()), integer(r, EPOCH),
+          String.valueOf(r.step()), integer(r, EXAMPLES), f4(r.number(TRAIN_LOSS))));
+      if (probe) cells.add(f4(r.number(PROBE_TOTAL)));
       primary.ifPresent(p -> {
         Double v = r.dev().get(p);
         cells.add(v == null ? "" : f4(v) + (r.newBest() ? " (best so far)" : ""));
       });
-      cells.add(r.has("learning_rate") ? String.format(Locale.ROOT, "%.2e", r.number("learning_rate")) : "");
-      cells.add(r.has("examples_per_second") ? f1(r.number("examples_per_second")) : "");
+      cells.add(r.has(LEARNING_RATE) ? String.format(Locale.ROOT, "%.2e", r.number(LEARNING_RATE)) : "");
+      cells.add(r.has(EXAMPLES_PER_SECOND) ? f1(r.number(EXAMPLES_PER_SECOND)) : "");
       md.append("| ").append(String.join(" | ", cells)).append(" |\n");
     }
     md.append('\n');
@@ -186,24 +206,26 @@ final class ReportMarkdown {
   private static Optional<String> throughput(StageRun s) {
     List<RoundRecord> rounds = s.rounds();
     double seconds = 0;
-    for (RoundRecord r : rounds) seconds += r.has("round_seconds") ? r.number("round_seconds") : Double.NaN;
-    long examples = (long) s.last().number("examples");
+    for (RoundRecord r : rounds) seconds += r.has(ROUND_SECONDS) ? r.number(ROUND_SECONDS) : Double.NaN;
+    long examples = (long) s.last().number(EXAMPLES);
     List<String> parts = new ArrayList<>();
     if (seconds > 0) {
       parts.add(String.format(Locale.ROOT, "%s examples/s while training (%d examples in %s of rounds)",
           f1(examples / seconds), examples, duration(seconds)));
     }
-    if (s.last().has("examples_per_second")) {
-      parts.add("last recorded average " + f1(s.last().number("examples_per_second")) + " examples/s");
+    if (s.last().has(EXAMPLES_PER_SECOND)) {
+      parts.add("last recorded average " + f1(s.last().number(EXAMPLES_PER_SECOND)) + " examples/s");
     }
     return parts.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", parts));
   }
 
   private static String finished(JsonNode m) {
-    if (!m.path("finished_at").isTextual()) return "not finished (no finished_at in " + RunLog.MANIFEST + ")";
-    String end = m.get("finished_at").asText();
+    if (!m.path(FINISHED_AT).isTextual()) {
+      return "not finished (no " + FINISHED_AT + " in " + RunFiles.MANIFEST + ")";
+    }
+    String end = m.get(FINISHED_AT).asText();
     try {
-      Duration d = Duration.between(Instant.parse(m.path("started_at").asText()), Instant.parse(end));
+      Duration d = Duration.between(Instant.parse(m.path(STARTED_AT).asText()), Instant.parse(end));
       return end + " (" + duration(d.toMillis() / 1000.0) + " after the start)";
     } catch (DateTimeParseException e) {
       return end;

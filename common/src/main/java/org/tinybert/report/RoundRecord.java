@@ -1,57 +1,62 @@
 package org.tinybert.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
+import org.tinybert.run.MetricsRound;
 
 /**
- * One line of a run's {@code metrics.jsonl}: what one averaging round recorded. Every job records {@code round},
- * {@code epoch}, {@code step} (optimiser steps so far), {@code examples}, {@code train_loss},
- * {@code examples_per_second} (since this run started or resumed), {@code round_seconds} and {@code learning_rate};
- * general distillation and task distillation's intermediate stage add the probe batch's losses ({@code probe_total},
- * ..., {@code probe_attention_per_layer}, {@code probe_hidden_per_layer}); GLUE stages that score dev add
- * {@code dev} (metric name to value) and {@code new_best}.
+ * One line of a run's {@code metrics.jsonl} as the report reads it: the {@link MetricsRound} one averaging round
+ * recorded, with its line for messages, and its fields also by name ({@link MetricsRound#NUMBERS},
+ * {@link MetricsRound#PER_LAYER}) for the curves a report draws by name.
  *
  * @param line the 1-based line of the file, for messages
  * @param values the record as read; its numeric fields were checked to be numbers (or Jackson's "NaN", "Infinity")
  */
-public record RoundRecord(long line, JsonNode values) {
+public record RoundRecord(long line, MetricsRound values) {
 
   public long round() {
-    return values.get("round").asLong();
+    return values.round();
   }
 
   public long step() {
-    return values.get("step").asLong();
+    return values.step();
   }
 
+  /** Whether the round recorded the field {@code key} (a {@link MetricsRound} field name). */
   public boolean has(String key) {
-    JsonNode v = values.get(key);
-    return v != null && !v.isNull();
+    Function<MetricsRound, Double> n = MetricsRound.NUMBERS.get(key);
+    if (n != null) return n.apply(values) != null;
+    Function<MetricsRound, double[]> a = MetricsRound.PER_LAYER.get(key);
+    if (a != null) return a.apply(values) != null;
+    if (key.equals(MetricsRound.DEV)) return values.dev() != null;
+    if (key.equals(MetricsRound.NEW_BEST)) return values.newBest() != null;
+    throw new IllegalArgumentException("no field " + key + " in a metrics round");
   }
 
   /** The number under {@code key}, NaN when absent. */
   public double number(String key) {
-    return has(key) ? values.get(key).asDouble() : Double.NaN;
+    Function<MetricsRound, Double> n = MetricsRound.NUMBERS.get(key);
+    if (n == null) throw new IllegalArgumentException("no number " + key + " in a metrics round");
+    Double v = n.apply(values);
+    return v == null ? Double.NaN : v;
   }
 
   /** The array of numbers under {@code key}, empty when absent. */
   public double[] numbers(String key) {
-    JsonNode a = values.path(key);
-    double[] out = new double[a.isArray() ? a.size() : 0];
-    for (int i = 0; i < out.length; i++) out[i] = a.get(i).asDouble();
-    return out;
+    Function<MetricsRound, double[]> a = MetricsRound.PER_LAYER.get(key);
+    if (a == null) throw new IllegalArgumentException("no numbers per layer " + key + " in a metrics round");
+    double[] v = a.apply(values);
+    return v == null ? new double[0] : v.clone();
   }
 
   /** The dev metrics scored after this round, in the order recorded; empty when dev was not scored. */
   public Map<String, Double> dev() {
-    Map<String, Double> out = new LinkedHashMap<>();
-    values.path("dev").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asDouble()));
-    return out;
+    return values.dev() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(values.dev());
   }
 
   /** Whether this round's dev score became the best kept in {@code best/}. */
   public boolean newBest() {
-    return values.path("new_best").asBoolean(false);
+    return values.isNewBest();
   }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
-import org.tinybert.io.RunLog;
+import org.tinybert.run.RunFiles;
 
 /**
  * The report of one run directory: for each training stage in it, PNG figures ({@link ReportCharts}) and a Markdown
@@ -58,13 +58,13 @@ public final class RunReport {
     if (hasRecords(run, conf) || !hasIntermediate) {
       stages.add(StageRun.read(run, conf));
     } else {
-      notes.add("The prediction stage has not started: " + run + " has no " + RunLog.MANIFEST + " yet.");
+      notes.add("The prediction stage has not started: " + run + " has no " + RunFiles.MANIFEST + " yet.");
     }
     return new RunReport(run, stages, notes);
   }
 
   private static boolean hasRecords(Path dir, Configuration conf) {
-    return HadoopIO.exists(new Path(dir, RunLog.MANIFEST), conf) || HadoopIO.exists(new Path(dir, RunLog.METRICS),
+    return HadoopIO.exists(new Path(dir, RunFiles.MANIFEST), conf) || HadoopIO.exists(new Path(dir, RunFiles.METRICS),
         conf);
   }
 

@@ -19,8 +19,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.io.HadoopIO;
-import org.tinybert.io.RunLog;
 import org.tinybert.io.Utf8LineReader;
+import org.tinybert.run.EvalRecord;
+import org.tinybert.run.MetricsRound;
+import org.tinybert.run.RunFiles;
+import org.tinybert.run.RunManifest;
 
 /**
  * One training stage's records read back from its directory: {@code manifest.json}, {@code metrics.jsonl} and, for
@@ -32,15 +35,10 @@ import org.tinybert.io.Utf8LineReader;
  * @param rounds the recorded rounds in file order, at least one
  * @param bestEval {@code best/eval.json} when present
  */
-public record StageRun(Path dir, JsonNode manifest, List<RoundRecord> rounds, Optional<JsonNode> bestEval) {
-  /** Where GLUE stages keep their best dev checkpoint's metrics (GlueStage in the jobs module writes it). */
-  public static final String BEST_EVAL = "best/eval.json";
-
+public record StageRun(Path dir, JsonNode manifest, List<RoundRecord> rounds, Optional<EvalRecord> bestEval) {
   /** Fields that must be numbers whenever a round records them. */
-  private static final List<String> NUMBERS = List.of("round", "epoch", "step", "examples", "train_loss",
-      "examples_per_second", "round_seconds", "eta_seconds", "learning_rate", "probe_total", "probe_attention",
-      "probe_embedding", "probe_hidden");
-  private static final List<String> NUMBER_ARRAYS = List.of("probe_attention_per_layer", "probe_hidden_per_layer");
+  private static final List<String> NUMBERS = List.copyOf(MetricsRound.NUMBERS.keySet());
+  private static final List<String> NUMBER_ARRAYS = List.copyOf(MetricsRound.PER_LAYER.keySet());
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -55,24 +53,32 @@ public record StageRun(Path dir, JsonNode manifest, List<RoundRecord> rounds, Op
    * @throws IOException when the file system fails
    */
   public static StageRun read(Path dir, Configuration conf) throws IOException {
-    Path manifestFile = new Path(dir, RunLog.MANIFEST);
+    Path manifestFile = new Path(dir, RunFiles.MANIFEST);
     JsonNode manifest = readJson(manifestFile, conf);
-    if (!manifest.path("job").isTextual()) {
+    if (!manifest.path(RunManifest.JOB).isTextual()) {
       throw new ReportInputException(manifestFile.toString(), "has no \"job\" naming the job that wrote the run");
     }
-    List<RoundRecord> rounds = readRounds(new Path(dir, RunLog.METRICS), conf);
-    Path eval = new Path(dir, BEST_EVAL);
+    List<RoundRecord> rounds = readRounds(new Path(dir, RunFiles.METRICS), conf);
+    Path eval = new Path(dir, RunFiles.BEST_EVAL);
     Optional<JsonNode> best = HadoopIO.exists(eval, conf) ? Optional.of(readJson(eval, conf)) : Optional.empty();
-    if (best.isPresent() && !number(best.get().path("primary"))) {
+    if (best.isPresent() && !number(best.get().path(EvalRecord.PRIMARY))) {
       throw new ReportInputException(eval.toString(), "expected a number \"primary\" (the best dev score), found "
-          + best.get().path("primary"));
+          + best.get().path(EvalRecord.PRIMARY));
     }
-    return new StageRun(dir, manifest, rounds, best);
+    Optional<EvalRecord> bestEval = Optional.empty();
+    if (best.isPresent()) {
+      try {
+        bestEval = Optional.of(EvalRecord.of(best.get()));
+      } catch (JsonProcessingException e) {
+        throw new ReportInputException(eval.toString(), "not an eval record: " + e.getOriginalMessage());
+      }
+    }
+    return new StageRun(dir, manifest, rounds, bestEval);
   }
 
   /** The job that wrote the stage, e.g. {@code general-distill} or {@code task-distill intermediate}. */
   public String job() {
-    return manifest.get("job").asText();
+    return manifest.get(RunManifest.JOB).asText();
   }
 
   /** The job's name as a file-name prefix: {@code task-distill-intermediate}. */
@@ -96,17 +102,17 @@ public record StageRun(Path dir, JsonNode manifest, List<RoundRecord> rounds, Op
    * @param value its value
    * @param step the optimiser step it was scored at
    * @param metrics every metric of that scoring
-   * @param source where it was read: {@value #BEST_EVAL}, or metrics.jsonl (its last {@code new_best} round)
+   * @param source where it was read: {@value RunFiles#BEST_EVAL}, or metrics.jsonl (its last {@code new_best} round)
    */
   public record BestDev(String metric, double value, long step, Map<String, Double> metrics, String source) {}
 
   /**
-   * The metric that picks the best dev score: from {@value #BEST_EVAL}, else the manifest's task, else the first one
-   * recorded; empty when dev was never scored.
+   * The metric that picks the best dev score: from {@value RunFiles#BEST_EVAL}, else the manifest's task, else the
+   * first one recorded; empty when dev was never scored.
    */
   public Optional<String> primaryMetric() {
-    if (bestEval.isPresent() && bestEval.get().path("primary_metric").isTextual()) {
-      return Optional.of(bestEval.get().get("primary_metric").asText());
+    if (bestEval.isPresent() && bestEval.get().primaryMetric() != null) {
+      return Optional.of(bestEval.get().primaryMetric());
     }
     if (manifest.path("task").isTextual()) {
       try {
@@ -118,22 +124,23 @@ public record StageRun(Path dir, JsonNode manifest, List<RoundRecord> rounds, Op
     return rounds.stream().flatMap(r -> r.dev().keySet().stream()).findFirst();
   }
 
-  /** The best dev score: {@value #BEST_EVAL} when present, else the last round that recorded {@code new_best}. */
+  /**
+   * The best dev score: {@value RunFiles#BEST_EVAL} when present, else the last round that recorded
+   * {@code new_best}.
+   */
   public Optional<BestDev> bestDev() {
     if (bestEval.isPresent()) {
-      JsonNode e = bestEval.get();
-      Map<String, Double> metrics = new LinkedHashMap<>();
-      e.path("metrics").fields().forEachRemaining(m -> metrics.put(m.getKey(), m.getValue().asDouble()));
+      EvalRecord e = bestEval.get();
       String metric = primaryMetric().orElse("primary");
-      return Optional.of(new BestDev(metric, e.get("primary").asDouble(), e.path("step").asLong(), metrics,
-          BEST_EVAL));
+      return Optional.of(new BestDev(metric, e.primary(), e.step(), new LinkedHashMap<>(e.metrics()),
+          RunFiles.BEST_EVAL));
     }
     Optional<String> metric = primaryMetric();
     RoundRecord best = null;
     for (RoundRecord r : rounds) if (r.newBest() && metric.isPresent() && r.dev().containsKey(metric.get())) best = r;
     if (best == null) return Optional.empty();
     return Optional.of(new BestDev(metric.get(), best.dev().get(metric.get()), best.step(), best.dev(),
-        RunLog.METRICS + " line " + best.line()));
+        RunFiles.METRICS + " line " + best.line()));
   }
 
   /** A JSON object file, whole. */
@@ -159,7 +166,7 @@ public record StageRun(Path dir, JsonNode manifest, List<RoundRecord> rounds, Op
     return n;
   }
 
-  /** metrics.jsonl: one JSON object per line, blank lines skipped (as {@link RunLog} reads it). */
+  /** metrics.jsonl: one JSON object per line, blank lines skipped (as {@link org.tinybert.io.RunLog} reads it). */
   static List<RoundRecord> readRounds(Path file, Configuration conf) throws IOException {
     String name = file.toString();
     List<RoundRecord> out = new ArrayList<>();
@@ -184,7 +191,11 @@ public record StageRun(Path dir, JsonNode manifest, List<RoundRecord> rounds, Op
           throw new ReportInputException(name, line.number(), "expected a JSON object (one round), found " + kind(n));
         }
         check(name, line.number(), n);
-        out.add(new RoundRecord(line.number(), n));
+        try {
+          out.add(new RoundRecord(line.number(), MetricsRound.of(n)));
+        } catch (JsonProcessingException e) {
+          throw new ReportInputException(name, line.number(), "not a metrics round: " + e.getOriginalMessage());
+        }
       }
     }
     if (out.isEmpty()) {
@@ -195,7 +206,7 @@ public record StageRun(Path dir, JsonNode manifest, List<RoundRecord> rounds, Op
   }
 
   private static void check(String file, long line, JsonNode n) {
-    for (String key : List.of("round", "step")) {
+    for (String key : MetricsRound.REQUIRED) {
       if (!n.path(key).canConvertToExactIntegral()) {
         throw new ReportInputException(file, line, "expected an integer \"" + key + "\", found "
             + (n.has(key) ? n.get(key).toString() : "none"));
@@ -216,7 +227,7 @@ public record StageRun(Path dir, JsonNode manifest, List<RoundRecord> rounds, Op
         throw new ReportInputException(file, line, "expected an array of numbers for \"" + key + "\", found " + v);
       }
     }
-    JsonNode dev = n.get("dev");
+    JsonNode dev = n.get(MetricsRound.DEV);
     if (dev != null && !dev.isNull()) {
       boolean ok = dev.isObject();
       for (var it = dev.elements(); ok && it.hasNext(); ) ok = number(it.next());
@@ -240,7 +251,7 @@ public record StageRun(Path dir, JsonNode manifest, List<RoundRecord> rounds, Op
 
   private static ReportInputException missing(Path file) {
     return new ReportInputException(file.toString(), "no such file; a run directory (the output of general-distill, "
-        + "finetune-teacher or task-distill) holds " + RunLog.MANIFEST + " and " + RunLog.METRICS);
+        + "finetune-teacher or task-distill) holds " + RunFiles.MANIFEST + " and " + RunFiles.METRICS);
   }
 
   private static ReportInputException malformed(String file, JsonProcessingException e) {

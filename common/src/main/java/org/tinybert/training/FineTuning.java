@@ -2,6 +2,7 @@ package org.tinybert.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,12 +20,14 @@ import org.tinybert.glue.Split;
 import org.tinybert.glue.TaskData;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.io.HadoopIO;
-import org.tinybert.io.RunLog;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.scoring.GlueEvaluator;
+import org.tinybert.run.EvalRecord;
+import org.tinybert.run.RunFiles;
+import org.tinybert.run.RunManifest;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
 
@@ -94,23 +97,27 @@ public final class FineTuning {
    * again, as {@link GlueStage#train} has it.
    */
   public static Optional<Outcome> finished(Path output, Configuration conf) throws IOException {
-    Path manifest = new Path(output, RunLog.MANIFEST);
+    Path manifest = new Path(output, RunFiles.MANIFEST);
     Path finalModel = new Path(output, FINAL);
-    Path best = new Path(output, GlueStage.BEST);
-    Path eval = new Path(best, GlueStage.EVAL_JSON);
+    Path best = new Path(output, RunFiles.BEST);
+    Path eval = new Path(best, RunFiles.EVAL);
     if (!HadoopIO.exists(manifest, conf)) return Optional.empty();
-    ObjectMapper json = new ObjectMapper();
-    JsonNode m = json.readTree(HadoopIO.readAll(manifest, conf));
-    if (!JOB.equals(m.path("job").asText()) || !m.has("finished_at") || !HadoopIO.exists(eval, conf)
+    JsonNode m = new ObjectMapper().readTree(HadoopIO.readAll(manifest, conf));
+    RunManifest.Header h;
+    try {
+      h = RunManifest.header(m);
+    } catch (MismatchedInputException notOurs) {
+      return Optional.empty();
+    }
+    if (!JOB.equals(h.job()) || h.finished().isEmpty() || !HadoopIO.exists(eval, conf)
         || !HadoopIO.exists(new Path(finalModel, HfCheckpoint.CONFIG_FILE), conf)
         || !HadoopIO.exists(new Path(best, HfCheckpoint.CONFIG_FILE), conf)) {
       return Optional.empty();
     }
-    JsonNode e = json.readTree(HadoopIO.readAll(eval, conf));
-    Map<String, Double> metrics = new LinkedHashMap<>();
-    e.get("metrics").fields().forEachRemaining(f -> metrics.put(f.getKey(), f.getValue().asDouble()));
-    GlueStage.Result r = new GlueStage.Result(m.path("run_id").asText(), finalModel, Optional.of(best), metrics,
-        m.path("rounds").asLong(), m.path("examples_seen").asLong(), true, true, List.of());
-    return Optional.of(new Outcome(r, m.path("train_examples").asLong(), e.path("dev_examples").asLong()));
+    EvalRecord e = EvalRecord.parse(HadoopIO.readAll(eval, conf));
+    GlueStage.Result r = new GlueStage.Result(h.runId() == null ? "" : h.runId(), finalModel, Optional.of(best),
+        new LinkedHashMap<>(e.metrics()), h.rounds() == null ? 0 : h.rounds(),
+        h.examplesSeen() == null ? 0 : h.examplesSeen(), true, true, List.of());
+    return Optional.of(new Outcome(r, m.path("train_examples").asLong(), e.devExamples()));
   }
 }

@@ -208,7 +208,7 @@ public final class GeneralDistillation extends TrainingRun {
 
   @Override
   protected void finish(ComputationGraph g, org.tinybert.io.TrainingState state, Path model,
-      Map<String, Object> manifest) {
+      org.tinybert.run.RunManifest manifest) {
     manifest.put(STUDENT, model.toString());
   }
 }

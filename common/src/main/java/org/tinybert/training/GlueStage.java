@@ -1,8 +1,5 @@
 package org.tinybert.training;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,6 +45,9 @@ import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.HfNames;
+import org.tinybert.run.EvalRecord;
+import org.tinybert.run.RunFiles;
+import org.tinybert.run.RunManifest;
 import org.tinybert.text.Vocab;
 
 /**
@@ -58,9 +58,6 @@ import org.tinybert.text.Vocab;
  */
 public final class GlueStage extends TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(GlueStage.class);
-  public static final String BEST = "best";
-  public static final String EVAL_JSON = "eval.json";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /**
    * The model a stage trains.
@@ -120,7 +117,7 @@ public final class GlueStage extends TrainingRun {
     this.student = student;
     this.losses = losses;
     this.inputs = inputs;
-    this.bestDir = new Path(output, BEST);
+    this.bestDir = new Path(output, RunFiles.BEST);
   }
 
   public GlueStage withDevScoring(DevScoring scoring) {
@@ -273,40 +270,38 @@ public final class GlueStage extends TrainingRun {
 
   /** Dev, at each epoch's end and every {@code evalEverySteps}; a new best is saved at once. */
   @Override
-  protected String score(ComputationGraph g, ParameterAveragingTrainer.Round round, Map<String, Object> rec)
-      throws IOException {
-    if (dev == null) return "";
+  protected Optional<Scoring> score(ComputationGraph g, ParameterAveragingTrainer.Round round) throws IOException {
+    if (dev == null) return Optional.empty();
     TrainingState st = round.state();
     boolean epochEnd = st.batchesDone() >= round.batchesThisEpoch();
     long stepsBefore = st.steps() - round.steps();
     int every = dev.evalEverySteps();
     boolean due = every > 0 && st.steps() / every > stepsBefore / every;
-    if (!epochEnd && !due) return "";
+    if (!epochEnd && !due) return Optional.empty();
     GlueEvaluation ev = dev.evaluator().evaluateFeatures(model(g), dev.dev());
-    rec.put("dev", ev.metrics());
     evaluations.add(new double[] {st.steps(), ev.primary()});
     String line = String.format(" | dev %s %.4f", task.primaryMetric(), ev.primary());
-    if (ev.primary() > best || Double.isNaN(best)) {
+    boolean newBest = ev.primary() > best || Double.isNaN(best);
+    if (newBest) {
       best = ev.primary();
       saveBest(g, ev, st);
-      rec.put("new_best", true);
       line += " (new best)";
     }
-    return line;
+    return Optional.of(new Scoring(ev.metrics(), newBest, line));
   }
 
   @Override
-  protected void finish(ComputationGraph g, TrainingState state, Path model, Map<String, Object> manifest)
+  protected void finish(ComputationGraph g, TrainingState state, Path model, RunManifest manifest)
       throws IOException {
     super.finish(g, state, model, manifest);
     if (dev == null) return;
-    if (!HadoopIO.exists(new Path(bestDir, EVAL_JSON), conf)) {
+    if (!HadoopIO.exists(new Path(bestDir, RunFiles.EVAL), conf)) {
       // No scoring happened in this run (too few rounds): the final model is the best there is.
       saveBest(g, dev.evaluator().evaluateFeatures(model(g), dev.dev()), state);
     }
     bestMetrics = metrics(bestDir, conf);
-    manifest.put("best", bestDir.toString());
-    manifest.put("best_metrics", bestMetrics);
+    manifest.put(RunManifest.BEST, bestDir.toString());
+    manifest.put(RunManifest.BEST_METRICS, bestMetrics);
   }
 
   private BertModel model(ComputationGraph g) {
@@ -315,36 +310,25 @@ public final class GlueStage extends TrainingRun {
 
   /** The best score a previous run of this output recorded, or NaN. */
   private static double bestSoFar(Path bestDir, Configuration conf) throws IOException {
-    Path f = new Path(bestDir, EVAL_JSON);
+    Path f = new Path(bestDir, RunFiles.EVAL);
     if (!HadoopIO.exists(f, conf)) return Double.NaN;
-    return JSON.readTree(HadoopIO.readAll(f, conf)).get("primary").asDouble();
+    return EvalRecord.parse(HadoopIO.readAll(f, conf)).primary();
   }
 
   private static Map<String, Double> metrics(Path bestDir, Configuration conf) throws IOException {
-    JsonNode m = JSON.readTree(HadoopIO.readAll(new Path(bestDir, EVAL_JSON), conf)).get("metrics");
-    Map<String, Double> metrics = new LinkedHashMap<>();
-    m.fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
-    return metrics;
+    return new LinkedHashMap<>(EvalRecord.parse(HadoopIO.readAll(new Path(bestDir, RunFiles.EVAL), conf)).metrics());
   }
 
   /** Model and eval.json written together into a temporary sibling, then renamed over {@code best}. */
   private void saveBest(ComputationGraph g, GlueEvaluation ev, TrainingState st) throws IOException {
-    Map<String, Object> eval = new LinkedHashMap<>();
-    eval.put("task", task.taskName());
-    eval.put("primary_metric", task.primaryMetric());
-    eval.put("primary", ev.primary());
-    eval.put("metrics", ev.metrics());
-    eval.put("dev_examples", ev.size());
-    eval.put("epoch", st.epoch() + (st.finished() ? 0 : 1));
-    eval.put("step", st.steps());
-    eval.put("round", st.round());
-    eval.put("examples_seen", st.examples());
+    EvalRecord eval = new EvalRecord(task.taskName(), task.primaryMetric(), ev.primary(), ev.metrics(), ev.size(),
+        st.epoch() + (st.finished() ? 0 : 1), st.steps(), st.round(), st.examples());
     checkHold();
     FileSystem fs = HadoopIO.fs(bestDir, conf);
-    Path tmp = new Path(bestDir.getParent(), "." + BEST + "." + UUID.randomUUID() + ".tmp");
+    Path tmp = new Path(bestDir.getParent(), "." + RunFiles.BEST + "." + UUID.randomUUID() + ".tmp");
     try {
       save(g, tmp);
-      HadoopIO.writeAtomically(new Path(tmp, EVAL_JSON), conf, JSON.writeValueAsBytes(eval));
+      HadoopIO.writeAtomically(new Path(tmp, RunFiles.EVAL), conf, eval.toBytes());
       checkHold();
       if (fs.exists(bestDir) && !fs.delete(bestDir, true)) throw new IOException("cannot replace " + bestDir);
       if (!fs.rename(tmp, bestDir)) throw new IOException("cannot rename " + tmp + " to " + bestDir);

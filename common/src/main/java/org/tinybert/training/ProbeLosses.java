@@ -1,7 +1,6 @@
 package org.tinybert.training;
 
 import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.tinybert.distill.DistillationGraph;
 import org.tinybert.distill.DistillationLoss;
@@ -11,12 +10,13 @@ import org.tinybert.distill.TeacherCache;
 import org.tinybert.glue.GlueFeature;
 import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertModel;
+import org.tinybert.run.MetricsRound;
 
 /**
  * The distillation losses of one fixed probe batch, measured on the driver after every averaging round and recorded in
- * metrics.jsonl as {@code probe_total}, {@code probe_attention}, {@code probe_embedding}, {@code probe_hidden},
- * {@code probe_attention_per_layer} (one per student layer) and {@code probe_hidden_per_layer} (the embeddings, then
- * one per student layer). The training loss is a mean over each round's different minibatches; only a fixed batch
+ * metrics.jsonl ({@link MetricsRound.Probe}) as {@code probe_total}, {@code probe_attention}, {@code probe_embedding},
+ * {@code probe_hidden}, {@code probe_attention_per_layer} (one per student layer) and {@code probe_hidden_per_layer}
+ * (the embeddings, then one per student layer). The training loss is a mean over each round's different minibatches; only a fixed batch
  * gives points that compare from round to round, and only it gives the losses per layer.
  */
 public final class ProbeLosses {
@@ -65,14 +65,14 @@ public final class ProbeLosses {
     return r;
   }
 
-  /** Adds the probe's fields to a metrics.jsonl record and returns them for the log line. */
-  public static String record(Map<String, Object> rec, DistillationLoss.Result p) {
-    rec.put("probe_total", p.total());
-    rec.put("probe_attention", p.attention());
-    rec.put("probe_embedding", p.embedding());
-    rec.put("probe_hidden", p.hidden());
-    rec.put("probe_attention_per_layer", p.attentionPerLayer());
-    rec.put("probe_hidden_per_layer", p.representationPerLayer());
+  /** The probe's fields of a metrics.jsonl record. */
+  public static MetricsRound.Probe probe(DistillationLoss.Result p) {
+    return new MetricsRound.Probe(p.total(), p.attention(), p.embedding(), p.hidden(), p.attentionPerLayer(),
+        p.representationPerLayer());
+  }
+
+  /** The probe's part of the round's log line. */
+  public static String describe(DistillationLoss.Result p) {
     return String.format(" | probe loss %.4f (att %.4f, emb %.4f, hidden %.4f)", p.total(), p.attention(),
         p.embedding(), p.hidden());
   }

@@ -35,6 +35,9 @@ import org.tinybert.io.OutputHold;
 import org.tinybert.io.RunLog;
 import org.tinybert.io.TrainingState;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.run.MetricsRound;
+import org.tinybert.run.RunFiles;
+import org.tinybert.run.RunManifest;
 
 /**
  * One training run of a student in a {@link org.tinybert.distill.DistillationLayer}, data-parallel with parameter
@@ -126,7 +129,7 @@ public abstract class TrainingRun {
   /** The directory under {@link #output} the final model goes to. */
   protected abstract String modelName();
 
-  /** The job's own fields of manifest.json: its inputs, settings and model sizes. */
+  /** The job's own fields of manifest.json, in their order: its inputs, settings and model sizes. */
   protected abstract Map<String, Object> manifest();
 
   /**
@@ -137,16 +140,24 @@ public abstract class TrainingRun {
     return null;
   }
 
-  /** Scores the student after a round (e.g. on dev), adding to its metrics record; returns the log line's part. */
-  protected String score(ComputationGraph g, ParameterAveragingTrainer.Round round, Map<String, Object> record)
-      throws IOException {
-    return "";
+  /**
+   * What a scoring after a round found, for its metrics record and its log line.
+   *
+   * @param dev the metrics by name
+   * @param newBest whether they became the best kept
+   * @param line the log line's part
+   */
+  protected record Scoring(Map<String, Double> dev, boolean newBest, String line) {}
+
+  /** Scores the student after a round (e.g. on dev), or does nothing and returns empty. */
+  protected Optional<Scoring> score(ComputationGraph g, ParameterAveragingTrainer.Round round) throws IOException {
+    return Optional.empty();
   }
 
   /** After the final model is saved: the job's last outputs and manifest fields. */
-  protected void finish(ComputationGraph g, TrainingState state, Path model, Map<String, Object> manifest)
+  protected void finish(ComputationGraph g, TrainingState state, Path model, RunManifest manifest)
       throws IOException {
-    manifest.put("final_model", model.toString());
+    manifest.put(RunManifest.FINAL_MODEL, model.toString());
   }
 
   // ---- the run ----
@@ -194,24 +205,18 @@ public abstract class TrainingRun {
 
     RunLog log = new RunLog(output, conf, state.round()).guardedBy(hold);
     if (last.isPresent()) warnOnAnotherSparkLine(spark.version());
-    Map<String, Object> manifest = new LinkedHashMap<>();
-    manifest.put("job", job);
-    manifest.put("run_id", runId);
-    manifest.put("started_at", Instant.now().toString());
-    manifest.put("spark_application_id", spark.sparkContext().applicationId());
-    manifest.put("spark_master", spark.sparkContext().master());
-    manifest.put("resumed_at_round", state.round());
-    manifest.put("engine", training.engine().describe());
-    manifest.putAll(manifest());
-    manifest.put("plan", JSON.valueToTree(plan));
-    manifest.put("versions", Map.of("java", System.getProperty("java.version"), "spark", spark.version(),
-        "tinybert", String.valueOf(TrainingRun.class.getPackage().getImplementationVersion())));
-    manifest.put("round_bytes_per_worker", ParameterAveragingTrainer.roundBytesPerWorker(graph));
+    RunManifest manifest = RunManifest.start(job, runId, Instant.now(), spark.sparkContext().applicationId(),
+        spark.sparkContext().master(), state.round(), training.engine().describe())
+        .withJobFields(manifest())
+        .withRuntime(JSON.valueToTree(plan), Map.of("java", System.getProperty("java.version"), "spark",
+            spark.version(), "tinybert", String.valueOf(TrainingRun.class.getPackage().getImplementationVersion())),
+            ParameterAveragingTrainer.roundBytesPerWorker(graph));
     log.writeManifest(manifest);
     List<double[]> curve = new ArrayList<>();
-    for (JsonNode r : log.records()) {
-      double loss = r.has("probe_total") ? r.get("probe_total").asDouble() : r.path("train_loss").asDouble();
-      curve.add(new double[] {r.get("round").asDouble(), loss});
+    for (MetricsRound r : log.rounds()) {
+      // A record without a training loss (none is written so) counts 0, as a missing JSON number reads.
+      double loss = r.probeTotal() != null ? r.probeTotal() : r.trainLoss() != null ? r.trainLoss() : 0;
+      curve.add(new double[] {r.round(), loss});
     }
 
     Map<Integer, MinibatchExport> exports = new LinkedHashMap<>();
@@ -239,30 +244,24 @@ public abstract class TrainingRun {
       return new ParameterAveragingTrainer.Epoch(e.batchPaths(), loaderHook.apply(e.loader()), e::examplesAt);
     }, job + " " + runId, (g, round) -> {
       TrainingState st = round.state();
-      Map<String, Object> rec = new LinkedHashMap<>();
-      rec.put("round", st.round());
-      rec.put("epoch", st.epoch() + 1);
-      rec.put("step", st.steps());
-      rec.put("examples", st.examples());
-      rec.put("train_loss", round.score());
       double rate = (st.examples() - startExamples) / Math.max((System.nanoTime() - startNanos) / 1e9, 1e-9);
       long remainingBatches = round.totalBatches() - ((long) st.epoch() * round.batchesThisEpoch() + st.batchesDone());
       double eta = remainingBatches * plan.batchSize() / Math.max(rate, 1e-9);
-      rec.put("examples_per_second", rate);
-      rec.put("round_seconds", round.roundSeconds());
-      rec.put("step_seconds", round.stepSeconds());
-      rec.put("fixed_seconds", round.fixedSeconds());
-      rec.put("eta_seconds", eta);
-      rec.put("learning_rate", DistillationGraph.layerConf(g).getUpdater().getLearningRate((int) st.steps(), 0));
+      MetricsRound rec = MetricsRound.of(st.round(), st.epoch() + 1, st.steps(), st.examples(), round.score(), rate,
+          round.roundSeconds(), round.stepSeconds(), round.fixedSeconds(), eta,
+          DistillationGraph.layerConf(g).getUpdater().getLearningRate((int) st.steps(), 0));
       String losses = "";
       if (probeLosses != null) {
         DistillationLoss.Result p = probeLosses.measure(g);
-        losses = ProbeLosses.record(rec, p);
+        rec = rec.withProbe(ProbeLosses.probe(p));
+        losses = ProbeLosses.describe(p);
         curve.add(new double[] {st.round(), p.total()});
       } else {
         curve.add(new double[] {st.round(), round.score()});
       }
-      String scored = score(g, round, rec);
+      Optional<Scoring> scoring = score(g, round);
+      if (scoring.isPresent()) rec = rec.withDev(scoring.get().dev(), scoring.get().newBest());
+      String scored = scoring.map(Scoring::line).orElse("");
       log.append(rec);
       LOG.info(String.format("%s round %d | epoch %d/%d | step %d | %d examples | train loss %.4f%s%s | "
           + "%.1f examples/s | ETA %s", job, st.round(), st.epoch() + 1, plan.epochs(), st.steps(), st.examples(),
@@ -271,9 +270,7 @@ public abstract class TrainingRun {
 
     checkHold();
     if (!alreadyFinished || !HadoopIO.exists(new Path(model, HfCheckpoint.CONFIG_FILE), conf)) save(graph, model);
-    manifest.put("finished_at", Instant.now().toString());
-    manifest.put("rounds", state.round());
-    manifest.put("examples_seen", state.examples());
+    manifest.finished(Instant.now(), state.round(), state.examples());
     finish(graph, state, model, manifest);
     log.writeManifest(manifest);
     return new Outcome(runId, model, state.round(), state.examples(), last.isPresent(), alreadyFinished, curve);
@@ -284,7 +281,7 @@ public abstract class TrainingRun {
    * holds only ND4J arrays and the training state, so the numbers go on as they would have); it is said, not silent.
    */
   private void warnOnAnotherSparkLine(String sparkNow) throws IOException {
-    Path previous = new Path(output, RunLog.MANIFEST);
+    Path previous = new Path(output, RunFiles.MANIFEST);
     if (!HadoopIO.exists(previous, conf)) return;
     String before = JSON.readTree(HadoopIO.readAll(previous, conf)).path("versions").path("spark").asText("");
     if (!before.isEmpty() && !line(before).equals(line(sparkNow))) {

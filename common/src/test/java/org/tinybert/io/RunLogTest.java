@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -14,6 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tinybert.run.MetricsRound;
+import org.tinybert.run.RunFiles;
 
 /** metrics.jsonl: appended on HDFS, rewritten on the local file system, the same records either way. */
 class RunLogTest {
@@ -40,18 +41,22 @@ class RunLogTest {
   }
 
   static List<Long> rounds(RunLog log) {
-    return log.records().stream().map(n -> n.get("round").asLong()).toList();
+    return log.rounds().stream().map(MetricsRound::round).toList();
+  }
+
+  static MetricsRound round(long r, double loss) {
+    return MetricsRound.of(r, 1, r, 8 * r, loss, 1.0, 0.5, 0.25, 0.25, 10.0, 1e-3);
   }
 
   void recordsSurviveAResumeThatDropsLaterRounds(Path dir) throws Exception {
     RunLog log = new RunLog(dir, CONF, 0);
-    for (long r = 1; r <= 5; r++) log.append(Map.of("round", r, "loss", 10.0 / r));
+    for (long r = 1; r <= 5; r++) log.append(round(r, 10.0 / r));
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L), rounds(new RunLog(dir, CONF, Long.MAX_VALUE)));
     // A resume from the checkpoint of round 3 drops rounds 4 and 5, then records rounds 4 to 6 again.
     RunLog resumed = new RunLog(dir, CONF, 3);
-    for (long r = 4; r <= 6; r++) resumed.append(Map.of("round", r, "loss", 1.0));
+    for (long r = 4; r <= 6; r++) resumed.append(round(r, 1.0));
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), rounds(new RunLog(dir, CONF, Long.MAX_VALUE)));
-    String text = new String(HadoopIO.readAll(new Path(dir, RunLog.METRICS), CONF), StandardCharsets.UTF_8);
+    String text = new String(HadoopIO.readAll(new Path(dir, RunFiles.METRICS), CONF), StandardCharsets.UTF_8);
     assertEquals(6, text.lines().count(), text);
   }
 
@@ -70,14 +75,14 @@ class RunLogTest {
   void aPartialLastLineFromACrashedAppendIsDropped() throws Exception {
     Path dir = new Path(hdfs.getURI().toString() + "/crashed");
     RunLog log = new RunLog(dir, CONF, 0);
-    log.append(Map.of("round", 1L));
+    log.append(round(1, 1.0));
     FileSystem fs = dir.getFileSystem(CONF);
-    try (FSDataOutputStream out = fs.append(new Path(dir, RunLog.METRICS))) {
+    try (FSDataOutputStream out = fs.append(new Path(dir, RunFiles.METRICS))) {
       out.write("{\"round\": 2, \"lo".getBytes(StandardCharsets.UTF_8));
     }
     RunLog reopened = new RunLog(dir, CONF, Long.MAX_VALUE);
     assertEquals(List.of(1L), rounds(reopened));
-    reopened.append(Map.of("round", 2L));
+    reopened.append(round(2, 1.0));
     assertEquals(List.of(1L, 2L), rounds(new RunLog(dir, CONF, Long.MAX_VALUE)));
   }
 }

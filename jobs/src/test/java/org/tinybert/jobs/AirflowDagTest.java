@@ -46,7 +46,7 @@ import org.tinybert.jobs.cli.CommandLine;
 import org.tinybert.jobs.cli.Io;
 import org.tinybert.jobs.cli.ParsedArgs;
 import org.tinybert.jobs.cli.UsageException;
-import org.tinybert.training.GlueStage;
+import org.tinybert.run.RunFiles;
 import org.tinybert.training.TaskDistillation;
 
 /**
@@ -166,12 +166,12 @@ class AirflowDagTest {
       }
       org.apache.hadoop.fs.Path teacher = new org.apache.hadoop.fs.Path(settings.get("teacher_root").asText(), name);
       assertEquals(teacher, ft.output());
-      assertEquals(new org.apache.hadoop.fs.Path(teacher, GlueStage.BEST), prediction.teacher());
+      assertEquals(new org.apache.hadoop.fs.Path(teacher, RunFiles.BEST), prediction.teacher());
       assertEquals(new org.apache.hadoop.fs.Path(intermediate.output(), TaskDistillation.STUDENT),
           prediction.student());
       assertEquals(new org.apache.hadoop.fs.Path(prediction.output(), TaskDistillation.INTERMEDIATE),
           intermediate.output());
-      assertEquals(new org.apache.hadoop.fs.Path(prediction.output(), GlueStage.BEST), evaluate.run().model());
+      assertEquals(new org.apache.hadoop.fs.Path(prediction.output(), RunFiles.BEST), evaluate.run().model());
       assertEquals(evaluate.run().model(), in.model());
       assertEquals(new org.apache.hadoop.fs.Path("/tables", name), in.input());
       assertEquals("id", in.idColumn());
@@ -287,7 +287,7 @@ class AirflowDagTest {
       assertEquals(taskDir, ft.taskDir());
       assertEquals(new org.apache.hadoop.fs.Path(settings.get("bert_base").asText()), ft.model());
       assertEquals(teacher, ft.output());
-      teacher = new org.apache.hadoop.fs.Path(ft.output(), GlueStage.BEST);
+      teacher = new org.apache.hadoop.fs.Path(ft.output(), RunFiles.BEST);
     }
 
     AugmentSettings augment = validate(parse(steps.get(0), "augment"), AugmentSettings::from);
@@ -326,7 +326,7 @@ class AirflowDagTest {
     assertEquals(new org.apache.hadoop.fs.Path(settings.get("output_root").asText(), task), prediction.output());
 
     // evaluate: the prediction stage's best student, on the same sequence length and casing.
-    assertEquals(new org.apache.hadoop.fs.Path(prediction.output(), GlueStage.BEST), evaluate.run().model(),
+    assertEquals(new org.apache.hadoop.fs.Path(prediction.output(), RunFiles.BEST), evaluate.run().model(),
         task + ": evaluate must score the prediction stage's best student");
     assertEquals(glue, evaluate.run().task());
     assertEquals(taskDir, evaluate.run().taskDir());

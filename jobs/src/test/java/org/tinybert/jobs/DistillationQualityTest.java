@@ -35,12 +35,12 @@ import org.tinybert.config.SettingsLoader;
 import org.tinybert.config.TaskDistillSettings;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.run.RunFiles;
 import org.tinybert.testing.GeneratedText;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
-import org.tinybert.training.GlueStage;
 
 /**
  * TinyBERT's claim in miniature (issue 7), every step a real job on local[2]: a general student, plus data
@@ -101,7 +101,7 @@ class DistillationQualityTest {
         "model=" + q(base), "task=sst-2", "task-dir=" + q(teacherTask), "output=" + q(teacherOut),
         "max-seq-length=" + MAX_SEQ_LENGTH, "new-classifier=true", "epochs=5", "batch-size=8",
         "averaging-frequency=8", "workers=2", "learning-rate=2e-3", "schedule=warmup-linear", "dropout=0"));
-    Path teacher = new Path(teacherOut, GlueStage.BEST);
+    Path teacher = new Path(teacherOut, RunFiles.BEST);
     ACC.put("teacher", acc(teacher));
     t = lap(seconds, "finetune-teacher", t);
 
@@ -134,19 +134,19 @@ class DistillationQualityTest {
         "model=" + q(general), "task=sst-2", "task-dir=" + q(studentTask), "output=" + q(labelsOut),
         "max-seq-length=" + MAX_SEQ_LENGTH, "new-classifier=true", "epochs=20", "batch-size=4",
         "averaging-frequency=3", "workers=2", "learning-rate=3e-3", "schedule=warmup-linear", "dropout=0"));
-    ACC.put("labels only", acc(new Path(labelsOut, GlueStage.BEST)));
+    ACC.put("labels only", acc(new Path(labelsOut, RunFiles.BEST)));
     t = lap(seconds, "finetune student on labels", t);
 
     // 5. Task distillation on train_aug.tsv: both stages, then the prediction stage alone ("No Int."), with the same
     // settings.
     String distilledOut = tmp.resolve("task-distill").toString();
     distilled = TaskDistillJob.run(spark, taskDistill(teacher, general, distilledOut, "both"));
-    distilledBest = new Path(distilledOut, GlueStage.BEST);
+    distilledBest = new Path(distilledOut, RunFiles.BEST);
     ACC.put("task-distill both stages", acc(distilledBest));
     t = lap(seconds, "task-distill both", t);
     String noIntOut = tmp.resolve("no-intermediate").toString();
     TaskDistillJob.run(spark, taskDistill(teacher, general, noIntOut, "prediction"));
-    ACC.put("task-distill prediction only", acc(new Path(noIntOut, GlueStage.BEST)));
+    ACC.put("task-distill prediction only", acc(new Path(noIntOut, RunFiles.BEST)));
     lap(seconds, "task-distill prediction", t);
 
     System.out.printf("DistillationQualityTest: %d labelled examples naming %d of %d keywords, train_aug.tsv %d rows "
@@ -210,7 +210,7 @@ class DistillationQualityTest {
 
   /** The dev accuracy a run recorded with its best model. */
   static double acc(Path best) throws IOException {
-    return new ObjectMapper().readTree(new java.io.File(best.toUri().getPath(), GlueStage.EVAL_JSON)).get("metrics")
+    return new ObjectMapper().readTree(new java.io.File(best.toUri().getPath(), RunFiles.EVAL)).get("metrics")
         .get("acc").asDouble();
   }
 

@@ -25,6 +25,7 @@ import org.tinybert.config.TaskDistillSettings;
 import org.tinybert.bench.DistillBenchmark;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.RunLog;
+import org.tinybert.run.RunFiles;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.LocalSpark;
 
@@ -100,7 +101,7 @@ class EngineParityJobTest {
   }
 
   static JsonNode manifest(String dir) throws IOException {
-    return JSON.readTree(HadoopIO.readAll(new Path(dir, RunLog.MANIFEST), new Configuration()));
+    return JSON.readTree(HadoopIO.readAll(new Path(dir, RunFiles.MANIFEST), new Configuration()));
   }
 
   /** Every loss of every round's record equal within {@link #REL}. */

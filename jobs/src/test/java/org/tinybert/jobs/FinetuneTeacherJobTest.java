@@ -29,6 +29,7 @@ import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.scoring.GlueEvaluator;
+import org.tinybert.run.RunSchemas;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.text.BertTokenizer;
@@ -106,6 +107,7 @@ class FinetuneTeacherJobTest {
         .primary();
     assertEquals(acc, again, 1e-9);
     assertEquals(summary.result().rounds(), new RunLog(new Path(output), conf, Long.MAX_VALUE).records().size());
+    assertEquals(List.of(), RunSchemas.runProblems(java.nio.file.Path.of(output)));
   }
 
   @Test

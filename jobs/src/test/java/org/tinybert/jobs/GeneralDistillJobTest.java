@@ -41,6 +41,8 @@ import org.tinybert.io.OutputHeldException;
 import org.tinybert.io.OutputHold;
 import org.tinybert.io.RunLog;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.run.RunFiles;
+import org.tinybert.run.RunSchemas;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.Tensors;
@@ -111,7 +113,7 @@ class GeneralDistillJobTest {
   void runsEndToEndOnHdfsWithOneTeacherForwardPerMinibatch() throws Exception {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     assertTrue(HadoopIO.exists(new Path(baselineOut, "student/model.safetensors"), conf));
-    assertTrue(HadoopIO.exists(new Path(baselineOut, RunLog.MANIFEST), conf));
+    assertTrue(HadoopIO.exists(new Path(baselineOut, RunFiles.MANIFEST), conf));
     List<?> records = new RunLog(new Path(baselineOut), conf, Long.MAX_VALUE).records();
     assertEquals(baseline.rounds(), records.size(), "one metrics line per round");
     assertTrue(baseline.rounds() >= 5, "rounds: " + baseline.rounds());
@@ -218,6 +220,7 @@ class GeneralDistillJobTest {
     assertFalse(HadoopIO.exists(holdFile, conf), "released at the end");
     assertArrayEquals(HadoopIO.readAll(new Path(baselineOut, "student/model.safetensors"), conf),
         HadoopIO.readAll(new Path(out, "student/model.safetensors"), conf));
+    assertEquals(List.of(), RunSchemas.runProblems(tmp.resolve("runs/twice")));
   }
 
   /** A run whose hold another run took (it stood still too long) stops before its next commit, writing nothing. */

@@ -15,8 +15,6 @@ import org.tinybert.config.ReportSettings;
 import org.tinybert.jobs.cli.ExitCodes;
 import org.tinybert.report.ReportFixtures;
 import org.tinybert.report.RunReport;
-import org.tinybert.report.StageRun;
-import org.tinybert.training.GlueStage;
 import org.tinybert.training.TaskDistillation;
 
 /** {@code tinybert report} on the report package's captured runs: files written and printed, errors and exit codes. */
@@ -83,6 +81,5 @@ class ReportCommandTest {
   @Test
   void theReportFindsTheStagesWhereTheJobsPutThem() {
     assertEquals(TaskDistillation.INTERMEDIATE, RunReport.INTERMEDIATE);
-    assertEquals(GlueStage.BEST + "/" + GlueStage.EVAL_JSON, StageRun.BEST_EVAL);
   }
 }

@@ -23,6 +23,7 @@ import org.tinybert.io.RunLog;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.report.RunReport;
 import org.tinybert.report.StageRun;
+import org.tinybert.run.RunSchemas;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.training.GlueStage;
@@ -94,6 +95,9 @@ class TaskDistillJobTest {
       assertTrue(rec.get("probe_total").asDouble() > 0, rec.toString());
     }
     assertTrue(new RunLog(new Path(out), conf, Long.MAX_VALUE).records().stream().noneMatch(r -> r.has("probe_total")));
+    // Every record of both stages fits its schema in docs/schema.
+    assertEquals(List.of(), RunSchemas.runProblems(tmp.resolve("run")));
+    assertEquals(List.of(), RunSchemas.runProblems(tmp.resolve("run/intermediate")));
     // tinybert report reads both stages back.
     assertEquals(List.of("task-distill intermediate", "task-distill prediction"),
         RunReport.read(new Path(out), conf).stages().stream().map(StageRun::job).toList());

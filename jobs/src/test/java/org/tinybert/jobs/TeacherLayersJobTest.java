@@ -28,6 +28,7 @@ import org.tinybert.io.RunLog;
 import org.tinybert.model.BertConfig;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.HfNames;
+import org.tinybert.run.RunFiles;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.LocalSpark;
 
@@ -87,7 +88,7 @@ class TeacherLayersJobTest {
   }
 
   static JsonNode manifest(String dir) throws IOException {
-    return JSON.readTree(HadoopIO.readAll(new Path(dir, RunLog.MANIFEST), new Configuration()));
+    return JSON.readTree(HadoopIO.readAll(new Path(dir, RunFiles.MANIFEST), new Configuration()));
   }
 
   static void assertTeachersShape(BertConfig student, int layers) {
