@@ -345,6 +345,20 @@ class TaskFilesTest(unittest.TestCase):
             self.assertNotIn("--task-dir", args, task_id)
             self.assertNotIn("--config", args, task_id)
 
+    def test_task_file_augment_writes_the_files_train_aug_before_distillation(self):
+        rec = load_dag(dict(SAMPLE_VARIABLES, tinybert_tasks="", tinybert_task_files='["/tasks/reviews.conf"]',
+                            tinybert_task_file_augment="true"))
+        self.assertEqual({"reviews.augment": set(), "reviews.intermediate": {"reviews.augment"},
+                          "reviews.prediction": {"reviews.intermediate"}, "reviews.evaluate": {"reviews.prediction"}},
+                         {t: op.upstream for t, op in rec.operators.items()})
+        args = rendered(rec.operators["reviews.augment"], param_defaults(rec))["application_args"]
+        self.assertEqual("augment", args[0])
+        self.assertEqual("/tasks/reviews.conf", args[args.index("--task") + 1])
+        self.assertNotIn("--output", args)
+        self.assertNotIn("--input", args)
+        with self.assertRaisesRegex(dag_args.SettingsError, "task_file_augment"):
+            dag_args.resolve({"task_files": "/t/x.conf", "task_file_augment": "maybe"})
+
     def test_task_files_are_checked(self):
         with self.assertRaisesRegex(dag_args.SettingsError, "same name"):
             dag_args.resolve({"task_files": "a/x.conf,b/x.conf"})

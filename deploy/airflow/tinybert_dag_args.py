@@ -16,9 +16,10 @@ an optional one before them and another after them (``finetune_teacher`` and ``i
 
 Task files (``task_files``: a team's own tasks, see the README's "Your own task") run the same chain in a group
 named after each file (its name without extension): every step gets ``--task <file>`` instead of a preset name and
-GLUE directory, task-distill runs on the reference settings (no conf/task-distill/ file), and there is no augment
-step (its input must be TSV; run ``tinybert augment`` on its own and name the output ``train-aug`` in the task file,
-which task-distill then trains on); the infer step reads the text column only.
+GLUE directory, task-distill runs on the reference settings (no conf/task-distill/ file), and the infer step reads
+the text column only. Their augment step is off unless ``task_file_augment`` is true: it writes the table the task
+file names as ``train-aug`` (in the format of its train table), which task-distill then trains on, so every task
+file must name one (augment refuses a file that does not, naming the key).
 
 Without finetune-teacher the teacher is <teacher_root>/<task> itself, fine-tuned elsewhere; with it, the step
 fine-tunes <bert_base> there and task distillation reads its best dev checkpoint. task-distill's two stages are
@@ -94,6 +95,8 @@ PARSE_TIME_DEFAULTS = {
     # The optional steps, and the columns of the infer tables (the pair column for pair tasks only; "" = no id).
     "finetune_teacher": False,
     "infer": False,
+    # Task files: augment each one's train table into its train-aug table before task distillation.
+    "task_file_augment": False,
     "infer_text_column": "text",
     "infer_text_pair_column": "text_pair",
     "infer_id_column": "",
@@ -152,7 +155,7 @@ def resolve(values):
     s["retry_delay_minutes"] = _int_at_least("retry_delay_minutes", s["retry_delay_minutes"], 0)
     if not isinstance(s["spark_conn_id"], str) or not s["spark_conn_id"].strip():
         raise SettingsError("spark_conn_id must be a connection id, found %r" % (s["spark_conn_id"],))
-    for k in ("finetune_teacher", "infer"):
+    for k in ("finetune_teacher", "infer", "task_file_augment"):
         s[k] = _bool(k, s[k])
     for k in ("infer_text_column", "infer_text_pair_column"):
         if not isinstance(s[k], str) or not s[k].strip():
@@ -241,10 +244,12 @@ def _int_at_least(name, v, low):
 
 
 def steps(s, task=None):
-    """The steps of a task, in order: STEPS (a task file's without augment), with the optional ones switched on."""
+    """The steps of a task, in order: STEPS (a task file's without augment unless task_file_augment), with the
+    optional ones switched on."""
     first = (FIRST_STEP,) if s["finetune_teacher"] else ()
     last = (LAST_STEP,) if s["infer"] else ()
-    middle = tuple(x for x in STEPS if x != "augment") if task in s["task_files"] else STEPS
+    augmented = task not in s["task_files"] or s["task_file_augment"]
+    middle = STEPS if augmented else tuple(x for x in STEPS if x != "augment")
     return first + middle + last
 
 
@@ -331,6 +336,9 @@ def _task_file_args(s, task, step):
     distill = ["task-distill", "--task", file, "--teacher", teacher(s, task)]
     if step == FIRST_STEP:
         return ["finetune-teacher", "--model", join(s["bert_base"]), "--task", file, "--output", teacher_dir(s, task)]
+    if step == "augment":
+        # No --input or --output: the task file's train table in, its train-aug table out.
+        return ["augment", "--task", file, "--glove", s["glove"], "--mlm", s["mlm"]]
     if step == "intermediate":
         return distill + ["--student", s["general_student"], "--stage", "intermediate",
                           "--output", intermediate_dir(s, task)]

@@ -14,7 +14,9 @@ Airflow Variables (all optional; names are ``tinybert_`` + the setting):
   deploy mode and queue), ``tinybert_spark_conf`` (JSON object of Spark properties over the defaults, which follow
   deploy/spark/submit.sh), ``tinybert_retries`` (default 2), ``tinybert_retry_delay_minutes`` (default 10),
   ``tinybert_finetune_teacher`` (true: fine-tune each task's teacher from BERT-base first; default false),
-  ``tinybert_infer`` (true: score a table with each task's student last; default false), and the infer tables'
+  ``tinybert_infer`` (true: score a table with each task's student last; default false),
+  ``tinybert_task_file_augment`` (true: augment each task file's train table into its train-aug table first;
+  default false), and the infer tables'
   columns ``tinybert_infer_text_column`` (default text), ``tinybert_infer_text_pair_column`` (pair tasks; default
   text_pair), ``tinybert_infer_id_column`` (default none);
 - defaults of this DAG's params, rendered when a task runs, so a triggered run may override any of them:

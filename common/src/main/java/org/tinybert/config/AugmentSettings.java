@@ -23,7 +23,7 @@ import org.tinybert.settings.Choice;
  * @param input its train.tsv (a task file's train table when not given)
  * @param glove GloVe vectors (text format, optionally compressed)
  * @param mlm the masked-LM model directory
- * @param output train_aug.tsv (a task file's: in the format of its train table)
+ * @param output train_aug.tsv (a task file's: in the format of its train table; its train-aug when not given)
  * @param sideOutput the side file, or null for none
  * @param replaceProbability p_t
  * @param topK K
@@ -73,7 +73,14 @@ public record AugmentSettings(TaskDefinition task, Path input, Path glove, Path 
     }
     Path glove = v.path("glove");
     Path mlm = v.path("mlm");
-    Path output = v.path("output");
+    Path output;
+    if (task instanceof TaskFile f) {
+      // The task file's train-aug is where task-distill looks for the augmented set: the natural default.
+      output = v.optionalPath("output").orElse(f.trainAug() == null ? null : new Path(f.trainAug()));
+      v.require(output != null, "output", "must be set: the task file names no train-aug table");
+    } else {
+      output = v.path("output");
+    }
     String side = v.string("side-output");
     Path sideOutput = null;
     if (v.ok("side-output") && !NONE.equals(side)) sideOutput = v.path("side-output");

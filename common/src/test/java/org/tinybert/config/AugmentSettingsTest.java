@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tinybert.glue.GlueTask;
@@ -53,6 +55,29 @@ class AugmentSettingsTest {
     assertTrue(load("tinybert.augment.malformed-rows=skip").skipMalformedRows());
     assertEquals(Optional.of(new Path("/g/side.jsonl")),
         load("tinybert.augment.side-output=/g/side.jsonl").sideOutputPath());
+  }
+
+  @Test
+  void aTaskFilesAugmentedSetGoesToItsTrainAugUnlessTold(@TempDir java.nio.file.Path dir) throws Exception {
+    String task = "text = review\nlabel = label\nkind = classification\nmetrics = [accuracy]\n"
+        + "best-by = accuracy\nformat = csv\ntrain = \"train.csv\"\n";
+    java.nio.file.Path withAug = Files.writeString(dir.resolve("reviews.conf"), task + "train-aug = \"aug.csv\"\n");
+    java.nio.file.Path without = Files.writeString(dir.resolve("plain.conf"), task);
+    List<String> common = List.of("tinybert.augment.glove=/g/glove.txt", "tinybert.augment.mlm=/models/bert-base");
+    List<String> sets = new ArrayList<>(common);
+    sets.add("tinybert.augment.task=" + withAug);
+    AugmentSettings s = AugmentSettings.from(SettingsLoader.load(AugmentSettings.ROOT, Optional.empty(), sets));
+    assertTrue(s.input().toString().endsWith(dir.resolve("train.csv").toString()), s.input().toString());
+    assertTrue(s.output().toString().endsWith(dir.resolve("aug.csv").toString()), s.output().toString());
+    sets.add("tinybert.augment.output=/elsewhere/aug.csv");
+    assertEquals(new Path("/elsewhere/aug.csv"),
+        AugmentSettings.from(SettingsLoader.load(AugmentSettings.ROOT, Optional.empty(), sets)).output());
+    List<String> plain = new ArrayList<>(common);
+    plain.add("tinybert.augment.task=" + without);
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> AugmentSettings.from(SettingsLoader.load(AugmentSettings.ROOT, Optional.empty(), plain)));
+    assertTrue(e.getMessage().contains("tinybert.augment.output must be set: the task file names no train-aug table"),
+        e.getMessage());
   }
 
   @Test
