@@ -14,14 +14,12 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
@@ -273,52 +271,21 @@ public final class AugmentPipeline {
    * One split's output lines, made a chunk of rows at a time as Spark pulls them, so a split never has to fit in
    * memory.
    */
-  private static final class PartitionAugmenter implements Iterator<String> {
-    private final Iterator<Tuple2<LongWritable, Text>> in;
+  private static final class PartitionAugmenter extends ChunkedAugmenter<Tuple2<LongWritable, Text>, String> {
     private final GlueRowParser parser;
-    private final RowAugmenter rows;
-    private final Augmenter augmenter;
-    private final int chunkRows;
-    private final boolean side;
-    private final LongAccumulator mlmWords;
-    private final LongAccumulator gloveWords;
     private final CharsetDecoder utf8 = strictUtf8();
-    private final ArrayDeque<String> ready = new ArrayDeque<>();
     private long line;
-    private boolean counted;
 
     PartitionAugmenter(AugmentSettings s, int variants, Broadcast<GloveVectors> glove, SerializableConfiguration conf,
         GlueRowParser parser, int[] textColumns, long firstLine, boolean side, LongAccumulator mlmWords,
         LongAccumulator gloveWords, Iterator<Tuple2<LongWritable, Text>> in) {
-      this.in = in;
+      super(s, variants, glove, conf, textColumns, side, mlmWords, gloveWords, in);
       this.parser = parser;
       this.line = firstLine;
-      this.side = side;
-      this.mlmWords = mlmWords;
-      this.gloveWords = gloveWords;
-      this.augmenter = augmenter(s, glove, conf);
-      this.rows = new RowAugmenter(augmenter, new Replacer(s.replaceProbability(), variants), textColumns, s.seed());
-      this.chunkRows = Math.max(1, s.batchSize() * ROWS_PER_BATCH_SLOT);
     }
 
     @Override
-    public boolean hasNext() {
-      while (ready.isEmpty() && in.hasNext()) fill();
-      if (ready.isEmpty() && !counted) {
-        counted = true;
-        mlmWords.add(augmenter.mlmWords());
-        gloveWords.add(augmenter.gloveWords());
-      }
-      return !ready.isEmpty();
-    }
-
-    @Override
-    public String next() {
-      if (!hasNext()) throw new NoSuchElementException();
-      return ready.poll();
-    }
-
-    private void fill() {
+    protected void fill() {
       List<RowAugmenter.Row> chunk = new ArrayList<>(chunkRows);
       while (chunk.size() < chunkRows && in.hasNext()) {
         Tuple2<LongWritable, Text> rec = in.next();

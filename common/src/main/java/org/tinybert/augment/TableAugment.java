@@ -7,11 +7,9 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -187,47 +185,15 @@ final class TableAugment {
   }
 
   /** One partition's rows, augmented a chunk at a time as Spark pulls them. */
-  private static final class PartitionAugmenter implements Iterator<Made> {
-    private final Iterator<RowAugmenter.CellsRow> in;
-    private final Augmenter augmenter;
-    private final RowAugmenter rows;
-    private final int chunkRows;
-    private final boolean side;
-    private final LongAccumulator mlmWords;
-    private final LongAccumulator gloveWords;
-    private final ArrayDeque<Made> ready = new ArrayDeque<>();
-    private boolean counted;
-
+  private static final class PartitionAugmenter extends ChunkedAugmenter<RowAugmenter.CellsRow, Made> {
     PartitionAugmenter(AugmentSettings s, int variants, Broadcast<GloveVectors> glove, SerializableConfiguration conf,
         int[] textColumns, boolean side, LongAccumulator mlmWords, LongAccumulator gloveWords,
         Iterator<RowAugmenter.CellsRow> in) {
-      this.in = in;
-      this.side = side;
-      this.mlmWords = mlmWords;
-      this.gloveWords = gloveWords;
-      this.augmenter = AugmentPipeline.augmenter(s, glove, conf);
-      this.rows = new RowAugmenter(augmenter, new Replacer(s.replaceProbability(), variants), textColumns, s.seed());
-      this.chunkRows = Math.max(1, s.batchSize() * AugmentPipeline.ROWS_PER_BATCH_SLOT);
+      super(s, variants, glove, conf, textColumns, side, mlmWords, gloveWords, in);
     }
 
     @Override
-    public boolean hasNext() {
-      while (ready.isEmpty() && in.hasNext()) fill();
-      if (ready.isEmpty() && !counted) {
-        counted = true;
-        mlmWords.add(augmenter.mlmWords());
-        gloveWords.add(augmenter.gloveWords());
-      }
-      return !ready.isEmpty();
-    }
-
-    @Override
-    public Made next() {
-      if (!hasNext()) throw new NoSuchElementException();
-      return ready.poll();
-    }
-
-    private void fill() {
+    protected void fill() {
       List<RowAugmenter.CellsRow> chunk = new ArrayList<>(chunkRows);
       while (chunk.size() < chunkRows && in.hasNext()) chunk.add(in.next());
       for (RowAugmenter.OutputCells o : rows.augmentCells(chunk, true)) {
