@@ -51,7 +51,7 @@ import org.tinybert.io.HadoopIO;
 import org.tinybert.io.OutputHold;
 import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.io.Utf8LineReader;
-import org.tinybert.model.Engine;
+import org.tinybert.model.core.Engine;
 import org.tinybert.runtime.GpuBinding;
 import scala.Tuple2;
 

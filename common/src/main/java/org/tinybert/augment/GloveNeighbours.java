@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tinybert.model.Engine;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.model.core.Engine;
 
 /**
  * The K nearest GloVe words by cosine, for the words of several WordPieces (the reference's {@code _word_distance}).

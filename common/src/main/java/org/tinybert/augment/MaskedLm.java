@@ -6,8 +6,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.InputException;
 import org.tinybert.model.BertModel;
-import org.tinybert.model.Engine;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.core.Engine;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
 

@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.tinybert.model.ArrayPool;
-import org.tinybert.model.BertBatch;
-import org.tinybert.model.BertConfig;
+import org.tinybert.model.core.ArrayPool;
+import org.tinybert.model.core.BertBatch;
 import org.tinybert.model.BertModel;
+import org.tinybert.model.core.BertConfig;
 import org.tinybert.text.Vocab;
 
 /**
@@ -28,7 +28,7 @@ import org.tinybert.text.Vocab;
  * batch (padding masked out, so each input's outputs are those it has alone; sorted, a batch's lengths are close, and
  * padding to the longest wastes about 2% where rounding lengths up to a multiple of 8 wasted 9%). One forward pass per
  * batch, its last layer computed at the masked rows only ({@link BertModel#sequenceOutputRows}), which go through the
- * head ([M, H] to [M, V]), whose top K the model's {@link org.tinybert.model.Engine} finds. Proposals come back in
+ * head ([M, H] to [M, V]), whose top K the model's {@link org.tinybert.model.core.Engine} finds. Proposals come back in
  * vocabulary-id order (see {@link GloveNeighbours} on why order is dropped).
  *
  * <p>Thread-safe when the model is.

@@ -27,12 +27,12 @@ import org.tinybert.augment.StopWords;
 import org.tinybert.config.AugmentBenchSettings;
 import org.tinybert.config.BenchModel;
 import org.tinybert.io.HadoopIO;
-import org.tinybert.model.ArrayPool;
-import org.tinybert.model.BertConfig;
+import org.tinybert.model.core.ArrayPool;
 import org.tinybert.model.BertModel;
-import org.tinybert.model.Engine;
+import org.tinybert.model.core.BertConfig;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfNames;
+import org.tinybert.model.core.Engine;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
 

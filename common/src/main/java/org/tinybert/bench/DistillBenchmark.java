@@ -24,13 +24,13 @@ import org.tinybert.distill.DistillationLayer;
 import org.tinybert.distill.LossWeights;
 import org.tinybert.distill.StudentSpec;
 import org.tinybert.distill.TeacherCache;
-import org.tinybert.model.BertBatch;
-import org.tinybert.model.BertConfig;
+import org.tinybert.model.core.BertBatch;
 import org.tinybert.model.BertModel;
-import org.tinybert.model.Engine;
+import org.tinybert.model.core.BertConfig;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfNames;
+import org.tinybert.model.core.Engine;
 
 /**
  * The speed benchmarks of issue 3, with random weights in fp32 (values do not change the work): one general

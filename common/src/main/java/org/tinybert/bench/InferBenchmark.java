@@ -27,10 +27,10 @@ import org.tinybert.infer.InferOutput;
 import org.tinybert.infer.InferPipeline;
 import org.tinybert.infer.InferSummary;
 import org.tinybert.io.HadoopIO;
-import org.tinybert.model.BertConfig;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.core.BertConfig;
 import org.tinybert.text.Vocab;
 
 /**

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.io.Serializable;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
-import org.tinybert.model.BertConfig;
 import org.tinybert.model.checkpoint.Heads;
+import org.tinybert.model.core.BertConfig;
 import org.tinybert.settings.Choice;
 
 /**

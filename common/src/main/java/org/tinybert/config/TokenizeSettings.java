@@ -8,12 +8,13 @@ import org.apache.hadoop.fs.Path;
 /**
  * Settings of {@code tinybert tokenize} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
  *
- * @param vocab WordPiece vocabulary (vocab.txt)
- * @param cased keep case and accents; false lower-cases and strips accents as uncased BERT does
+ * @param vocab WordPiece vocabulary: a vocab.txt, a tokenizer.json, or a model directory holding either
+ * @param cased keep case and accents (true) or lower-case and strip accents as uncased BERT does (false); null: as
+ *     the tokenizer.json or the model's tokenizer files say, else uncased
  * @param maxSeqLength pack tokens into sequences of at most this many, [CLS] and [SEP] included; 0 = no packing
  * @param input {@value #STDIN} for standard input, otherwise a Hadoop path
  */
-public record TokenizeSettings(Path vocab, boolean cased, int maxSeqLength, String input) implements Serializable {
+public record TokenizeSettings(Path vocab, Boolean cased, int maxSeqLength, String input) implements Serializable {
   public static final String ROOT = "tinybert.tokenize";
   /** The {@code input} that means standard input. */
   public static final String STDIN = "-";
@@ -22,7 +23,7 @@ public record TokenizeSettings(Path vocab, boolean cased, int maxSeqLength, Stri
   public static TokenizeSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     Path vocab = v.path("vocab");
-    boolean cased = v.bool("cased");
+    Boolean cased = v.optionalBool("cased");
     int maxSeqLength = v.intAtLeast("max-seq-length", 0);
     // A packed sequence needs room for [CLS], at least one token and [SEP].
     v.require(maxSeqLength == 0 || maxSeqLength >= 3, "max-seq-length", "must be 0 (no packing) or >= 3");

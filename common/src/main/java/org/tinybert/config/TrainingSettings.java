@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import java.io.Serializable;
 import java.time.Duration;
-import org.tinybert.model.BertConfig;
-import org.tinybert.model.Dropout;
+import org.tinybert.model.core.BertConfig;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.model.core.Dropout;
 
 /**
  * How a student is trained, shared by every training job (general and task distillation, teacher fine-tuning): the

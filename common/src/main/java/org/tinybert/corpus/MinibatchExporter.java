@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.distill.BatchEncoding;
 import org.tinybert.io.HadoopIO;
-import org.tinybert.model.BertBatch;
+import org.tinybert.model.core.BertBatch;
 import scala.Tuple2;
 
 /**

@@ -3,7 +3,7 @@ package org.tinybert.distill;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tinybert.model.BertBatch;
+import org.tinybert.model.core.BertBatch;
 
 /**
  * How a packed BERT batch travels through DL4J: one float feature matrix [B, 3L] holding input ids, segment ids and

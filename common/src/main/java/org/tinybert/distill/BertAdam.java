@@ -8,8 +8,8 @@ import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
-import org.tinybert.model.Engine;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.model.core.Engine;
 
 /**
  * Adam as BERT and TinyBERT train with it, as a DL4J updater so DL4J's training loop, Spark parameter averaging (which

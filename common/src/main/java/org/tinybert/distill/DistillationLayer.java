@@ -20,10 +20,10 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.tinybert.config.ClipMode;
 import org.tinybert.config.LayerMappingSetting;
 import org.tinybert.config.TrainingSettings;
-import org.tinybert.model.BertConfig;
-import org.tinybert.model.Dropout;
+import org.tinybert.model.core.BertConfig;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.model.checkpoint.Heads;
+import org.tinybert.model.core.Dropout;
 
 /**
  * The DL4J layer configuration of a TinyBERT student under distillation: the whole student BERT (plus fit_dense and

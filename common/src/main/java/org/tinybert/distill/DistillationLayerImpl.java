@@ -18,10 +18,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertModel;
-import org.tinybert.model.Dropout;
-import org.tinybert.model.Engine;
+import org.tinybert.model.core.BertBatch;
+import org.tinybert.model.core.Dropout;
+import org.tinybert.model.core.Engine;
 import org.tinybert.runtime.GpuBinding;
 
 /**

@@ -4,10 +4,10 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tinybert.model.ArrayPool;
 import org.tinybert.model.BertModel;
-import org.tinybert.model.Engine;
+import org.tinybert.model.core.ArrayPool;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.model.core.Engine;
 
 /**
  * TinyBERT's losses between one teacher and one student forward pass, with their gradients with respect to the

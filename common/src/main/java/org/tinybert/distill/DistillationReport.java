@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalDouble;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ParamLayout;
+import org.tinybert.model.core.BertBatch;
 
 /**
  * Every TinyBERT loss of one batch between a teacher and a student, under the names and definitions of the golden

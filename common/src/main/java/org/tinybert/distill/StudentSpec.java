@@ -6,10 +6,10 @@ import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tinybert.model.BertConfig;
 import org.tinybert.model.ParamLayout;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfNames;
+import org.tinybert.model.core.BertConfig;
 
 /**
  * The student's architecture: its BERT config plus which optional parts it has, and from that its parameter layout.

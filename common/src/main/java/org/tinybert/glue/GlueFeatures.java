@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.tinybert.io.InputException;
-import org.tinybert.model.BertBatch;
+import org.tinybert.model.core.BertBatch;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.EncodedInput;
 

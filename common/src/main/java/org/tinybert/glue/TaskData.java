@@ -13,7 +13,7 @@ import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 import org.tinybert.io.Utf8LineReader;
-import org.tinybert.model.BertConfig;
+import org.tinybert.model.core.BertConfig;
 
 /**
  * A task's splits, whatever defines it: a preset's published file in its GLUE task directory ({@link GlueReader}), or

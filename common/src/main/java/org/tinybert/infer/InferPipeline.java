@@ -29,9 +29,9 @@ import org.tinybert.io.InputException;
 import org.tinybert.io.InputFileException;
 import org.tinybert.io.InputFiles;
 import org.tinybert.io.OutputHold;
-import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.TokenizerFiles;
+import org.tinybert.model.core.BertConfig;
 import org.tinybert.runtime.ModelCache;
 
 /**

@@ -4,10 +4,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
-import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
-import org.tinybert.model.Engine;
+import org.tinybert.model.core.BertBatch;
+import org.tinybert.model.core.Engine;
 import org.tinybert.text.EncodedInput;
 
 /**

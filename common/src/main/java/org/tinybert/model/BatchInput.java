@@ -14,6 +14,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.Utf8LineReader;
+import org.tinybert.model.core.BertBatch;
+import org.tinybert.model.core.BertConfig;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.EncodedInput;
 

@@ -9,6 +9,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.tinybert.model.core.ArrayPool;
+import org.tinybert.model.core.BertBatch;
+import org.tinybert.model.core.BertConfig;
+import org.tinybert.model.core.Dropout;
+import org.tinybert.model.core.Engine;
 
 /**
  * BERT (google-research/bert semantics, Hugging Face parameter names) in fp32, forward and backward, its arithmetic

@@ -4,6 +4,7 @@ import static org.tinybert.model.checkpoint.HfNames.bias;
 import static org.tinybert.model.checkpoint.HfNames.weight;
 
 import org.tinybert.model.checkpoint.HfNames;
+import org.tinybert.model.core.BertConfig;
 
 /**
  * The parameter names the forward and backward passes look up, spelled once by {@link HfNames} and resolved here into

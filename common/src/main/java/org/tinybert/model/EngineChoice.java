@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tinybert.model.core.Engine;
 import org.tinybert.model.cpu.CpuEngine;
 import org.tinybert.model.nd4j.Nd4jEngine;
 

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tinybert.model.core.BertBatch;
 
 /**
  * One forward pass as named float32 tensors, named as the golden fixtures name them (without their

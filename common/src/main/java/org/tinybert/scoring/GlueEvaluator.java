@@ -18,9 +18,9 @@ import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.io.InputException;
 import org.tinybert.metrics.GlueMetrics;
-import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
+import org.tinybert.model.core.BertConfig;
 
 /**
  * Runs a sequence classifier over GLUE examples and scores it: batches of {@link GlueFeature}s through

@@ -25,9 +25,9 @@ import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.TaskFile;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
-import org.tinybert.model.BertConfig;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.TokenizerFiles;
+import org.tinybert.model.core.BertConfig;
 import org.tinybert.scoring.GlueEvaluator;
 import org.tinybert.scoring.GluePredictor;
 

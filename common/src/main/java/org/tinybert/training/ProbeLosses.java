@@ -8,8 +8,8 @@ import org.tinybert.distill.LossWeights;
 import org.tinybert.distill.StudentSpec;
 import org.tinybert.distill.TeacherCache;
 import org.tinybert.glue.GlueFeature;
-import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertModel;
+import org.tinybert.model.core.BertBatch;
 import org.tinybert.run.MetricsRound;
 
 /**

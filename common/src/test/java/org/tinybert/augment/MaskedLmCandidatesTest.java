@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.tinybert.model.Engine;
+import org.tinybert.model.core.Engine;
 import org.tinybert.testing.Engines;
 import org.tinybert.testing.Golden;
 

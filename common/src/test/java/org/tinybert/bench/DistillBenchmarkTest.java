@@ -8,8 +8,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.tinybert.distill.StudentSpec;
 import org.tinybert.distill.TeacherCache;
-import org.tinybert.model.BertConfig;
 import org.tinybert.model.checkpoint.Heads;
+import org.tinybert.model.core.BertConfig;
 
 /** The benchmark's plumbing on tiny models (the BERT-base timings themselves belong in docs/benchmarks.md). */
 class DistillBenchmarkTest {

@@ -23,7 +23,7 @@ class SettingsLoaderTest {
   void referenceDefaultsApplyWhenNothingIsGiven() {
     Config c = SettingsLoader.load(TokenizeSettings.ROOT, Optional.empty(), List.of("tinybert.tokenize.vocab=v.txt"));
     TokenizeSettings s = TokenizeSettings.from(c);
-    assertEquals(new TokenizeSettings(new org.apache.hadoop.fs.Path("v.txt"), false, 0, "-"), s);
+    assertEquals(new TokenizeSettings(new org.apache.hadoop.fs.Path("v.txt"), null, 0, "-"), s);
     assertTrue(s.inputPath().isEmpty());
   }
 

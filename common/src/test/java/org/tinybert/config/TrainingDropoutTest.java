@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.tinybert.model.BertConfig;
-import org.tinybert.model.Dropout;
+import org.tinybert.model.core.BertConfig;
+import org.tinybert.model.core.Dropout;
 
 /** The training dropout setting: the model's own config.json probabilities by default, or one number for both. */
 class TrainingDropoutTest {

@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.tinybert.distill.BatchEncoding;
-import org.tinybert.model.BertBatch;
+import org.tinybert.model.core.BertBatch;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;

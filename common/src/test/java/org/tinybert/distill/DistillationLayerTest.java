@@ -14,9 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.tinybert.config.ClipMode;
-import org.tinybert.model.BertBatch;
-import org.tinybert.model.Dropout;
+import org.tinybert.model.core.BertBatch;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.core.Dropout;
 import org.tinybert.testing.Golden;
 
 /** The student inside DL4J: the same numbers as the reference, through DL4J's own training calls. */

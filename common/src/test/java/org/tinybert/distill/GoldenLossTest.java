@@ -13,11 +13,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tinybert.model.BertModel;
-import org.tinybert.model.Engine;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.model.ParamLayout;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.HfNames;
+import org.tinybert.model.core.Engine;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.GoldenSet;
 

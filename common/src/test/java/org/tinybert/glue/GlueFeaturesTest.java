@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.tinybert.model.BertBatch;
+import org.tinybert.model.core.BertBatch;
 import org.tinybert.testing.Golden;
 
 /** GLUE examples to model input, against the golden packed batch (BERT's pair truncation at max_seq_length 20). */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.tinybert.io.InputException;
-import org.tinybert.model.BertConfig;
+import org.tinybert.model.core.BertConfig;
 
 /** Task files: loading, defaults, relative paths, every problem of a bad one at once, and the presets beside them. */
 class TaskFileTest {

@@ -17,6 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tinybert.model.core.BertBatch;
+import org.tinybert.model.core.Dropout;
+import org.tinybert.model.core.Engine;
 import org.tinybert.testing.Engines;
 import org.tinybert.testing.Golden;
 

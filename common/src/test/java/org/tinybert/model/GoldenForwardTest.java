@@ -11,6 +11,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tinybert.model.core.BertBatch;
+import org.tinybert.model.core.Engine;
 import org.tinybert.testing.Engines;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.GoldenSet;

@@ -3,8 +3,8 @@ package org.tinybert.testing;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
-import org.tinybert.model.Engine;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.model.core.Engine;
 import org.tinybert.model.cpu.CpuEngine;
 import org.tinybert.model.nd4j.Nd4jEngine;
 

@@ -3,7 +3,7 @@ package org.tinybert.testing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.tinybert.model.BertBatch;
+import org.tinybert.model.core.BertBatch;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.EncodedInput;
 import org.tinybert.text.Vocab;

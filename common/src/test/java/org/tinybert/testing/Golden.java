@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.HfCheckpoint;
+import org.tinybert.model.core.BertBatch;
 
 /**
  * The first golden fixture set (seed 1, test resources under /org/tinybert/golden, see its README), and helpers for

@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.tinybert.model.BertBatch;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.SafeTensors;
+import org.tinybert.model.core.BertBatch;
 
 /**
  * One golden fixture set: a directory of test resources under {@code /org/tinybert/} made by the PyTorch reference

@@ -110,13 +110,7 @@ public final class PackageGraph {
 
   /** Every tangle, each with one cycle through it, one step a line; empty when the packages form a ladder. */
   public String describeCycles() {
-    return describeCyclesExcept(Set.of());
-  }
-
-  /** {@link #describeCycles()} leaving out the tangles that are exactly one of {@code known}. */
-  public String describeCyclesExcept(Set<Set<String>> known) {
     return tangles().stream()
-        .filter(t -> !known.contains(t))
         .map(t -> "cycle among " + t + ":\n  " + String.join("\n  ", cycleThrough(t)))
         .collect(Collectors.joining("\n"));
   }

@@ -6,10 +6,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.tinybert.model.BertConfig;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.HfNames;
+import org.tinybert.model.core.BertConfig;
 
 /**
  * Tiny sequence classifiers for GLUE tests: the golden student (2 layers, hidden 24, 3 labels) with its classifier cut

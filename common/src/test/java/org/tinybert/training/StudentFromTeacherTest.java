@@ -24,12 +24,12 @@ import org.tinybert.distill.LayerMapping;
 import org.tinybert.distill.LossWeights;
 import org.tinybert.distill.StudentSpec;
 import org.tinybert.io.InputException;
-import org.tinybert.model.BertBatch;
-import org.tinybert.model.BertConfig;
+import org.tinybert.model.core.BertBatch;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.HfNames;
+import org.tinybert.model.core.BertConfig;
 import org.tinybert.testing.Golden;
 
 /**

@@ -24,12 +24,12 @@ import org.tinybert.jobs.cli.Option;
 import org.tinybert.jobs.cli.ParsedArgs;
 import org.tinybert.model.BatchInput;
 import org.tinybert.model.BertModel;
-import org.tinybert.model.Engine;
 import org.tinybert.model.ParamLayout;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.checkpoint.HfNames;
 import org.tinybert.model.checkpoint.SafeTensors;
+import org.tinybert.model.core.Engine;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
 

@@ -1,18 +1,22 @@
 package org.tinybert.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 import org.tinybert.io.Utf8LineReader;
+import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.EncodedInput;
+import org.tinybert.text.TokenizerJson;
 import org.tinybert.text.Vocab;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +29,7 @@ import org.tinybert.jobs.cli.ParsedArgs;
 /** {@code tinybert tokenize}: BERT WordPiece tokenization of text. */
 public final class TokenizeCommand implements Command {
   private static final Logger LOG = LoggerFactory.getLogger(TokenizeCommand.class);
+  private static final String CASED = "tinybert.tokenize.cased";
 
   @Override
   public String name() {
@@ -44,8 +49,8 @@ public final class TokenizeCommand implements Command {
   @Override
   public List<Option> options() {
     return List.of(
-        Option.setting("vocab", "FILE", "tinybert.tokenize.vocab"),
-        Option.settingFlag("cased", "tinybert.tokenize.cased"),
+        Option.setting("vocab", "PATH", "tinybert.tokenize.vocab"),
+        Option.settingFlag("cased", CASED),
         Option.setting("max-seq-length", "N", "tinybert.tokenize.max-seq-length"),
         Option.setting("input", "FILE", "tinybert.tokenize.input"));
   }
@@ -65,7 +70,7 @@ public final class TokenizeCommand implements Command {
   /** The tokenization itself. */
   int execute(TokenizeSettings settings, ParsedArgs args) throws Exception {
     Configuration conf = HadoopIO.defaultConf();
-    BertTokenizer tokenizer = new BertTokenizer(Vocab.load(settings.vocab(), conf), !settings.cased());
+    BertTokenizer tokenizer = tokenizer(settings.vocab(), settings.cased(), conf);
     String source = settings.inputPath().map(Path::toString).orElse("standard input");
     ObjectMapper json = new ObjectMapper();
     PrintStream out = args.io().out();
@@ -86,6 +91,44 @@ public final class TokenizeCommand implements Command {
     }
     out.flush();
     return ExitCodes.OK;
+  }
+
+  /**
+   * The tokenizer {@code vocab} gives, with the casing rules of a model's own text: a model directory is read as the
+   * model paths read it ({@link Vocab#ofModel(Path, Configuration)}, casing from its tokenizer files); a
+   * {@code tokenizer.json} brings its vocabulary and its normaliser's casing; a {@code vocab.txt} has no casing of
+   * its own, so it is uncased unless {@code cased} says otherwise. A {@code cased} that contradicts the files is
+   * refused.
+   */
+  static BertTokenizer tokenizer(Path vocab, Boolean cased, Configuration conf) throws IOException {
+    FileSystem fs = HadoopIO.fs(vocab, conf);
+    if (fs.exists(vocab) && fs.getFileStatus(vocab).isDirectory()) {
+      return new BertTokenizer(Vocab.ofModel(vocab, conf), TokenizerFiles.lowerCaseForCased(cased, CASED, vocab, conf));
+    }
+    byte[] bytes = HadoopIO.readAll(vocab, conf);
+    if (looksLikeJson(bytes)) {
+      TokenizerJson json = TokenizerJson.parse(bytes, vocab.toString());
+      return new BertTokenizer(json.vocab(), TokenizerFiles.lowerCaseForCased(cased, CASED, json, vocab));
+    }
+    Vocab v;
+    try {
+      v = Vocab.parse(bytes, vocab.toString());
+    } catch (InputException e) {
+      throw new InputException(vocab + " is neither a vocab.txt nor a tokenizer.json (read as a vocab.txt: "
+          + e.getMessage() + ")", e);
+    }
+    return new BertTokenizer(v, cased == null || !cased);
+  }
+
+  /**
+   * Whether the first character after white space (and a byte-order mark) is '{': a tokenizer.json is a JSON object,
+   * while BERT vocabularies start with a special token such as [PAD].
+   */
+  private static boolean looksLikeJson(byte[] bytes) {
+    int i = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF
+        ? 3 : 0;
+    while (i < bytes.length && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\n' || bytes[i] == '\r')) i++;
+    return i < bytes.length && bytes[i] == '{';
   }
 
   /** One line's JSON object: the WordPieces and ids, or the packed sequence when {@code maxSeqLength > 0}. */

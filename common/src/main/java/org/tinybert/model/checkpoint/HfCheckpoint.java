@@ -18,7 +18,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tinybert.io.HadoopIO;
-import org.tinybert.model.BertConfig;
+import org.tinybert.model.core.BertConfig;
 import org.tinybert.text.Vocab;
 
 /**

@@ -1,7 +1,7 @@
 package org.tinybert.model.checkpoint;
 
 import java.util.LinkedHashMap;
-import org.tinybert.model.BertConfig;
+import org.tinybert.model.core.BertConfig;
 
 /**
  * The one place that spells Hugging Face BERT state-dict names, so that real checkpoints load unchanged and ours

@@ -89,14 +89,7 @@ public final class TokenizerFiles {
    * @param setting how the user gives it (for the message), e.g. {@code tinybert.evaluate.cased = true}
    */
   public static boolean lowerCase(Boolean lowerCase, String setting, Path dir, Configuration conf) {
-    Optional<Casing> model = casing(dir, conf);
-    if (lowerCase == null) return model.map(Casing::lowerCase).orElse(true);
-    if (model.isPresent() && model.get().lowerCase() != lowerCase.booleanValue()) {
-      boolean m = model.get().lowerCase();
-      throw new InputException(setting + " does not match " + model.get().says() + " (the model was trained "
-          + (m ? "uncased" : "cased") + "); leave the setting unset to follow the model");
-    }
-    return lowerCase;
+    return decide(lowerCase, setting, casing(dir, conf));
   }
 
   /**
@@ -105,6 +98,25 @@ public final class TokenizerFiles {
    */
   public static boolean lowerCaseForCased(Boolean cased, String key, Path dir, Configuration conf) {
     return lowerCase(cased == null ? null : !cased, key + " = " + cased, dir, conf);
+  }
+
+  /**
+   * {@link #lowerCaseForCased(Boolean, String, Path, Configuration)} for a {@code tokenizer.json} read on its own
+   * ({@code file}, not a model directory): its normaliser's casing is the model's.
+   */
+  public static boolean lowerCaseForCased(Boolean cased, String key, TokenizerJson json, Path file) {
+    Casing says = new Casing(json.lowerCase(), file + ", whose normalizer says lowercase " + json.lowerCase());
+    return decide(cased == null ? null : !cased, key + " = " + cased, Optional.of(says));
+  }
+
+  private static boolean decide(Boolean lowerCase, String setting, Optional<Casing> model) {
+    if (lowerCase == null) return model.map(Casing::lowerCase).orElse(true);
+    if (model.isPresent() && model.get().lowerCase() != lowerCase.booleanValue()) {
+      boolean m = model.get().lowerCase();
+      throw new InputException(setting + " does not match " + model.get().says() + " (the model was trained "
+          + (m ? "uncased" : "cased") + "); leave the setting unset to follow the model");
+    }
+    return lowerCase;
   }
 
   /**

@@ -6,7 +6,7 @@ import static org.tinybert.model.cpu.KernelSupport.parallelRange;
 
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.tinybert.model.Dropout;
+import org.tinybert.model.core.Dropout;
 
 /**
  * BERT's self-attention on the fused query/key/value projection [B*F, 3*N*H], forward (scores, masked softmax, dropout,

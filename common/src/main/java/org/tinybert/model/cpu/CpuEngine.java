@@ -8,9 +8,9 @@ import java.nio.FloatBuffer;
 import java.util.function.IntPredicate;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.tinybert.model.ArrayPool;
-import org.tinybert.model.BertBatch;
-import org.tinybert.model.Engine;
+import org.tinybert.model.core.ArrayPool;
+import org.tinybert.model.core.BertBatch;
+import org.tinybert.model.core.Engine;
 import org.tinybert.model.nd4j.Nd4jEngine;
 
 /**

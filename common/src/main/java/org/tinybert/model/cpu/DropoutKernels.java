@@ -6,7 +6,7 @@ import static org.tinybert.model.cpu.KernelSupport.parallelRange;
 
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.tinybert.model.Dropout;
+import org.tinybert.model.core.Dropout;
 
 /**
  * Training dropout in place, row by row, with {@link Dropout#draw}'s counter-based masks (a dense layer's bias added in

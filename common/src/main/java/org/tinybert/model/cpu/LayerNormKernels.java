@@ -10,8 +10,8 @@ import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tinybert.model.ArrayPool;
-import org.tinybert.model.Engine;
+import org.tinybert.model.core.ArrayPool;
+import org.tinybert.model.core.Engine;
 
 /**
  * TF-style LayerNorm (biased variance, eps inside the square root; ND4J's own LayerNorm has no eps) and its backward

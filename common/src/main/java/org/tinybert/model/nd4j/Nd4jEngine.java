@@ -18,10 +18,10 @@ import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.tinybert.model.ArrayPool;
-import org.tinybert.model.BertBatch;
-import org.tinybert.model.Dropout;
-import org.tinybert.model.Engine;
+import org.tinybert.model.core.ArrayPool;
+import org.tinybert.model.core.BertBatch;
+import org.tinybert.model.core.Dropout;
+import org.tinybert.model.core.Engine;
 
 /**
  * The portable engine: every step is an ND4J operation ({@code INDArray} methods, {@code Nd4j.gemm}/{@code matmul},

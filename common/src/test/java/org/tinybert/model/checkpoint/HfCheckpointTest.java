@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tinybert.model.BertConfig;
+import org.tinybert.model.core.BertConfig;
 
 class HfCheckpointTest {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -14,8 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.tinybert.model.BertBatch;
-import org.tinybert.model.Engine;
+import org.tinybert.model.core.BertBatch;
+import org.tinybert.model.core.Engine;
 import org.tinybert.model.cpu.CpuEngine;
 
 /**

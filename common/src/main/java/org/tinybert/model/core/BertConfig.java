@@ -1,4 +1,4 @@
-package org.tinybert.model;
+package org.tinybert.model.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package org.tinybert.model;
+package org.tinybert.model.core;
 
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -22,8 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * workspaces do this too, but invalidate whole scopes at once, and a forward pass's outputs here outlive their
  * scope in ways that do not nest (teacher outputs until the loss, student activations until backward).
  *
- * <p>Only arrays that the model code owns are given back ({@link BertModel.Forward#release()}); an array must not be
- * used after that. Arrays are matched by element count; at most {@link #MAX_POOLED_BYTES} are kept per thread.
+ * <p>Only arrays that the model code owns are given back ({@link org.tinybert.model.BertModel.Forward#release()}); an
+ * array must not be used after that. Arrays are matched by element count; at most {@link #MAX_POOLED_BYTES} are kept
+ * per thread.
  */
 public final class ArrayPool {
   /** What one thread keeps at most: the working set of a TinyBERT step under a BERT-base teacher at batch 32 is ~2 GB. */

@@ -1,4 +1,4 @@
-package org.tinybert.model;
+package org.tinybert.model.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,11 +1,11 @@
-package org.tinybert.model;
+package org.tinybert.model.core;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The arithmetic that BERT's forward and backward passes, TinyBERT's losses, the Adam update and the augmentation's
- * top-K need, behind one seam, so that {@link BertModel} and the other callers run unchanged on two implementations
- * (chosen by {@code tinybert.engine}, {@link EngineChoice}):
+ * top-K need, behind one seam, so that {@link org.tinybert.model.BertModel} and the other callers run unchanged on two
+ * implementations (chosen by {@code tinybert.engine}, {@link org.tinybert.model.EngineChoice}):
  * <ul>
  *   <li>{@link org.tinybert.model.cpu.CpuEngine}: OpenBLAS products and fused Java row kernels over the arrays' host
  *       buffers, for ND4J's native (CPU) backend, where it runs near the machine's GEMM limit;

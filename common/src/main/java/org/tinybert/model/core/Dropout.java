@@ -1,4 +1,4 @@
-package org.tinybert.model;
+package org.tinybert.model.core;
 
 /**
  * Dropout of a training forward pass, at BERT's positions: the embedding output, the attention probabilities, the

@@ -1,4 +1,4 @@
-package org.tinybert.model;
+package org.tinybert.model.core;
 
 import java.util.Arrays;
 
