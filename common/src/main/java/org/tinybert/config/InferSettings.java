@@ -13,9 +13,10 @@ import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert infer} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert infer} (section {@link #SECTION}; each key is documented in {@code reference.conf}).
  *
  * @param model Hugging Face model directory
  * @param input the table: a file or a directory of parts
@@ -46,7 +47,10 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     OutputFormat outputFormat, int maxSeqLength, int batchSize, Boolean cased, ClassifierHead head,
     List<String> labels, GlueTask task, boolean skipBadRows, long splitSize, EngineChoice engine,
     @JsonSerialize(using = ToStringSerializer.class) Duration holdStaleAfter) implements Serializable {
-  public static final String ROOT = "tinybert.infer";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("infer");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
   /** The sequence length without a task, BERT's usual one for single sentences and pairs alike. */
   public static final int DEFAULT_MAX_SEQ_LENGTH = 128;
 
@@ -54,7 +58,7 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     labels = List.copyOf(labels);
   }
 
-  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static InferSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     Path model = v.path("model");
@@ -84,13 +88,14 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
         .orElse(null);
     v.require(taskName.isEmpty() || task != null, "task", "must be \"\" or one of " + String.join(", ", tasks));
     v.require(labels.isEmpty() || taskName.isEmpty(), "labels",
-        "must be [] when " + ROOT + ".task is set (the task names the labels)");
+        "must be [] when " + SECTION.key("task").full() + " is set (the task names the labels)");
     boolean skip = "skip".equals(v.oneOf("bad-rows", "fail", "skip"));
     long splitSize = v.bytesAtLeast("split-size", 1);
     boolean columnsOk = v.ok("text-column");
-    v.require(!columnsOk || !textColumn.equals(pair), "text-pair-column", "must differ from " + ROOT + ".text-column");
-    v.require(!columnsOk || !textColumn.equals(id), "id-column", "must differ from " + ROOT + ".text-column");
-    v.require(pair.isEmpty() || !pair.equals(id), "id-column", "must differ from " + ROOT + ".text-pair-column");
+    v.require(!columnsOk || !textColumn.equals(pair), "text-pair-column", "must differ from " + SECTION.key("text-column").full());
+    v.require(!columnsOk || !textColumn.equals(id), "id-column",
+        "must differ from " + SECTION.key("text-column").full());
+    v.require(pair.isEmpty() || !pair.equals(id), "id-column", "must differ from " + SECTION.key("text-pair-column").full());
     if (format == InputFormat.TEXT) {
       v.require(pair.isEmpty(), "text-pair-column", "must be \"\" for text input (one text per line)");
       v.require(id.isEmpty(), "id-column", "must be \"\" for text input (one text per line)");

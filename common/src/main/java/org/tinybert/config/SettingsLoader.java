@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.settings.Key;
 
 /**
  * Builds the settings a job sees: {@code reference.conf} from the classpath, then an optional {@code --config} file,
@@ -29,7 +30,7 @@ import org.tinybert.io.HadoopIO;
  */
 public final class SettingsLoader {
   /** Every key of ours lives under this. */
-  public static final String NAMESPACE = "tinybert";
+  public static final String NAMESPACE = Key.NAMESPACE;
   /** Origin of a value given with {@code --set}. */
   public static final String SET_ORIGIN = "--set on the command line";
 

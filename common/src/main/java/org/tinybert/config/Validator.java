@@ -25,7 +25,7 @@ import org.tinybert.settings.Choice;
  * {@code from(Config)}:
  *
  * <pre>{@code
- * Validator v = new Validator(config, "tinybert.forward");
+ * Validator v = new Validator(config, ForwardSettings.ROOT);
  * int maxSeqLength = v.intAtLeast("max-seq-length", 2);
  * Path model = v.path("model");
  * v.finish();   // throws one SettingsException listing every problem, unknown keys included
@@ -194,23 +194,23 @@ public final class Validator {
   }
 
   /**
-   * {@value EngineChoice#KEY}, the one key outside the section that every job and benchmark reads: {@code auto},
+   * {@link EngineChoice#SETTING}, the one key outside the section that every job and benchmark reads: {@code auto},
    * {@code cpu} or {@code nd4j}. A problem is recorded with the section's own.
    */
   public EngineChoice engine() {
-    Validator top = new Validator(config, SettingsLoader.NAMESPACE);
-    String s = top.oneOf("engine", EngineChoice.keys().toArray(String[]::new));
+    Validator top = new Validator(config, EngineChoice.SETTING.section().full());
+    String s = top.oneOf(EngineChoice.SETTING.name(), EngineChoice.keys().toArray(String[]::new));
     problems.addAll(top.problems);
     return top.problems.isEmpty() ? EngineChoice.parse(s) : EngineChoice.AUTO;
   }
 
   /**
-   * {@value OutputHold#STALE_AFTER_KEY}, outside the section, read by every job that writes an output it owns: a
+   * {@link OutputHold#STALE_AFTER}, outside the section, read by every job that writes an output it owns: a
    * duration > 0. A problem is recorded with the section's own.
    */
   public Duration holdStaleAfter() {
-    Validator top = new Validator(config, SettingsLoader.NAMESPACE);
-    Duration d = top.positiveDuration(OutputHold.STALE_AFTER_KEY.substring(SettingsLoader.NAMESPACE.length() + 1));
+    Validator top = new Validator(config, OutputHold.STALE_AFTER.section().full());
+    Duration d = top.positiveDuration(OutputHold.STALE_AFTER.name());
     problems.addAll(top.problems);
     return top.problems.isEmpty() ? d : Duration.ofMinutes(3);
   }

@@ -104,7 +104,7 @@ public final class InferPipeline {
         plan.units().size(), plan.format().settingName(), done.size(), todo.size(), model.dir());
 
     InferSpec spec = new InferSpec(model.dir().toString(),
-        TokenizerFiles.lowerCaseForCased(s.cased(), InferSettings.ROOT + ".cased", model.dir(), conf),
+        TokenizerFiles.lowerCaseForCased(s.cased(), InferSettings.SECTION.key("cased").full(), model.dir(), conf),
         s.effectiveMaxSeqLength(model.model().config().maxPositionEmbeddings()), s.batchSize(),
         r.reads(), s.head(), schema, s.outputFormat(), s.skipBadRows(), out.staging().toString(), runId, s.engine());
     long scoring0 = System.nanoTime();
@@ -181,14 +181,14 @@ public final class InferPipeline {
     if (kind == OutputKind.EMBEDDINGS) {
       if (s.embedding() == Pooling.POOLED && !m.hasPooler()) {
         throw new InputException("the model at " + dir + " has no pooler (bert.pooler.dense): set "
-            + "tinybert.infer.embedding = mean for the mean of its last hidden states");
+            + InferSettings.SECTION.key("embedding").full() + " = mean for the mean of its last hidden states");
       }
       return new Resolved(s.embedding() == Pooling.POOLED ? Scorer.Reads.POOLED : Scorer.Reads.MEAN,
           OutputSchema.Written.EMBEDDING, List.of());
     }
     if (!classifier) {
       throw new InputException("the model at " + dir + " has no sequence classifier (bert.pooler.dense and "
-          + "classifier weights), so no " + kind.settingName() + "; set tinybert.infer.output-kind = embeddings");
+          + "classifier weights), so no " + kind.settingName() + "; set " + InferSettings.SECTION.key("output-kind").full() + " = embeddings");
     }
     int n = cfg.numLabels();
     GlueTask task = s.task();
@@ -201,7 +201,7 @@ public final class InferPipeline {
     List<String> labels;
     if (!s.labels().isEmpty()) {
       if (s.labels().size() != n) {
-        throw new InputException("tinybert.infer.labels names " + s.labels().size() + " labels "
+        throw new InputException(InferSettings.SECTION.key("labels").full() + " names " + s.labels().size() + " labels "
             + s.labels() + " but the model at " + dir + " has " + n + " outputs");
       }
       labels = s.labels();

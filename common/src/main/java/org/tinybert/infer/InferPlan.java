@@ -45,9 +45,10 @@ final class InferPlan {
       for (String key : List.of("text-pair-column", "id-column")) {
         String v = key.equals("id-column") ? s.idColumn() : s.textPairColumn();
         if (!v.isEmpty()) {
-          throw SettingsException.of(InferSettings.ROOT + "." + key, InferSettings.ROOT + "." + key + " must be \"\" "
-              + "for text input (one text per line), found '" + v + "'; " + files.get(0).path() + " is read as text "
-              + "(set tinybert.infer.format for another format)");
+          String full = InferSettings.SECTION.key(key).full();
+          throw SettingsException.of(full, full + " must be \"\" for text input (one text per line), found '" + v
+              + "'; " + files.get(0).path() + " is read as text (set " + InferSettings.SECTION.key("format").full()
+              + " for another format)");
         }
       }
     }
@@ -138,17 +139,17 @@ final class InferPlan {
         fields[k] = Arrays.asList(header).indexOf(specs[k]);
         if (fields[k] < 0 && index(specs[k]) >= 0 && index(specs[k]) < header.length) fields[k] = index(specs[k]);
         if (fields[k] < 0) {
-          throw new InputFileException(f.path(), 1, "no column '" + specs[k] + "' (tinybert.infer." + keys[k]
+          throw new InputFileException(f.path(), 1, "no column '" + specs[k] + "' (" + InferSettings.SECTION.key(keys[k]).full()
               + ") in the header, which names " + Arrays.toString(header) + "; give a column it names, or set "
-              + "tinybert.infer.tsv-header = false to give 0-based column indices");
+              + InferSettings.SECTION.key("tsv-header").full() + " = false to give 0-based column indices");
         }
         names[k] = header[fields[k]];
       } else {
         fields[k] = index(specs[k]);
         if (fields[k] < 0) {
-          String key = InferSettings.ROOT + "." + keys[k];
-          throw SettingsException.of(key, key + " must be a 0-based column index when tinybert.infer.tsv-header is "
-              + "false, found '" + specs[k] + "'");
+          String key = InferSettings.SECTION.key(keys[k]).full();
+          throw SettingsException.of(key, key + " must be a 0-based column index when "
+              + InferSettings.SECTION.key("tsv-header").full() + " is false, found '" + specs[k] + "'");
         }
         names[k] = unnamed[k];
       }

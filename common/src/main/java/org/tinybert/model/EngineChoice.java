@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinybert.model.cpu.CpuEngine;
 import org.tinybert.model.nd4j.Nd4jEngine;
+import org.tinybert.settings.Key;
 
 /**
- * The setting {@value #KEY}: which {@link Engine} computes. It is plain data (an enum, serialisable, a word in JSON),
+ * The setting {@code tinybert.engine}: which {@link Engine} computes. It is plain data (an enum, serialisable, a word in JSON),
  * so it travels to Spark executors inside settings and DL4J layer configurations, and each JVM resolves it against
  * its own ND4J backend there: a driver without a GPU and GPU executors resolve {@code auto} differently, as they
  * should.
@@ -28,7 +29,9 @@ public enum EngineChoice {
   ND4J;
 
   /** The top-level setting every job and benchmark reads. */
-  public static final String KEY = "tinybert.engine";
+  public static final Key SETTING = Key.top("engine");
+  /** {@link #SETTING}, spelled out for messages. */
+  public static final String KEY = SETTING.full();
 
   private static final Logger LOG = LoggerFactory.getLogger(EngineChoice.class);
   private static final Set<EngineChoice> LOGGED = ConcurrentHashMap.newKeySet();
