@@ -102,7 +102,7 @@ public record AugmentSettings(TaskDefinition task, Path input, Path glove, Path 
     Boolean lowerCase = v.optionalBool("lower-case");
     int partitions = v.intAtLeast("partitions", 0);
     v.require(input == null || output == null || !input.equals(output), "output",
-        "must differ from tinybert.augment.input");
+        "must differ from " + SECTION.key("input").full());
     EngineChoice engine = v.engine();
     Duration holdStaleAfter = v.holdStaleAfter();
     v.finish();

@@ -102,7 +102,7 @@ public final class SettingsLoader {
     String key = eq < 0 ? text.strip() : text.substring(0, eq).strip();
     if (eq < 0 || key.isEmpty()) {
       problems.add(new SettingsException.Problem(key, "malformed " + quote(text) + " (" + a.origin()
-          + "): expected key=value, e.g. tinybert.forward.max-seq-length=64", false));
+          + "): expected key=value, e.g. " + ForwardSettings.SECTION.key("max-seq-length").full() + "=64", false));
       return Optional.empty();
     }
     try {

@@ -169,7 +169,7 @@ public final class InferPipeline {
     if (maxSeqLength > cfg.maxPositionEmbeddings()) {
       throw new InputException("max_seq_length " + maxSeqLength + " exceeds "
           + "max_position_embeddings " + cfg.maxPositionEmbeddings() + " of the model at " + dir
-          + "; set tinybert.infer.max-seq-length <= " + cfg.maxPositionEmbeddings());
+          + "; set " + InferSettings.SECTION.key("max-seq-length").full() + " <= " + cfg.maxPositionEmbeddings());
     }
     if (entry.vocab().size() > cfg.vocabSize()) {
       throw new InputException("vocabulary " + entry.vocab().source() + " has " + entry.vocab().size()
@@ -188,7 +188,8 @@ public final class InferPipeline {
     }
     if (!classifier) {
       throw new InputException("the model at " + dir + " has no sequence classifier (bert.pooler.dense and "
-          + "classifier weights), so no " + kind.settingName() + "; set " + InferSettings.SECTION.key("output-kind").full() + " = embeddings");
+          + "classifier weights), so no " + kind.settingName() + "; set "
+          + InferSettings.SECTION.key("output-kind").full() + " = embeddings");
     }
     int n = cfg.numLabels();
     GlueTask task = s.task();

@@ -97,7 +97,8 @@ final class InferPlan {
         firstPath = f.path();
       } else if (ff != first) {
         throw new InputFileException(f.path(), "read as " + ff.settingName() + " by its name, but " + firstPath
-            + " as " + first.settingName() + ": set tinybert.infer.format, or give files of one format");
+            + " as " + first.settingName() + ": set " + InferSettings.SECTION.key("format").full()
+            + ", or give files of one format");
       }
     }
     return first;
@@ -198,8 +199,9 @@ final class InferPlan {
     for (int k = 0; k < 3; k++) {
       if (names[k].isEmpty()) continue;
       if (!schema.containsField(names[k])) {
-        throw new InputFileException(f.path(), "no column '" + names[k] + "' (tinybert.infer." + keys[k] + "); its "
-            + "columns are " + schema.getFields().stream().map(Type::getName).toList());
+        throw new InputFileException(f.path(), "no column '" + names[k] + "' ("
+            + InferSettings.SECTION.key(keys[k]).full() + "); its columns are "
+            + schema.getFields().stream().map(Type::getName).toList());
       }
       Type t = schema.getType(names[k]);
       boolean primitive = t.isPrimitive() && !t.isRepetition(Type.Repetition.REPEATED);
