@@ -64,15 +64,14 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     Path model = v.path("model");
     Path input = v.path("input");
     Path output = v.path("output");
-    String formatName = v.oneOf("format", names(InputFormat.values()));
-    InputFormat format = v.ok("format") ? InputFormat.byName(formatName) : InputFormat.AUTO;
+    InputFormat format = v.choice("format", InputFormat.class);
     String textColumn = v.string("text-column");
     String pair = v.stringOrEmpty("text-pair-column");
     String id = v.stringOrEmpty("id-column");
     boolean tsvHeader = v.bool("tsv-header");
-    String kind = v.oneOf("output-kind", names(OutputKind.values()));
-    String pooling = v.oneOf("embedding", names(Pooling.values()));
-    String outFormat = v.oneOf("output-format", names(OutputFormat.values()));
+    OutputKind kind = v.choice("output-kind", OutputKind.class);
+    Pooling pooling = v.choice("embedding", Pooling.class);
+    OutputFormat outFormat = v.choice("output-format", OutputFormat.class);
     int maxSeqLength = v.intAtLeast("max-seq-length", 0);
     int min = pair.isEmpty() ? 2 : 3;
     v.require(maxSeqLength == 0 || maxSeqLength >= min, "max-seq-length",
@@ -80,7 +79,7 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
         + (min == 3 ? "[CLS] a [SEP] b [SEP]" : "[CLS] a [SEP]"));
     int batchSize = v.positiveInt("batch-size");
     Boolean cased = v.optionalBool("cased");
-    String headName = v.oneOf("head", ClassifierHead.settingNames());
+    ClassifierHead head = v.choice("head", ClassifierHead.class);
     List<String> labels = v.stringList("labels");
     String taskName = v.stringOrEmpty("task");
     String[] tasks = Arrays.stream(GlueTask.values()).map(GlueTask::taskName).toArray(String[]::new);
@@ -100,18 +99,14 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
       v.require(pair.isEmpty(), "text-pair-column", "must be \"\" for text input (one text per line)");
       v.require(id.isEmpty(), "id-column", "must be \"\" for text input (one text per line)");
     }
-    v.require(input == null || output == null || !input.equals(output), "output", "must differ from " + ROOT
-        + ".input");
+    v.require(input == null || output == null || !input.equals(output), "output", "must differ from "
+        + SECTION.key("input").full());
     EngineChoice engine = v.engine();
     Duration holdStaleAfter = v.holdStaleAfter();
     v.finish();
-    return new InferSettings(model, input, output, format, textColumn, pair, id, tsvHeader, OutputKind.byName(kind),
-        Pooling.byName(pooling), OutputFormat.byName(outFormat), maxSeqLength, batchSize, cased,
-        ClassifierHead.byName(headName), labels, task, skip, splitSize, engine, holdStaleAfter);
-  }
-
-  private static String[] names(Enum<?>[] values) {
-    return Arrays.stream(values).map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
+    return new InferSettings(model, input, output, format, textColumn, pair, id, tsvHeader, kind,
+        pooling, outFormat, maxSeqLength, batchSize, cased,
+        head, labels, task, skip, splitSize, engine, holdStaleAfter);
   }
 
   /** Whether examples are pairs of texts. */
@@ -140,18 +135,18 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     m.put("engine", engine.describe());
     m.put("input", input.toString());
     m.put("output", output.toString());
-    m.put("format", format.settingName());
+    m.put("format", format.key());
     m.put("text-column", textColumn);
     m.put("text-pair-column", textPairColumn);
     m.put("id-column", idColumn);
     m.put("tsv-header", tsvHeader);
-    m.put("output-kind", outputKind.settingName());
-    m.put("embedding", embedding.settingName());
-    m.put("output-format", outputFormat.settingName());
+    m.put("output-kind", outputKind.key());
+    m.put("embedding", embedding.key());
+    m.put("output-format", outputFormat.key());
     m.put("max-seq-length", maxSeqLength);
     m.put("batch-size", batchSize);
     m.put("cased", cased);
-    m.put("head", head.settingName());
+    m.put("head", head.key());
     m.put("labels", labels);
     m.put("task", task == null ? "" : task.taskName());
     m.put("bad-rows", skipBadRows ? "skip" : "fail");

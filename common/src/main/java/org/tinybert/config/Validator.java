@@ -187,10 +187,7 @@ public final class Validator {
   public <E extends Enum<E> & Choice> E choice(String key, Class<E> type) {
     E[] all = type.getEnumConstants();
     String s = oneOf(key, Arrays.stream(all).map(Choice::key).toArray(String[]::new));
-    for (E e : all) {
-      if (e.key().equals(s)) return e;
-    }
-    return all[0];
+    return Choice.byKey(type, s).orElse(all[0]);
   }
 
   /**
@@ -199,9 +196,9 @@ public final class Validator {
    */
   public EngineChoice engine() {
     Validator top = new Validator(config, EngineChoice.SETTING.section().full());
-    String s = top.oneOf(EngineChoice.SETTING.name(), EngineChoice.keys().toArray(String[]::new));
+    EngineChoice engine = top.choice(EngineChoice.SETTING.name(), EngineChoice.class);
     problems.addAll(top.problems);
-    return top.problems.isEmpty() ? EngineChoice.parse(s) : EngineChoice.AUTO;
+    return top.problems.isEmpty() ? engine : EngineChoice.AUTO;
   }
 
   /**

@@ -101,7 +101,7 @@ public final class InferPipeline {
     Map<Integer, PartStats> done = out.prepare(fingerprint, plan.units(), s.outputFormat());
     List<InferUnit> todo = plan.units().stream().filter(u -> !done.containsKey(u.index())).toList();
     LOG.info("infer {}: {} files, {} parts of {}, {} committed before; scoring {} with {}", runId, files.size(),
-        plan.units().size(), plan.format().settingName(), done.size(), todo.size(), model.dir());
+        plan.units().size(), plan.format().key(), done.size(), todo.size(), model.dir());
 
     InferSpec spec = new InferSpec(model.dir().toString(),
         TokenizerFiles.lowerCaseForCased(s.cased(), InferSettings.SECTION.key("cased").full(), model.dir(), conf),
@@ -188,7 +188,7 @@ public final class InferPipeline {
     }
     if (!classifier) {
       throw new InputException("the model at " + dir + " has no sequence classifier (bert.pooler.dense and "
-          + "classifier weights), so no " + kind.settingName() + "; set "
+          + "classifier weights), so no " + kind.key() + "; set "
           + InferSettings.SECTION.key("output-kind").full() + " = embeddings");
     }
     int n = cfg.numLabels();
@@ -245,7 +245,7 @@ public final class InferPipeline {
     Map<String, Object> input = new LinkedHashMap<>();
     for (InputFiles.Listed i : files) input.put(i.path(), List.of(i.size(), i.modificationTime()));
     f.put("input", input);
-    f.put("format", plan.format().settingName());
+    f.put("format", plan.format().key());
     f.put("columns", schema.columnNames());
     f.put("labels", schema.labels());
     f.put("units", plan.units().stream().map(InferUnit::describe).toList());
@@ -265,8 +265,8 @@ public final class InferPipeline {
     }
     long examplesScored = scored.stream().mapToLong(PartStats::examples).sum();
     double taskSeconds = scored.stream().mapToDouble(PartStats::seconds).sum();
-    return new InferSummary(runId, out.output().toString(), out.manifest().toString(), plan.format().settingName(),
-        s.outputFormat().settingName(), written.name().toLowerCase(java.util.Locale.ROOT), plan.units().size(),
+    return new InferSummary(runId, out.output().toString(), out.manifest().toString(), plan.format().key(),
+        s.outputFormat().key(), written.name().toLowerCase(java.util.Locale.ROOT), plan.units().size(),
         scored.size(),
         plan.units().size() - scored.size(), rows, examples, skipped.values().stream().mapToLong(Long::longValue).sum(),
         skipped, badRows(plan, all), examplesScored, seconds, scoringSeconds,

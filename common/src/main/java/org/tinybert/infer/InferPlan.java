@@ -96,8 +96,8 @@ final class InferPlan {
         first = ff;
         firstPath = f.path();
       } else if (ff != first) {
-        throw new InputFileException(f.path(), "read as " + ff.settingName() + " by its name, but " + firstPath
-            + " as " + first.settingName() + ": set " + InferSettings.SECTION.key("format").full()
+        throw new InputFileException(f.path(), "read as " + ff.key() + " by its name, but " + firstPath
+            + " as " + first.key() + ": set " + InferSettings.SECTION.key("format").full()
             + ", or give files of one format");
       }
     }
