@@ -13,6 +13,7 @@ import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.Choice;
 import org.tinybert.settings.Section;
 
 /**
@@ -83,8 +84,7 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     List<String> labels = v.stringList("labels");
     String taskName = v.stringOrEmpty("task");
     String[] tasks = Arrays.stream(GlueTask.values()).map(GlueTask::taskName).toArray(String[]::new);
-    GlueTask task = Arrays.stream(GlueTask.values()).filter(t -> t.taskName().equals(taskName)).findFirst()
-        .orElse(null);
+    GlueTask task = Choice.byKey(GlueTask.class, taskName).orElse(null);
     v.require(taskName.isEmpty() || task != null, "task", "must be \"\" or one of " + String.join(", ", tasks));
     v.require(labels.isEmpty() || taskName.isEmpty(), "labels",
         "must be [] when " + SECTION.key("task").full() + " is set (the task names the labels)");

@@ -185,9 +185,13 @@ public final class Validator {
    * uses it switches over an enum, never over a string. A failed read returns the first constant as placeholder.
    */
   public <E extends Enum<E> & Choice> E choice(String key, Class<E> type) {
-    E[] all = type.getEnumConstants();
-    String s = oneOf(key, Arrays.stream(all).map(Choice::key).toArray(String[]::new));
-    return Choice.byKey(type, s).orElse(all[0]);
+    return choice(key, Arrays.asList(type.getEnumConstants()));
+  }
+
+  /** {@link #choice(String, Class)} among {@code allowed} only, e.g. the GLUE tasks that can be trained on. */
+  public <E extends Enum<E> & Choice> E choice(String key, List<E> allowed) {
+    String s = oneOf(key, allowed.stream().map(Choice::key).toArray(String[]::new));
+    return allowed.stream().filter(e -> e.key().equals(s)).findFirst().orElse(allowed.get(0));
   }
 
   /**

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.tinybert.glue.GlueTask;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.settings.Choice;
@@ -22,7 +23,7 @@ class ChoiceSettingsTest {
 
   static Stream<Class<? extends Enum<?>>> choices() {
     return Stream.of(Pooling.class, OutputFormat.class, InputFormat.class, OutputKind.class, ClassifierHead.class,
-        EngineChoice.class);
+        EngineChoice.class, GlueTask.class);
   }
 
   @Test
@@ -33,6 +34,7 @@ class ChoiceSettingsTest {
     assertEquals(List.of("auto", "labels", "probabilities", "embeddings"), keys(OutputKind.values()));
     assertEquals(List.of("hf", "tinybert-relu"), keys(ClassifierHead.values()));
     assertEquals(List.of("auto", "cpu", "nd4j"), keys(EngineChoice.values()));
+    assertEquals(Arrays.stream(GlueTask.values()).map(GlueTask::taskName).toList(), keys(GlueTask.values()));
   }
 
   @ParameterizedTest
@@ -45,6 +47,14 @@ class ChoiceSettingsTest {
       assertEquals(c, v.choice("x", type));
       assertEquals(List.of(), v.problems());
     }
+  }
+
+  @Test
+  void aChoiceAmongSomeConstantsRefusesTheOthers() {
+    Validator v = new Validator(ConfigFactory.parseString("t.task = ax"), "t");
+    v.choice("task", List.of(GlueTask.SST_2, GlueTask.MRPC));
+    String message = v.problems().get(0).message();
+    assertTrue(message.startsWith("t.task must be one of sst-2, mrpc, found \"ax\""), message);
   }
 
   @Test
