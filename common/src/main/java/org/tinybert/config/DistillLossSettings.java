@@ -4,10 +4,12 @@ import com.typesafe.config.Config;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.Key;
 import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert distill-loss} (section {@link #SECTION}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert distill-loss} (section {@link #SECTION}; each key is documented in
+ * {@code reference.conf}).
  *
  * @param teacher Hugging Face teacher directory (its vocab.txt tokenizes text input)
  * @param student Hugging Face student directory with fit_dense (or fit_denses)
@@ -27,6 +29,8 @@ public record DistillLossSettings(Path teacher, Path student, Path input, Path o
     Optional<Path> gradients, EngineChoice engine) {
   /** Where this job's keys live. */
   public static final Section SECTION = Section.of("distill-loss");
+  /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
+  public static final Key CASED = SECTION.key("cased");
   /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
   public static final String ROOT = SECTION.full();
 

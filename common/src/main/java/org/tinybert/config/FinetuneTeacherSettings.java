@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.TaskDefinition;
+import org.tinybert.settings.Key;
 import org.tinybert.settings.Section;
 
 /**
@@ -21,6 +22,8 @@ public record FinetuneTeacherSettings(Path model, TaskDefinition task, Path task
     Boolean cased, boolean newClassifier, int evalBatchSize, TrainingSettings training) implements Serializable {
   /** Where this job's keys live. */
   public static final Section SECTION = Section.of("finetune-teacher");
+  /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
+  public static final Key CASED = SECTION.key("cased");
   /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
   public static final String ROOT = SECTION.full();
 

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.settings.Key;
 import org.tinybert.settings.Section;
 
 /**
@@ -16,6 +17,10 @@ public record GeneralDistillSettings(List<String> corpus, Path teacher, StudentS
     TrainingSettings training) implements Serializable {
   /** Where this job's keys live. */
   public static final Section SECTION = Section.of("general-distill");
+  /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
+  public static final Key CASED = SECTION.key("cased");
+  /** Named by the check of the student's layers against the teacher. */
+  public static final Key STUDENT = SECTION.key("student");
   /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
   public static final String ROOT = SECTION.full();
 

@@ -7,7 +7,8 @@ import org.tinybert.model.EngineChoice;
 import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert bench infer} (section {@link #SECTION}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert bench infer} (section {@link #SECTION}; each key is documented in
+ * {@code reference.conf}).
  *
  * @param model {@code base} (BERT-base teacher, TinyBERT4 student) or {@code tiny} (small models, for tests)
  * @param dir where the random models, the table and the outputs go

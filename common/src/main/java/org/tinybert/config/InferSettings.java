@@ -14,6 +14,7 @@ import org.tinybert.glue.GlueTask;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.settings.Choice;
+import org.tinybert.settings.Key;
 import org.tinybert.settings.Section;
 
 /**
@@ -50,6 +51,8 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     @JsonSerialize(using = ToStringSerializer.class) Duration holdStaleAfter) implements Serializable {
   /** Where this job's keys live. */
   public static final Section SECTION = Section.of("infer");
+  /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
+  public static final Key CASED = SECTION.key("cased");
   /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
   public static final String ROOT = SECTION.full();
   /** The sequence length without a task, BERT's usual one for single sentences and pairs alike. */
@@ -91,10 +94,12 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     boolean skip = "skip".equals(v.oneOf("bad-rows", "fail", "skip"));
     long splitSize = v.bytesAtLeast("split-size", 1);
     boolean columnsOk = v.ok("text-column");
-    v.require(!columnsOk || !textColumn.equals(pair), "text-pair-column", "must differ from " + SECTION.key("text-column").full());
+    v.require(!columnsOk || !textColumn.equals(pair), "text-pair-column",
+        "must differ from " + SECTION.key("text-column").full());
     v.require(!columnsOk || !textColumn.equals(id), "id-column",
         "must differ from " + SECTION.key("text-column").full());
-    v.require(pair.isEmpty() || !pair.equals(id), "id-column", "must differ from " + SECTION.key("text-pair-column").full());
+    v.require(pair.isEmpty() || !pair.equals(id), "id-column",
+        "must differ from " + SECTION.key("text-pair-column").full());
     if (format == InputFormat.TEXT) {
       v.require(pair.isEmpty(), "text-pair-column", "must be \"\" for text input (one text per line)");
       v.require(id.isEmpty(), "id-column", "must be \"\" for text input (one text per line)");

@@ -104,7 +104,7 @@ public final class InferPipeline {
         plan.units().size(), plan.format().key(), done.size(), todo.size(), model.dir());
 
     InferSpec spec = new InferSpec(model.dir().toString(),
-        TokenizerFiles.lowerCaseForCased(s.cased(), InferSettings.SECTION.key("cased").full(), model.dir(), conf),
+        TokenizerFiles.lowerCaseForCased(s.cased(), InferSettings.CASED.full(), model.dir(), conf),
         s.effectiveMaxSeqLength(model.model().config().maxPositionEmbeddings()), s.batchSize(),
         r.reads(), s.head(), schema, s.outputFormat(), s.skipBadRows(), out.staging().toString(), runId, s.engine());
     long scoring0 = System.nanoTime();

@@ -140,8 +140,9 @@ final class InferPlan {
         fields[k] = Arrays.asList(header).indexOf(specs[k]);
         if (fields[k] < 0 && index(specs[k]) >= 0 && index(specs[k]) < header.length) fields[k] = index(specs[k]);
         if (fields[k] < 0) {
-          throw new InputFileException(f.path(), 1, "no column '" + specs[k] + "' (" + InferSettings.SECTION.key(keys[k]).full()
-              + ") in the header, which names " + Arrays.toString(header) + "; give a column it names, or set "
+          throw new InputFileException(f.path(), 1, "no column '" + specs[k] + "' ("
+              + InferSettings.SECTION.key(keys[k]).full() + ") in the header, which names " + Arrays.toString(header)
+              + "; give a column it names, or set "
               + InferSettings.SECTION.key("tsv-header").full() + " = false to give 0-based column indices");
         }
         names[k] = header[fields[k]];

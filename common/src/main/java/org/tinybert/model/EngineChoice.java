@@ -16,10 +16,10 @@ import org.tinybert.settings.Choice;
 import org.tinybert.settings.Key;
 
 /**
- * The setting {@code tinybert.engine}: which {@link Engine} computes. It is plain data (an enum, serialisable, a word in JSON),
- * so it travels to Spark executors inside settings and DL4J layer configurations, and each JVM resolves it against
- * its own ND4J backend there: a driver without a GPU and GPU executors resolve {@code auto} differently, as they
- * should.
+ * The setting {@link #SETTING}: which {@link Engine} computes. It is plain data (an enum, serialisable, a word in
+ * JSON), so it travels to Spark executors inside settings and DL4J layer configurations, and each JVM resolves it
+ * against its own ND4J backend there: a driver without a GPU and GPU executors resolve {@code auto} differently, as
+ * they should.
  */
 public enum EngineChoice implements Choice {
   /** The CPU kernels on ND4J's native backend, the portable engine on any other (CUDA). */

@@ -80,7 +80,8 @@ public final class DistillLossCommand implements Command {
     // The student speaks the teacher's vocabulary (TinyBERT's students are built on it), so the teacher's tokenizes.
     BatchInput input = BatchInput.read(s.input(), conf,
         () -> new BertTokenizer(Vocab.ofModel(s.teacher(), conf),
-            TokenizerFiles.lowerCaseForCased(s.cased(), DistillLossSettings.SECTION.key("cased").full(), s.teacher(), conf)), s.maxSeqLength());
+            TokenizerFiles.lowerCaseForCased(s.cased(), DistillLossSettings.CASED.full(), s.teacher(), conf)),
+        s.maxSeqLength());
     input.checkFits(teacherCk.config(), "teacher " + s.teacher());
     input.checkFits(studentCk.config(), "student " + s.student());
     float[] labels = s.regressionLabels().isPresent() ? readLabels(s.regressionLabels().get(), conf) : null;

@@ -53,7 +53,7 @@ public final class ForwardCommand implements Command {
         Option.setting("input", "PATH", ForwardSettings.SECTION.key("input")),
         Option.setting("output", "PATH", ForwardSettings.SECTION.key("output")),
         Option.setting("max-seq-length", "N", ForwardSettings.SECTION.key("max-seq-length")),
-        Option.settingFlag("cased", ForwardSettings.SECTION.key("cased")));
+        Option.settingFlag("cased", ForwardSettings.CASED));
   }
 
   /** The validated settings of this command line. */
@@ -76,7 +76,7 @@ public final class ForwardCommand implements Command {
     BertModel model = new BertModel(ck.config(), ck.weights(), settings.engine().resolve());
     Vocab vocab = Vocab.inModel(settings.model(), conf) ? Vocab.ofModel(settings.model(), conf) : null;
     BatchInput input = BatchInput.read(settings.input(), conf, () -> tokenizer(vocab, settings.model(),
-        TokenizerFiles.lowerCaseForCased(settings.cased(), ForwardSettings.SECTION.key("cased").full(), settings.model(), conf)),
+        TokenizerFiles.lowerCaseForCased(settings.cased(), ForwardSettings.CASED.full(), settings.model(), conf)),
         settings.maxSeqLength());
     input.checkFits(ck.config(), "model " + settings.model());
 
