@@ -105,7 +105,7 @@ public final class AugmentPipeline {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     AugmentSettings s = given.withLowerCase(TokenizerFiles.lowerCase(given.lowerCase(),
-        AugmentSettings.ROOT + ".lower-case = " + given.lowerCase(), given.mlm(), conf));
+        AugmentSettings.SECTION.key("lower-case").full() + " = " + given.lowerCase(), given.mlm(), conf));
     String input = s.input().toString();
     if (!HadoopIO.exists(s.input(), conf)) throw new FileNotFoundException(input + ": no such file");
     if (s.task() instanceof TaskFile f) {

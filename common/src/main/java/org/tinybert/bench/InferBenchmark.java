@@ -31,6 +31,7 @@ import org.tinybert.model.EngineChoice;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.core.BertConfig;
+import org.tinybert.settings.Section;
 import org.tinybert.text.Vocab;
 
 /**
@@ -142,11 +143,12 @@ public final class InferBenchmark {
     FileSystem fs = HadoopIO.fs(output, conf);
     InferOutput layout = new InferOutput(output, conf);
     for (Path p : List.of(layout.output(), layout.staging(), layout.manifest())) fs.delete(p, true);
-    String k = InferSettings.ROOT + ".";
+    Section k = InferSettings.SECTION;
     InferSettings settings = InferSettings.from(SettingsLoader.load(InferSettings.ROOT, Optional.empty(), List.of(
-        k + "model=\"" + model + "\"", k + "input=\"" + table + "\"", k + "output=\"" + output + "\"",
-        k + "format=text", k + "batch-size=" + s.batch(), k + "max-seq-length=" + s.seqLength(),
-        k + "output-kind=probabilities", k + "split-size=1g", EngineChoice.KEY + "=" + s.engine().key())));
+        k.key("model") + "=\"" + model + "\"", k.key("input") + "=\"" + table + "\"",
+        k.key("output") + "=\"" + output + "\"", k.key("format") + "=text", k.key("batch-size") + "=" + s.batch(),
+        k.key("max-seq-length") + "=" + s.seqLength(), k.key("output-kind") + "=probabilities",
+        k.key("split-size") + "=1g", EngineChoice.KEY + "=" + s.engine().key())));
     return InferPipeline.run(spark, settings);
   }
 

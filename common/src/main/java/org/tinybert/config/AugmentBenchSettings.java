@@ -4,9 +4,10 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert bench augment} (section {@value #ROOT}; each key is documented in
+ * Settings of {@code tinybert bench augment} (section {@link #SECTION}; each key is documented in
  * {@code reference.conf}).
  *
  * @param model {@code base} (BERT-base sizes) or {@code tiny} (a small model, for tests)
@@ -24,9 +25,12 @@ import org.tinybert.model.EngineChoice;
  */
 public record AugmentBenchSettings(BenchModel model, int sentences, int words, int batchSize, int rounds, int gloveWords,
     int gloveDim, int topK, int variants, int seed, Path workload, EngineChoice engine) implements Serializable {
-  public static final String ROOT = "tinybert.bench.augment";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("bench.augment");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
 
-  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static AugmentBenchSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     BenchModel model = v.choice("model", BenchModel.class);

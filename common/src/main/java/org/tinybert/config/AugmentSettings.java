@@ -15,9 +15,10 @@ import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.TaskFile;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.settings.Choice;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert augment} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert augment} (section {@link #SECTION}; each key is documented in {@code reference.conf}).
  *
  * @param task the task whose training set is augmented: a GLUE preset, or a task file (TSV, CSV, JSON lines, Parquet)
  * @param input its train.tsv (a task file's train table when not given)
@@ -47,11 +48,14 @@ public record AugmentSettings(TaskDefinition task, Path input, Path glove, Path 
     boolean skipMalformedGlove, MalformedRows malformedRows, int seed, int batchSize, int gloveBatchSize, int maxSeqLength,
     Boolean lowerCase, int partitions, EngineChoice engine,
     @JsonSerialize(using = ToStringSerializer.class) Duration holdStaleAfter) implements Serializable {
-  public static final String ROOT = "tinybert.augment";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("augment");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
   /** The value of {@code side-output} that means no side file. */
   public static final String NONE = "none";
 
-  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static AugmentSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     String[] tasks = Arrays.stream(GlueTask.values()).filter(t -> t.has(Split.TRAIN) && t != GlueTask.MNLI_MM)
@@ -98,7 +102,7 @@ public record AugmentSettings(TaskDefinition task, Path input, Path glove, Path 
     Boolean lowerCase = v.optionalBool("lower-case");
     int partitions = v.intAtLeast("partitions", 0);
     v.require(input == null || output == null || !input.equals(output), "output",
-        "must differ from tinybert.augment.input");
+        "must differ from " + SECTION.key("input").full());
     EngineChoice engine = v.engine();
     Duration holdStaleAfter = v.holdStaleAfter();
     v.finish();

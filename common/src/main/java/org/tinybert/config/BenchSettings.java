@@ -4,9 +4,10 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.settings.Choice;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert bench} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert bench} (section {@link #SECTION}; each key is documented in {@code reference.conf}).
  *
  * @param benchmark what is timed
  * @param batch sequences per minibatch
@@ -19,7 +20,10 @@ import org.tinybert.settings.Choice;
 public record BenchSettings(Benchmark benchmark, int batch, int seqLength, int steps, int warmup, long seed,
     EngineChoice engine)
     implements Serializable {
-  public static final String ROOT = "tinybert.bench";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("bench");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
 
   /** {@code benchmark}: what {@code tinybert bench} times. */
   public enum Benchmark implements Choice {
@@ -29,7 +33,7 @@ public record BenchSettings(Benchmark benchmark, int batch, int seqLength, int s
     INFERENCE;
   }
 
-  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static BenchSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     BenchSettings s = new BenchSettings(v.choice("benchmark", Benchmark.class), v.positiveInt("batch"),

@@ -4,9 +4,12 @@ import com.typesafe.config.Config;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.Key;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert distill-loss} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert distill-loss} (section {@link #SECTION}; each key is documented in
+ * {@code reference.conf}).
  *
  * @param teacher Hugging Face teacher directory (its vocab.txt tokenizes text input)
  * @param student Hugging Face student directory with fit_dense (or fit_denses)
@@ -24,9 +27,14 @@ import org.tinybert.model.EngineChoice;
 public record DistillLossSettings(Path teacher, Path student, Path input, Path output, int maxSeqLength,
     Boolean cased, double temperature, LayerMappingSetting layerMapping, Optional<Path> regressionLabels,
     Optional<Path> gradients, EngineChoice engine) {
-  public static final String ROOT = "tinybert.distill-loss";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("distill-loss");
+  /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
+  public static final Key CASED = SECTION.key("cased");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
 
-  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static DistillLossSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     Path teacher = v.path("teacher");

@@ -4,19 +4,23 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert evaluate} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert evaluate} (section {@link #SECTION}; each key is documented in {@code reference.conf}).
  *
  * @param run the model, the task and how to run it
  * @param output {@value #NO_FILE} to print the metrics only, otherwise a Hadoop path for the metrics JSON
  */
 public record EvaluateSettings(GlueRunSettings run, String output) implements Serializable {
-  public static final String ROOT = "tinybert.evaluate";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("evaluate");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
   /** The {@code output} that means no file. */
   public static final String NO_FILE = "-";
 
-  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static EvaluateSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     GlueRunSettings run = GlueRunSettings.read(v);

@@ -4,9 +4,11 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.TaskDefinition;
+import org.tinybert.settings.Key;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert finetune-teacher} (section {@value #ROOT}; every key is documented in
+ * Settings of {@code tinybert finetune-teacher} (section {@link #SECTION}; every key is documented in
  * {@code reference.conf}).
  *
  * @param model the BERT to fine-tune (Hugging Face directory)
@@ -18,7 +20,12 @@ import org.tinybert.glue.TaskDefinition;
  */
 public record FinetuneTeacherSettings(Path model, TaskDefinition task, Path taskDir, Path output, int maxSeqLength,
     Boolean cased, boolean newClassifier, int evalBatchSize, TrainingSettings training) implements Serializable {
-  public static final String ROOT = "tinybert.finetune-teacher";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("finetune-teacher");
+  /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
+  public static final Key CASED = SECTION.key("cased");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
 
   public static FinetuneTeacherSettings from(Config config) {
     Validator v = new Validator(config, ROOT);

@@ -4,9 +4,11 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.Key;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert forward} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert forward} (section {@link #SECTION}; each key is documented in {@code reference.conf}).
  *
  * @param model Hugging Face model directory
  * @param input examples to run through the model: tab-separated text, or a JSON object of id arrays
@@ -19,9 +21,14 @@ import org.tinybert.model.EngineChoice;
 public record ForwardSettings(Path model, Path input, Path output, int maxSeqLength, Boolean cased,
     EngineChoice engine)
     implements Serializable {
-  public static final String ROOT = "tinybert.forward";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("forward");
+  /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
+  public static final Key CASED = SECTION.key("cased");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
 
-  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static ForwardSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     Path model = v.path("model");

@@ -4,16 +4,25 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.settings.Key;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert general-distill} (section {@value #ROOT}; every key is documented in
+ * Settings of {@code tinybert general-distill} (section {@link #SECTION}; every key is documented in
  * {@code reference.conf}, whose defaults run the bundled sample; {@code conf/general-distill.conf} is the paper's).
  */
 public record GeneralDistillSettings(List<String> corpus, Path teacher, StudentSettings student, Path output,
     int maxSeqLength, double shortSeqProb, Boolean cased, boolean rebuildInstances, boolean skipInvalidUtf8,
     double attentionWeight, double embeddingWeight, double hiddenWeight, LayerMappingSetting layerMapping, int probeExamples,
     TrainingSettings training) implements Serializable {
-  public static final String ROOT = "tinybert.general-distill";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("general-distill");
+  /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
+  public static final Key CASED = SECTION.key("cased");
+  /** Named by the check of the student's layers against the teacher. */
+  public static final Key STUDENT = SECTION.key("student");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
 
   public static GeneralDistillSettings from(Config config) {
     Validator v = new Validator(config, ROOT);

@@ -9,9 +9,9 @@ import java.util.List;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.GlueLabels;
 import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.TaskData;
 import org.tinybert.glue.TaskDefinition;
-import org.tinybert.glue.OutputMode;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
 
@@ -63,8 +63,7 @@ public record GlueRunSettings(Path model, TaskDefinition task, Path taskDir, int
           "must be 0 (the task's, " + task.maxSeqLength() + ") or >= " + min + " for " + task);
     }
     int batchSize = v.positiveInt("batch-size");
-    String headName = v.oneOf("head", ClassifierHead.settingNames());
-    ClassifierHead head = v.ok("head") ? ClassifierHead.byName(headName) : null;
+    ClassifierHead head = v.choice("head", ClassifierHead.class);
     Boolean cased = v.optionalBool("cased");
     List<String> labelOrder = v.stringList("label-order");
     // A task file without labels takes them from the model: its label order is checked once they are known.

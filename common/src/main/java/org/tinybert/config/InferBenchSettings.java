@@ -4,9 +4,11 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert bench infer} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert bench infer} (section {@link #SECTION}; each key is documented in
+ * {@code reference.conf}).
  *
  * @param model {@code base} (BERT-base teacher, TinyBERT4 student) or {@code tiny} (small models, for tests)
  * @param dir where the random models, the table and the outputs go
@@ -21,9 +23,12 @@ import org.tinybert.model.EngineChoice;
  */
 public record InferBenchSettings(BenchModel model, Path dir, int rows, int parts, int batch, int seqLength, int rounds,
     int engineSteps, int seed, EngineChoice engine) implements Serializable {
-  public static final String ROOT = "tinybert.bench.infer";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("bench.infer");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
 
-  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static InferBenchSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     InferBenchSettings s = new InferBenchSettings(v.choice("model", BenchModel.class), v.path("dir"),

@@ -13,9 +13,12 @@ import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.Choice;
+import org.tinybert.settings.Key;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert infer} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert infer} (section {@link #SECTION}; each key is documented in {@code reference.conf}).
  *
  * @param model Hugging Face model directory
  * @param input the table: a file or a directory of parts
@@ -46,7 +49,12 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     OutputFormat outputFormat, int maxSeqLength, int batchSize, Boolean cased, ClassifierHead head,
     List<String> labels, GlueTask task, boolean skipBadRows, long splitSize, EngineChoice engine,
     @JsonSerialize(using = ToStringSerializer.class) Duration holdStaleAfter) implements Serializable {
-  public static final String ROOT = "tinybert.infer";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("infer");
+  /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
+  public static final Key CASED = SECTION.key("cased");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
   /** The sequence length without a task, BERT's usual one for single sentences and pairs alike. */
   public static final int DEFAULT_MAX_SEQ_LENGTH = 128;
 
@@ -54,21 +62,20 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     labels = List.copyOf(labels);
   }
 
-  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static InferSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     Path model = v.path("model");
     Path input = v.path("input");
     Path output = v.path("output");
-    String formatName = v.oneOf("format", names(InputFormat.values()));
-    InputFormat format = v.ok("format") ? InputFormat.byName(formatName) : InputFormat.AUTO;
+    InputFormat format = v.choice("format", InputFormat.class);
     String textColumn = v.string("text-column");
     String pair = v.stringOrEmpty("text-pair-column");
     String id = v.stringOrEmpty("id-column");
     boolean tsvHeader = v.bool("tsv-header");
-    String kind = v.oneOf("output-kind", names(OutputKind.values()));
-    String pooling = v.oneOf("embedding", names(Pooling.values()));
-    String outFormat = v.oneOf("output-format", names(OutputFormat.values()));
+    OutputKind kind = v.choice("output-kind", OutputKind.class);
+    Pooling pooling = v.choice("embedding", Pooling.class);
+    OutputFormat outFormat = v.choice("output-format", OutputFormat.class);
     int maxSeqLength = v.intAtLeast("max-seq-length", 0);
     int min = pair.isEmpty() ? 2 : 3;
     v.require(maxSeqLength == 0 || maxSeqLength >= min, "max-seq-length",
@@ -76,37 +83,35 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
         + (min == 3 ? "[CLS] a [SEP] b [SEP]" : "[CLS] a [SEP]"));
     int batchSize = v.positiveInt("batch-size");
     Boolean cased = v.optionalBool("cased");
-    String headName = v.oneOf("head", ClassifierHead.settingNames());
+    ClassifierHead head = v.choice("head", ClassifierHead.class);
     List<String> labels = v.stringList("labels");
     String taskName = v.stringOrEmpty("task");
     String[] tasks = Arrays.stream(GlueTask.values()).map(GlueTask::taskName).toArray(String[]::new);
-    GlueTask task = Arrays.stream(GlueTask.values()).filter(t -> t.taskName().equals(taskName)).findFirst()
-        .orElse(null);
+    GlueTask task = Choice.byKey(GlueTask.class, taskName).orElse(null);
     v.require(taskName.isEmpty() || task != null, "task", "must be \"\" or one of " + String.join(", ", tasks));
     v.require(labels.isEmpty() || taskName.isEmpty(), "labels",
-        "must be [] when " + ROOT + ".task is set (the task names the labels)");
+        "must be [] when " + SECTION.key("task").full() + " is set (the task names the labels)");
     boolean skip = "skip".equals(v.oneOf("bad-rows", "fail", "skip"));
     long splitSize = v.bytesAtLeast("split-size", 1);
     boolean columnsOk = v.ok("text-column");
-    v.require(!columnsOk || !textColumn.equals(pair), "text-pair-column", "must differ from " + ROOT + ".text-column");
-    v.require(!columnsOk || !textColumn.equals(id), "id-column", "must differ from " + ROOT + ".text-column");
-    v.require(pair.isEmpty() || !pair.equals(id), "id-column", "must differ from " + ROOT + ".text-pair-column");
+    v.require(!columnsOk || !textColumn.equals(pair), "text-pair-column",
+        "must differ from " + SECTION.key("text-column").full());
+    v.require(!columnsOk || !textColumn.equals(id), "id-column",
+        "must differ from " + SECTION.key("text-column").full());
+    v.require(pair.isEmpty() || !pair.equals(id), "id-column",
+        "must differ from " + SECTION.key("text-pair-column").full());
     if (format == InputFormat.TEXT) {
       v.require(pair.isEmpty(), "text-pair-column", "must be \"\" for text input (one text per line)");
       v.require(id.isEmpty(), "id-column", "must be \"\" for text input (one text per line)");
     }
-    v.require(input == null || output == null || !input.equals(output), "output", "must differ from " + ROOT
-        + ".input");
+    v.require(input == null || output == null || !input.equals(output), "output", "must differ from "
+        + SECTION.key("input").full());
     EngineChoice engine = v.engine();
     Duration holdStaleAfter = v.holdStaleAfter();
     v.finish();
-    return new InferSettings(model, input, output, format, textColumn, pair, id, tsvHeader, OutputKind.byName(kind),
-        Pooling.byName(pooling), OutputFormat.byName(outFormat), maxSeqLength, batchSize, cased,
-        ClassifierHead.byName(headName), labels, task, skip, splitSize, engine, holdStaleAfter);
-  }
-
-  private static String[] names(Enum<?>[] values) {
-    return Arrays.stream(values).map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
+    return new InferSettings(model, input, output, format, textColumn, pair, id, tsvHeader, kind,
+        pooling, outFormat, maxSeqLength, batchSize, cased,
+        head, labels, task, skip, splitSize, engine, holdStaleAfter);
   }
 
   /** Whether examples are pairs of texts. */
@@ -135,18 +140,18 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     m.put("engine", engine.describe());
     m.put("input", input.toString());
     m.put("output", output.toString());
-    m.put("format", format.settingName());
+    m.put("format", format.key());
     m.put("text-column", textColumn);
     m.put("text-pair-column", textPairColumn);
     m.put("id-column", idColumn);
     m.put("tsv-header", tsvHeader);
-    m.put("output-kind", outputKind.settingName());
-    m.put("embedding", embedding.settingName());
-    m.put("output-format", outputFormat.settingName());
+    m.put("output-kind", outputKind.key());
+    m.put("embedding", embedding.key());
+    m.put("output-format", outputFormat.key());
     m.put("max-seq-length", maxSeqLength);
     m.put("batch-size", batchSize);
     m.put("cased", cased);
-    m.put("head", head.settingName());
+    m.put("head", head.key());
     m.put("labels", labels);
     m.put("task", task == null ? "" : task.taskName());
     m.put("bad-rows", skipBadRows ? "skip" : "fail");

@@ -1,9 +1,10 @@
 package org.tinybert.config;
 
 import java.util.Locale;
+import org.tinybert.settings.Choice;
 
 /** How {@code infer} reads its input files. */
-public enum InputFormat {
+public enum InputFormat implements Choice {
   /** Each file's name decides: {@code .tsv}, {@code .jsonl}/{@code .json}, {@code .parquet}, else text. */
   AUTO,
   /** UTF-8 text, one example per line (the whole line is the text). */
@@ -14,15 +15,6 @@ public enum InputFormat {
   JSONL,
   /** Apache Parquet, columns at the top level of the schema. */
   PARQUET;
-
-  /** The name settings use ({@code auto}, {@code tsv}, ...). */
-  public String settingName() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
-  public static InputFormat byName(String name) {
-    return valueOf(name.toUpperCase(Locale.ROOT));
-  }
 
   /** Whether rows are lines of text (and bad rows are named by line). */
   public boolean lines() {

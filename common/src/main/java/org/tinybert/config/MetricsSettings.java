@@ -9,9 +9,10 @@ import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.TaskData;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.TaskFile;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert metrics} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert metrics} (section {@link #SECTION}; each key is documented in {@code reference.conf}).
  *
  * @param task the task whose metrics are computed: a GLUE preset or a task file (its labels, kind and metrics)
  * @param predictions the predictions file (one per line, or {@code index<TAB>prediction} as predict writes it; a task
@@ -21,13 +22,16 @@ import org.tinybert.glue.TaskFile;
  */
 public record MetricsSettings(TaskDefinition task, Path predictions, Path gold, List<String> labelOrder)
     implements Serializable {
-  public static final String ROOT = "tinybert.metrics";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("metrics");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
 
   public MetricsSettings {
     labelOrder = List.copyOf(labelOrder);
   }
 
-  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static MetricsSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     TaskDefinition task = TaskSetting.read(v, List.of(GlueTask.values()));

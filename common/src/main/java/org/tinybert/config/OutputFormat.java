@@ -1,9 +1,9 @@
 package org.tinybert.config;
 
-import java.util.Locale;
+import org.tinybert.settings.Choice;
 
 /** The file format of {@code infer}'s output parts. */
-public enum OutputFormat {
+public enum OutputFormat implements Choice {
   /** Apache Parquet (Snappy), lists as Parquet LISTs of floats. */
   PARQUET("parquet"),
   /** JSON lines, one object per example. */
@@ -17,16 +17,8 @@ public enum OutputFormat {
     this.extension = extension;
   }
 
-  public String settingName() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
   /** The part files' extension, without the dot. */
   public String extension() {
     return extension;
-  }
-
-  public static OutputFormat byName(String name) {
-    return valueOf(name.toUpperCase(Locale.ROOT));
   }
 }

@@ -1,9 +1,9 @@
 package org.tinybert.config;
 
-import java.util.Locale;
+import org.tinybert.settings.Choice;
 
 /** What {@code infer} writes for each example. */
-public enum OutputKind {
+public enum OutputKind implements Choice {
   /** {@link #PROBABILITIES} for a model with a sequence classifier, {@link #EMBEDDINGS} for one without. */
   AUTO,
   /** The predicted label's name (a regression model: its value, {@code score}). */
@@ -12,12 +12,4 @@ public enum OutputKind {
   PROBABILITIES,
   /** The example's vector: the pooled output or the mean of the last hidden states ({@link Pooling}). */
   EMBEDDINGS;
-
-  public String settingName() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
-  public static OutputKind byName(String name) {
-    return valueOf(name.toUpperCase(Locale.ROOT));
-  }
 }

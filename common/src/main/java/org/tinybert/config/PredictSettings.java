@@ -3,17 +3,21 @@ package org.tinybert.config;
 import com.typesafe.config.Config;
 import java.io.Serializable;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert predict} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert predict} (section {@link #SECTION}; each key is documented in {@code reference.conf}).
  *
  * @param run the model, the task and how to run it
  * @param output the directory the GLUE server files are written to
  */
 public record PredictSettings(GlueRunSettings run, Path output) implements Serializable {
-  public static final String ROOT = "tinybert.predict";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("predict");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
 
-  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static PredictSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     GlueRunSettings run = GlueRunSettings.read(v);

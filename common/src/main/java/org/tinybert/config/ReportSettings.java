@@ -3,9 +3,10 @@ package org.tinybert.config;
 import com.typesafe.config.Config;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert report} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert report} (section {@link #SECTION}; each key is documented in {@code reference.conf}).
  *
  * @param run the run directory (the output of general-distill, finetune-teacher or task-distill)
  * @param output where the figures and report.md go; empty for {@code <run>/report}
@@ -13,11 +14,14 @@ import org.apache.hadoop.fs.Path;
  * @param height height of each figure in pixels
  */
 public record ReportSettings(Path run, Optional<Path> output, int width, int height) {
-  public static final String ROOT = "tinybert.report";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("report");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
   /** The output directory under the run when none is given. */
   public static final String DEFAULT_DIR = "report";
 
-  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static ReportSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     Path run = v.path("run");

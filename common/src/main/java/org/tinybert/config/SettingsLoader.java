@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.settings.Key;
 
 /**
  * Builds the settings a job sees: {@code reference.conf} from the classpath, then an optional {@code --config} file,
@@ -29,7 +30,7 @@ import org.tinybert.io.HadoopIO;
  */
 public final class SettingsLoader {
   /** Every key of ours lives under this. */
-  public static final String NAMESPACE = "tinybert";
+  public static final String NAMESPACE = Key.NAMESPACE;
   /** Origin of a value given with {@code --set}. */
   public static final String SET_ORIGIN = "--set on the command line";
 
@@ -101,7 +102,7 @@ public final class SettingsLoader {
     String key = eq < 0 ? text.strip() : text.substring(0, eq).strip();
     if (eq < 0 || key.isEmpty()) {
       problems.add(new SettingsException.Problem(key, "malformed " + quote(text) + " (" + a.origin()
-          + "): expected key=value, e.g. tinybert.forward.max-seq-length=64", false));
+          + "): expected key=value, e.g. " + ForwardSettings.SECTION.key("max-seq-length").full() + "=64", false));
       return Optional.empty();
     }
     try {

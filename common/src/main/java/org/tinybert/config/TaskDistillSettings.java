@@ -10,11 +10,13 @@ import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.settings.Choice;
+import org.tinybert.settings.Key;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert task-distill} (section {@value #ROOT}; every key is documented in {@code reference.conf};
- * {@code conf/task-distill/<task>.conf} hold the paper's per-task values). The two stages train with their own
- * settings, in the sub-sections {@code intermediate} and {@code prediction}.
+ * Settings of {@code tinybert task-distill} (section {@link #SECTION}; every key is documented in
+ * {@code reference.conf}; {@code conf/task-distill/<task>.conf} hold the paper's per-task values). The two stages
+ * train with their own settings, in the sub-sections {@code intermediate} and {@code prediction}.
  *
  * @param student the student's directory (a general student, or the intermediate stage's); null when
  *     {@code studentLayers} cuts the student from the teacher
@@ -29,7 +31,14 @@ public record TaskDistillSettings(TaskDefinition task, Path taskDir, Path teache
     int maxSeqLength, Boolean cased, boolean augmented, double temperature, LayerMappingSetting layerMapping,
     double attentionWeight, double embeddingWeight, double hiddenWeight, int evalEvery, int evalBatchSize,
     int probeExamples, TrainingSettings intermediate, TrainingSettings prediction) implements Serializable {
-  public static final String ROOT = "tinybert.task-distill";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("task-distill");
+  /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
+  public static final Key CASED = SECTION.key("cased");
+  /** Named by the check of the student's layers against the teacher. */
+  public static final Key STUDENT = SECTION.key("student");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
 
   public static TaskDistillSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
@@ -52,8 +61,8 @@ public record TaskDistillSettings(TaskDefinition task, Path taskDir, Path teache
     int evalEvery = v.intAtLeast("eval-every", 0);
     int evalBatch = v.positiveInt("eval-batch-size");
     int probe = v.intAtLeast("probe-examples", 0);
-    Validator vi = new Validator(config, ROOT + ".intermediate");
-    Validator vp = new Validator(config, ROOT + ".prediction");
+    Validator vi = new Validator(config, SECTION.child("intermediate").full());
+    Validator vp = new Validator(config, SECTION.child("prediction").full());
     EngineChoice engine = v.engine();
     Duration holdStaleAfter = v.holdStaleAfter();
     TrainingSettings inter = TrainingSettings.read(vi, engine, holdStaleAfter);

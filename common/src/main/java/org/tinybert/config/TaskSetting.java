@@ -34,8 +34,8 @@ final class TaskSetting {
       }
       return null;
     }
-    String name = v.oneOf("task", presets.stream().map(GlueTask::taskName).toArray(String[]::new));
-    return v.ok("task") ? GlueTask.byName(name) : null;
+    GlueTask task = v.choice("task", presets);
+    return v.ok("task") ? task : null;
   }
 
   /** The presets that can be trained on: not the unlabelled diagnostic set, not mnli-mm (no train split of its own). */

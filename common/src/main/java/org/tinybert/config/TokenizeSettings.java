@@ -4,9 +4,10 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.settings.Section;
 
 /**
- * Settings of {@code tinybert tokenize} (section {@value #ROOT}; each key is documented in {@code reference.conf}).
+ * Settings of {@code tinybert tokenize} (section {@link #SECTION}; each key is documented in {@code reference.conf}).
  *
  * @param vocab WordPiece vocabulary: a vocab.txt, a tokenizer.json, or a model directory holding either
  * @param cased keep case and accents (true) or lower-case and strip accents as uncased BERT does (false); null: as
@@ -15,11 +16,14 @@ import org.apache.hadoop.fs.Path;
  * @param input {@value #STDIN} for standard input, otherwise a Hadoop path
  */
 public record TokenizeSettings(Path vocab, Boolean cased, int maxSeqLength, String input) implements Serializable {
-  public static final String ROOT = "tinybert.tokenize";
+  /** Where this job's keys live. */
+  public static final Section SECTION = Section.of("tokenize");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  public static final String ROOT = SECTION.full();
   /** The {@code input} that means standard input. */
   public static final String STDIN = "-";
 
-  /** Reads and validates {@value #ROOT}; throws one {@link SettingsException} listing every problem. */
+  /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static TokenizeSettings from(Config config) {
     Validator v = new Validator(config, ROOT);
     Path vocab = v.path("vocab");

@@ -25,7 +25,7 @@ import org.tinybert.settings.Choice;
  * {@code from(Config)}:
  *
  * <pre>{@code
- * Validator v = new Validator(config, "tinybert.forward");
+ * Validator v = new Validator(config, ForwardSettings.ROOT);
  * int maxSeqLength = v.intAtLeast("max-seq-length", 2);
  * Path model = v.path("model");
  * v.finish();   // throws one SettingsException listing every problem, unknown keys included
@@ -185,32 +185,33 @@ public final class Validator {
    * uses it switches over an enum, never over a string. A failed read returns the first constant as placeholder.
    */
   public <E extends Enum<E> & Choice> E choice(String key, Class<E> type) {
-    E[] all = type.getEnumConstants();
-    String s = oneOf(key, Arrays.stream(all).map(Choice::key).toArray(String[]::new));
-    for (E e : all) {
-      if (e.key().equals(s)) return e;
-    }
-    return all[0];
+    return choice(key, Arrays.asList(type.getEnumConstants()));
+  }
+
+  /** {@link #choice(String, Class)} among {@code allowed} only, e.g. the GLUE tasks that can be trained on. */
+  public <E extends Enum<E> & Choice> E choice(String key, List<E> allowed) {
+    String s = oneOf(key, allowed.stream().map(Choice::key).toArray(String[]::new));
+    return allowed.stream().filter(e -> e.key().equals(s)).findFirst().orElse(allowed.get(0));
   }
 
   /**
-   * {@value EngineChoice#KEY}, the one key outside the section that every job and benchmark reads: {@code auto},
+   * {@link EngineChoice#SETTING}, the one key outside the section that every job and benchmark reads: {@code auto},
    * {@code cpu} or {@code nd4j}. A problem is recorded with the section's own.
    */
   public EngineChoice engine() {
-    Validator top = new Validator(config, SettingsLoader.NAMESPACE);
-    String s = top.oneOf("engine", EngineChoice.keys().toArray(String[]::new));
+    Validator top = new Validator(config, EngineChoice.SETTING.section().full());
+    EngineChoice engine = top.choice(EngineChoice.SETTING.name(), EngineChoice.class);
     problems.addAll(top.problems);
-    return top.problems.isEmpty() ? EngineChoice.parse(s) : EngineChoice.AUTO;
+    return top.problems.isEmpty() ? engine : EngineChoice.AUTO;
   }
 
   /**
-   * {@value OutputHold#STALE_AFTER_KEY}, outside the section, read by every job that writes an output it owns: a
+   * {@link OutputHold#STALE_AFTER}, outside the section, read by every job that writes an output it owns: a
    * duration > 0. A problem is recorded with the section's own.
    */
   public Duration holdStaleAfter() {
-    Validator top = new Validator(config, SettingsLoader.NAMESPACE);
-    Duration d = top.positiveDuration(OutputHold.STALE_AFTER_KEY.substring(SettingsLoader.NAMESPACE.length() + 1));
+    Validator top = new Validator(config, OutputHold.STALE_AFTER.section().full());
+    Duration d = top.positiveDuration(OutputHold.STALE_AFTER.name());
     problems.addAll(top.problems);
     return top.problems.isEmpty() ? d : Duration.ofMinutes(3);
   }

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.settings.Choice;
 
 /**
  * The GLUE tasks TinyBERT distils, with the facts its {@code task_distill.py} keeps per task: files and column layouts,
@@ -29,7 +30,7 @@ import org.tinybert.io.HadoopIO;
  * <p>The presets of {@link TaskDefinition}: {@code --task sst-2} and a task file are consulted through the same
  * interface; only reading a split ({@link TaskData}) knows that a preset's files are GLUE's.
  */
-public enum GlueTask implements TaskDefinition {
+public enum GlueTask implements TaskDefinition, Choice {
   COLA("cola", "CoLA", "CoLA.tsv", CLASSIFICATION, List.of("0", "1"), List.of("mcc"), "mcc", 64, false,
       PublishedLayouts.standard(PublishedLayouts.COLA, PublishedLayouts.COLA_TEST)),
   SST_2("sst-2", "SST-2", "SST-2.tsv", CLASSIFICATION, List.of("0", "1"), List.of("acc"), "acc", 64, false,
@@ -114,6 +115,12 @@ public enum GlueTask implements TaskDefinition {
   /** The name used on the command line and in TinyBERT ({@code sst-2}, {@code mnli-mm}). */
   @Override
   public String taskName() {
+    return taskName;
+  }
+
+  /** As a setting, a preset is spelled by its {@link #taskName()}. */
+  @Override
+  public String key() {
     return taskName;
   }
 

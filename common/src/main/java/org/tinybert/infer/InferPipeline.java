@@ -101,10 +101,10 @@ public final class InferPipeline {
     Map<Integer, PartStats> done = out.prepare(fingerprint, plan.units(), s.outputFormat());
     List<InferUnit> todo = plan.units().stream().filter(u -> !done.containsKey(u.index())).toList();
     LOG.info("infer {}: {} files, {} parts of {}, {} committed before; scoring {} with {}", runId, files.size(),
-        plan.units().size(), plan.format().settingName(), done.size(), todo.size(), model.dir());
+        plan.units().size(), plan.format().key(), done.size(), todo.size(), model.dir());
 
     InferSpec spec = new InferSpec(model.dir().toString(),
-        TokenizerFiles.lowerCaseForCased(s.cased(), InferSettings.ROOT + ".cased", model.dir(), conf),
+        TokenizerFiles.lowerCaseForCased(s.cased(), InferSettings.CASED.full(), model.dir(), conf),
         s.effectiveMaxSeqLength(model.model().config().maxPositionEmbeddings()), s.batchSize(),
         r.reads(), s.head(), schema, s.outputFormat(), s.skipBadRows(), out.staging().toString(), runId, s.engine());
     long scoring0 = System.nanoTime();
@@ -169,7 +169,7 @@ public final class InferPipeline {
     if (maxSeqLength > cfg.maxPositionEmbeddings()) {
       throw new InputException("max_seq_length " + maxSeqLength + " exceeds "
           + "max_position_embeddings " + cfg.maxPositionEmbeddings() + " of the model at " + dir
-          + "; set tinybert.infer.max-seq-length <= " + cfg.maxPositionEmbeddings());
+          + "; set " + InferSettings.SECTION.key("max-seq-length").full() + " <= " + cfg.maxPositionEmbeddings());
     }
     if (entry.vocab().size() > cfg.vocabSize()) {
       throw new InputException("vocabulary " + entry.vocab().source() + " has " + entry.vocab().size()
@@ -181,14 +181,15 @@ public final class InferPipeline {
     if (kind == OutputKind.EMBEDDINGS) {
       if (s.embedding() == Pooling.POOLED && !m.hasPooler()) {
         throw new InputException("the model at " + dir + " has no pooler (bert.pooler.dense): set "
-            + "tinybert.infer.embedding = mean for the mean of its last hidden states");
+            + InferSettings.SECTION.key("embedding").full() + " = mean for the mean of its last hidden states");
       }
       return new Resolved(s.embedding() == Pooling.POOLED ? Scorer.Reads.POOLED : Scorer.Reads.MEAN,
           OutputSchema.Written.EMBEDDING, List.of());
     }
     if (!classifier) {
       throw new InputException("the model at " + dir + " has no sequence classifier (bert.pooler.dense and "
-          + "classifier weights), so no " + kind.settingName() + "; set tinybert.infer.output-kind = embeddings");
+          + "classifier weights), so no " + kind.key() + "; set "
+          + InferSettings.SECTION.key("output-kind").full() + " = embeddings");
     }
     int n = cfg.numLabels();
     GlueTask task = s.task();
@@ -201,7 +202,7 @@ public final class InferPipeline {
     List<String> labels;
     if (!s.labels().isEmpty()) {
       if (s.labels().size() != n) {
-        throw new InputException("tinybert.infer.labels names " + s.labels().size() + " labels "
+        throw new InputException(InferSettings.SECTION.key("labels").full() + " names " + s.labels().size() + " labels "
             + s.labels() + " but the model at " + dir + " has " + n + " outputs");
       }
       labels = s.labels();
@@ -244,7 +245,7 @@ public final class InferPipeline {
     Map<String, Object> input = new LinkedHashMap<>();
     for (InputFiles.Listed i : files) input.put(i.path(), List.of(i.size(), i.modificationTime()));
     f.put("input", input);
-    f.put("format", plan.format().settingName());
+    f.put("format", plan.format().key());
     f.put("columns", schema.columnNames());
     f.put("labels", schema.labels());
     f.put("units", plan.units().stream().map(InferUnit::describe).toList());
@@ -264,8 +265,8 @@ public final class InferPipeline {
     }
     long examplesScored = scored.stream().mapToLong(PartStats::examples).sum();
     double taskSeconds = scored.stream().mapToDouble(PartStats::seconds).sum();
-    return new InferSummary(runId, out.output().toString(), out.manifest().toString(), plan.format().settingName(),
-        s.outputFormat().settingName(), written.name().toLowerCase(java.util.Locale.ROOT), plan.units().size(),
+    return new InferSummary(runId, out.output().toString(), out.manifest().toString(), plan.format().key(),
+        s.outputFormat().key(), written.name().toLowerCase(java.util.Locale.ROOT), plan.units().size(),
         scored.size(),
         plan.units().size() - scored.size(), rows, examples, skipped.values().stream().mapToLong(Long::longValue).sum(),
         skipped, badRows(plan, all), examplesScored, seconds, scoringSeconds,

@@ -45,9 +45,10 @@ final class InferPlan {
       for (String key : List.of("text-pair-column", "id-column")) {
         String v = key.equals("id-column") ? s.idColumn() : s.textPairColumn();
         if (!v.isEmpty()) {
-          throw SettingsException.of(InferSettings.ROOT + "." + key, InferSettings.ROOT + "." + key + " must be \"\" "
-              + "for text input (one text per line), found '" + v + "'; " + files.get(0).path() + " is read as text "
-              + "(set tinybert.infer.format for another format)");
+          String full = InferSettings.SECTION.key(key).full();
+          throw SettingsException.of(full, full + " must be \"\" for text input (one text per line), found '" + v
+              + "'; " + files.get(0).path() + " is read as text (set " + InferSettings.SECTION.key("format").full()
+              + " for another format)");
         }
       }
     }
@@ -95,8 +96,9 @@ final class InferPlan {
         first = ff;
         firstPath = f.path();
       } else if (ff != first) {
-        throw new InputFileException(f.path(), "read as " + ff.settingName() + " by its name, but " + firstPath
-            + " as " + first.settingName() + ": set tinybert.infer.format, or give files of one format");
+        throw new InputFileException(f.path(), "read as " + ff.key() + " by its name, but " + firstPath
+            + " as " + first.key() + ": set " + InferSettings.SECTION.key("format").full()
+            + ", or give files of one format");
       }
     }
     return first;
@@ -138,17 +140,18 @@ final class InferPlan {
         fields[k] = Arrays.asList(header).indexOf(specs[k]);
         if (fields[k] < 0 && index(specs[k]) >= 0 && index(specs[k]) < header.length) fields[k] = index(specs[k]);
         if (fields[k] < 0) {
-          throw new InputFileException(f.path(), 1, "no column '" + specs[k] + "' (tinybert.infer." + keys[k]
-              + ") in the header, which names " + Arrays.toString(header) + "; give a column it names, or set "
-              + "tinybert.infer.tsv-header = false to give 0-based column indices");
+          throw new InputFileException(f.path(), 1, "no column '" + specs[k] + "' ("
+              + InferSettings.SECTION.key(keys[k]).full() + ") in the header, which names " + Arrays.toString(header)
+              + "; give a column it names, or set "
+              + InferSettings.SECTION.key("tsv-header").full() + " = false to give 0-based column indices");
         }
         names[k] = header[fields[k]];
       } else {
         fields[k] = index(specs[k]);
         if (fields[k] < 0) {
-          String key = InferSettings.ROOT + "." + keys[k];
-          throw SettingsException.of(key, key + " must be a 0-based column index when tinybert.infer.tsv-header is "
-              + "false, found '" + specs[k] + "'");
+          String key = InferSettings.SECTION.key(keys[k]).full();
+          throw SettingsException.of(key, key + " must be a 0-based column index when "
+              + InferSettings.SECTION.key("tsv-header").full() + " is false, found '" + specs[k] + "'");
         }
         names[k] = unnamed[k];
       }
@@ -197,8 +200,9 @@ final class InferPlan {
     for (int k = 0; k < 3; k++) {
       if (names[k].isEmpty()) continue;
       if (!schema.containsField(names[k])) {
-        throw new InputFileException(f.path(), "no column '" + names[k] + "' (tinybert.infer." + keys[k] + "); its "
-            + "columns are " + schema.getFields().stream().map(Type::getName).toList());
+        throw new InputFileException(f.path(), "no column '" + names[k] + "' ("
+            + InferSettings.SECTION.key(keys[k]).full() + "); its columns are "
+            + schema.getFields().stream().map(Type::getName).toList());
       }
       Type t = schema.getType(names[k]);
       boolean primitive = t.isPrimitive() && !t.isRepetition(Type.Repetition.REPEATED);

@@ -34,6 +34,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tinybert.settings.Key;
+import org.tinybert.settings.Section;
 
 /**
  * One run per output: a run's hold on the output it writes, the file {@code <output>.hold} beside it, so that a second
@@ -59,7 +61,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutputHold implements AutoCloseable {
   /** How old a heartbeat may grow before another run takes the hold over. */
-  public static final String STALE_AFTER_KEY = "tinybert.hold.stale-after";
+  public static final Key STALE_AFTER = Section.of("hold").key("stale-after");
+  /** {@link #STALE_AFTER}, spelled out for messages. */
+  public static final String STALE_AFTER_KEY = STALE_AFTER.full();
   /** The hold file's name is the output's plus this. */
   public static final String SUFFIX = ".hold";
   private static final Logger LOG = LoggerFactory.getLogger(OutputHold.class);

@@ -1,9 +1,9 @@
 package org.tinybert.model;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,14 +13,16 @@ import org.slf4j.LoggerFactory;
 import org.tinybert.model.core.Engine;
 import org.tinybert.model.cpu.CpuEngine;
 import org.tinybert.model.nd4j.Nd4jEngine;
+import org.tinybert.settings.Choice;
+import org.tinybert.settings.Key;
 
 /**
- * The setting {@value #KEY}: which {@link Engine} computes. It is plain data (an enum, serialisable, a word in JSON),
- * so it travels to Spark executors inside settings and DL4J layer configurations, and each JVM resolves it against
- * its own ND4J backend there: a driver without a GPU and GPU executors resolve {@code auto} differently, as they
- * should.
+ * The setting {@link #SETTING}: which {@link Engine} computes. It is plain data (an enum, serialisable, a word in
+ * JSON), so it travels to Spark executors inside settings and DL4J layer configurations, and each JVM resolves it
+ * against its own ND4J backend there: a driver without a GPU and GPU executors resolve {@code auto} differently, as
+ * they should.
  */
-public enum EngineChoice {
+public enum EngineChoice implements Choice {
   /** The CPU kernels on ND4J's native backend, the portable engine on any other (CUDA). */
   AUTO,
   /** OpenBLAS and the Java row kernels ({@link CpuEngine}); native backend only. */
@@ -29,14 +31,21 @@ public enum EngineChoice {
   ND4J;
 
   /** The top-level setting every job and benchmark reads. */
-  public static final String KEY = "tinybert.engine";
+  public static final Key SETTING = Key.top("engine");
+  /** {@link #SETTING}, spelled out for messages. */
+  public static final String KEY = SETTING.full();
 
   private static final Logger LOG = LoggerFactory.getLogger(EngineChoice.class);
   private static final Set<EngineChoice> LOGGED = ConcurrentHashMap.newKeySet();
 
-  /** The word in settings: {@code auto}, {@code cpu} or {@code nd4j}. */
+  /**
+   * The word in settings: {@code auto}, {@code cpu} or {@code nd4j}. Not the JSON form, unlike other choices: settings
+   * records in manifests have always written the constant's name ({@code AUTO}), and readers of those files compare it.
+   */
+  @Override
+  @JsonValue(false)
   public String key() {
-    return name().toLowerCase(Locale.ROOT);
+    return Choice.super.key();
   }
 
   /** Every word the setting accepts. */
@@ -45,10 +54,8 @@ public enum EngineChoice {
   }
 
   public static EngineChoice parse(String key) {
-    for (EngineChoice c : values()) {
-      if (c.key().equals(key)) return c;
-    }
-    throw new IllegalArgumentException(KEY + " must be one of " + String.join(", ", keys()) + ", found " + key);
+    return Choice.byKey(EngineChoice.class, key).orElseThrow(() ->
+        new IllegalArgumentException(KEY + " must be one of " + String.join(", ", keys()) + ", found " + key));
   }
 
   /**

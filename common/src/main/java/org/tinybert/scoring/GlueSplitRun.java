@@ -30,6 +30,7 @@ import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.core.BertConfig;
 import org.tinybert.scoring.GlueEvaluator;
 import org.tinybert.scoring.GluePredictor;
+import org.tinybert.settings.Section;
 
 /**
  * A model over one split of every task of a GLUE run, on the executors (what {@code evaluate} and {@code predict}
@@ -71,7 +72,8 @@ public final class GlueSplitRun {
     Map<TaskDefinition, Path> files = locate(s, split, conf);
     Map<TaskDefinition, TaskDefinition> resolved = checkModel(s, conf);
     // Decided once for every task, and before any work: a setting that contradicts the model's files is refused.
-    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), "tinybert." + job + ".cased", s.model(), conf);
+    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), Section.of(job).key("cased").full(), s.model(),
+        conf);
     List<T> out = new ArrayList<>();
     for (Map.Entry<TaskDefinition, Path> e : files.entrySet()) {
       TaskDefinition task = resolved.get(e.getKey());

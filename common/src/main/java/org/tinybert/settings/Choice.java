@@ -2,6 +2,7 @@ package org.tinybert.settings;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A setting's value that is one of a fixed set: an enum whose constants are spelled in HOCON as their names in lower
@@ -16,5 +17,13 @@ public interface Choice {
   @JsonValue
   default String key() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** The constant of {@code type} spelled {@code key}, compared exactly; empty when none is. */
+  static <E extends Enum<E> & Choice> Optional<E> byKey(Class<E> type, String key) {
+    for (E e : type.getEnumConstants()) {
+      if (e.key().equals(key)) return Optional.of(e);
+    }
+    return Optional.empty();
   }
 }

@@ -66,7 +66,7 @@ public final class FineTuning {
     boolean fresh = s.newClassifier() || !ck.heads().classifier();
     StudentSpec spec = GlueStage.classifierSpec(ck, task, fresh, Heads.Fit.NONE, 0);
 
-    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), FinetuneTeacherSettings.ROOT + ".cased", s.model(),
+    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), FinetuneTeacherSettings.CASED.full(), s.model(),
         conf);
     GlueFeatures features = new GlueFeatures(task, null, new BertTokenizer(vocab, lowerCase), s.seqLength());
     Path train = TaskData.locate(task, Split.TRAIN, s.taskDir(), conf);

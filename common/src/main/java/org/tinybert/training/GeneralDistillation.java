@@ -83,7 +83,7 @@ public final class GeneralDistillation extends TrainingRun {
     checkCompatible(s, teacher, spec.config(), weights);
     LayerMapping mapping = StudentFromTeacher.mapping(s.layerMapping(), teacher.numHiddenLayers(),
         spec.config().numHiddenLayers(), s.student().teacherLayers());
-    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), GeneralDistillSettings.ROOT + ".cased",
+    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), GeneralDistillSettings.CASED.full(),
         s.teacher(), conf);
     InstanceSettings is = InstanceSettings.of(s.corpus(), s.training().seed()).withMaxSeqLength(s.maxSeqLength())
         .withShortSeqProb(s.shortSeqProb()).withSkipInvalidUtf8(s.skipInvalidUtf8());
@@ -101,7 +101,7 @@ public final class GeneralDistillation extends TrainingRun {
     BertConfig teacher = teacherCk.config();
     if (s.student().teacherLayers().isPresent()) {
       TeacherLayersSetting layers = s.student().teacherLayers().get();
-      layers.checkAgainst(teacher.numHiddenLayers(), GeneralDistillSettings.ROOT + ".student", s.teacher());
+      layers.checkAgainst(teacher.numHiddenLayers(), GeneralDistillSettings.STUDENT.full(), s.teacher());
       // The teacher's config and width; a pooler only when the teacher has one to copy.
       BertConfig cfg = teacher.withNumHiddenLayers(layers.size()).withNumLabels(1).withFitSize(teacher.hiddenSize());
       return new StudentSpec(cfg, new Heads(teacherCk.heads().pooler(), 0, false, false, s.student().fitKind(),

@@ -104,11 +104,11 @@ public final class TaskDistillation {
           + " (a classifier with " + task.numLabels() + " label(s)); found " + teacher.heads().numLabels());
     }
     if (s.studentLayers().isPresent()) {
-      s.studentLayers().get().checkAgainst(t.numHiddenLayers(), TaskDistillSettings.ROOT + ".student", s.teacher());
+      s.studentLayers().get().checkAgainst(t.numHiddenLayers(), TaskDistillSettings.STUDENT.full(), s.teacher());
     }
     Vocab vocab = Vocab.ofModel(s.teacher(), t.vocabSize(), conf);
     GlueEvaluator.checkConfig(task, s.seqLength(), t.withNumLabels(task.numLabels()), s.teacher());
-    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), TaskDistillSettings.ROOT + ".cased", s.teacher(),
+    boolean lowerCase = TokenizerFiles.lowerCaseForCased(s.cased(), TaskDistillSettings.CASED.full(), s.teacher(),
         conf);
     GlueFeatures features = new GlueFeatures(task, null, new BertTokenizer(vocab, lowerCase), s.seqLength());
     if (trainFile == null) trainFile = TaskData.locate(task, Split.TRAIN, s.taskDir(), conf);

@@ -16,7 +16,6 @@ import org.tinybert.jobs.cli.ParsedArgs;
  * {@code "skipped": true} when the output was already finished for these settings and inputs ({@link AugmentJob}).
  */
 public final class AugmentCommand implements Command {
-  private static final String K = AugmentSettings.ROOT + ".";
 
   @Override
   public String name() {
@@ -41,7 +40,7 @@ public final class AugmentCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(AugmentSettings.ROOT, "task NAME_OR_FILE", "input FILE", "glove FILE", "mlm DIR",
+    return Option.settings(AugmentSettings.SECTION, "task NAME_OR_FILE", "input FILE", "glove FILE", "mlm DIR",
         "output FILE", "side-output FILE", "replace-probability P", "top-k K", "variants N", "task-variants",
         "glove-vocab-limit N", "malformed-rows MODE", "malformed-glove-lines MODE", "seed N", "batch-size N",
         "partitions N");

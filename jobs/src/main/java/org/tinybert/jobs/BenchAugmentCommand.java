@@ -34,7 +34,7 @@ public final class BenchAugmentCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(AugmentBenchSettings.ROOT, "model SIZE", "sentences N", "words N", "batch-size N",
+    return Option.settings(AugmentBenchSettings.SECTION, "model SIZE", "sentences N", "words N", "batch-size N",
         "rounds N", "glove-words N", "glove-dim N", "seed N", "workload FILE");
   }
 

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tinybert.config.BenchSettings;
 import org.tinybert.bench.DistillBenchmark;
+import org.tinybert.config.BenchSettings;
 import org.tinybert.jobs.cli.Command;
 import org.tinybert.jobs.cli.ExitCodes;
 import org.tinybert.jobs.cli.Option;
@@ -19,7 +19,6 @@ import org.tinybert.jobs.cli.ParsedArgs;
  */
 public final class BenchCommand implements Command {
   private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
-  private static final String KEY = BenchSettings.ROOT + ".";
 
   @Override
   public String name() {
@@ -39,12 +38,12 @@ public final class BenchCommand implements Command {
 
   @Override
   public Optional<Option> argument() {
-    return Optional.of(Option.setting("benchmark", "BENCHMARK", KEY + "benchmark"));
+    return Optional.of(Option.setting("benchmark", "BENCHMARK", BenchSettings.SECTION.key("benchmark")));
   }
 
   @Override
   public List<Option> options() {
-    return Option.settings(BenchSettings.ROOT, "batch B", "seq-length L", "steps N", "warmup N", "seed N");
+    return Option.settings(BenchSettings.SECTION, "batch B", "seq-length L", "steps N", "warmup N", "seed N");
   }
 
   @Override

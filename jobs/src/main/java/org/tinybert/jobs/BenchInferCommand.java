@@ -33,7 +33,7 @@ public final class BenchInferCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(InferBenchSettings.ROOT, "model SIZE", "dir DIR", "rows N", "parts N", "batch B",
+    return Option.settings(InferBenchSettings.SECTION, "model SIZE", "dir DIR", "rows N", "parts N", "batch B",
         "seq-length L", "rounds N", "seed N");
   }
 

@@ -26,9 +26,9 @@ import org.tinybert.model.BatchInput;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ParamLayout;
 import org.tinybert.model.checkpoint.HfCheckpoint;
-import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.checkpoint.HfNames;
 import org.tinybert.model.checkpoint.SafeTensors;
+import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.core.Engine;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.Vocab;
@@ -39,7 +39,6 @@ import org.tinybert.text.Vocab;
  */
 public final class DistillLossCommand implements Command {
   private static final Logger LOG = LoggerFactory.getLogger(DistillLossCommand.class);
-  private static final String KEY = DistillLossSettings.ROOT + ".";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Override
@@ -59,7 +58,7 @@ public final class DistillLossCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(DistillLossSettings.ROOT, "teacher DIR", "student DIR", "input PATH", "output FILE",
+    return Option.settings(DistillLossSettings.SECTION, "teacher DIR", "student DIR", "input PATH", "output FILE",
         "max-seq-length N", "cased", "temperature T", "layer-mapping MAP", "regression-labels FILE", "gradients FILE");
   }
 
@@ -81,7 +80,8 @@ public final class DistillLossCommand implements Command {
     // The student speaks the teacher's vocabulary (TinyBERT's students are built on it), so the teacher's tokenizes.
     BatchInput input = BatchInput.read(s.input(), conf,
         () -> new BertTokenizer(Vocab.ofModel(s.teacher(), conf),
-            TokenizerFiles.lowerCaseForCased(s.cased(), KEY + "cased", s.teacher(), conf)), s.maxSeqLength());
+            TokenizerFiles.lowerCaseForCased(s.cased(), DistillLossSettings.CASED.full(), s.teacher(), conf)),
+        s.maxSeqLength());
     input.checkFits(teacherCk.config(), "teacher " + s.teacher());
     input.checkFits(studentCk.config(), "student " + s.student());
     float[] labels = s.regressionLabels().isPresent() ? readLabels(s.regressionLabels().get(), conf) : null;

@@ -32,7 +32,7 @@ public final class EvaluateCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(EvaluateSettings.ROOT, "model DIR", "task NAME_OR_FILE", "task-dir DIR", "output FILE",
+    return Option.settings(EvaluateSettings.SECTION, "model DIR", "task NAME_OR_FILE", "task-dir DIR", "output FILE",
         "max-seq-length N", "batch-size N", "head NAME", "cased", "label-order LIST", "partitions N");
   }
 

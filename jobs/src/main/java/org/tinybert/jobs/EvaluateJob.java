@@ -125,7 +125,7 @@ public final class EvaluateJob {
           p.examples().size(), p.examples().skipped(), new LinkedHashMap<>(metrics));
     });
     Summary summary = new Summary(run.runId(), s.task(), GlueSplitRun.qualified(s.model(), conf),
-        s.taskDir() == null ? null : GlueSplitRun.qualified(s.taskDir(), conf), s.head().settingName(), run.perTask());
+        s.taskDir() == null ? null : GlueSplitRun.qualified(s.taskDir(), conf), s.head().key(), run.perTask());
     if (settings.outputPath().isPresent()) {
       Path out = settings.outputPath().get();
       hold.check();

@@ -32,8 +32,9 @@ public final class FinetuneTeacherCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(FinetuneTeacherSettings.ROOT, "model DIR", "task NAME_OR_FILE", "task-dir DIR", "output DIR",
-        "max-seq-length N", "epochs N", "batch-size N", "workers N", "learning-rate LR", "seed N");
+    return Option.settings(FinetuneTeacherSettings.SECTION,
+        "model DIR", "task NAME_OR_FILE", "task-dir DIR", "output DIR", "max-seq-length N", "epochs N", "batch-size N",
+        "workers N", "learning-rate LR", "seed N");
   }
 
   @Override

@@ -18,8 +18,8 @@ import org.tinybert.model.BatchInput;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ForwardOutputs;
 import org.tinybert.model.checkpoint.HfCheckpoint;
-import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.checkpoint.SafeTensors;
+import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.TokenizerJson;
 import org.tinybert.text.Vocab;
@@ -49,11 +49,11 @@ public final class ForwardCommand implements Command {
   @Override
   public List<Option> options() {
     return List.of(
-        Option.setting("model", "DIR", "tinybert.forward.model"),
-        Option.setting("input", "PATH", "tinybert.forward.input"),
-        Option.setting("output", "PATH", "tinybert.forward.output"),
-        Option.setting("max-seq-length", "N", "tinybert.forward.max-seq-length"),
-        Option.settingFlag("cased", "tinybert.forward.cased"));
+        Option.setting("model", "DIR", ForwardSettings.SECTION.key("model")),
+        Option.setting("input", "PATH", ForwardSettings.SECTION.key("input")),
+        Option.setting("output", "PATH", ForwardSettings.SECTION.key("output")),
+        Option.setting("max-seq-length", "N", ForwardSettings.SECTION.key("max-seq-length")),
+        Option.settingFlag("cased", ForwardSettings.CASED));
   }
 
   /** The validated settings of this command line. */
@@ -76,7 +76,7 @@ public final class ForwardCommand implements Command {
     BertModel model = new BertModel(ck.config(), ck.weights(), settings.engine().resolve());
     Vocab vocab = Vocab.inModel(settings.model(), conf) ? Vocab.ofModel(settings.model(), conf) : null;
     BatchInput input = BatchInput.read(settings.input(), conf, () -> tokenizer(vocab, settings.model(),
-        TokenizerFiles.lowerCaseForCased(settings.cased(), "tinybert.forward.cased", settings.model(), conf)),
+        TokenizerFiles.lowerCaseForCased(settings.cased(), ForwardSettings.CASED.full(), settings.model(), conf)),
         settings.maxSeqLength());
     input.checkFits(ck.config(), "model " + settings.model());
 

@@ -32,7 +32,7 @@ public final class GeneralDistillCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(GeneralDistillSettings.ROOT, "output DIR", "teacher DIR", "student DIR",
+    return Option.settings(GeneralDistillSettings.SECTION, "output DIR", "teacher DIR", "student DIR",
         "max-seq-length N", "epochs N", "batch-size N", "averaging-frequency N", "workers N", "learning-rate LR",
         "seed N");
   }

@@ -39,7 +39,7 @@ public final class InferCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(InferSettings.ROOT, "model DIR", "input PATH", "output PATH", "format FORMAT",
+    return Option.settings(InferSettings.SECTION, "model DIR", "input PATH", "output PATH", "format FORMAT",
         "text-column NAME", "text-pair-column NAME", "id-column NAME", "output-kind KIND", "output-format FORMAT",
         "max-seq-length N", "batch-size N", "embedding POOLING", "task NAME", "head NAME", "bad-rows MODE",
         "split-size BYTES", "tsv-header", "cased");

@@ -39,7 +39,7 @@ public final class MetricsCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(MetricsSettings.ROOT, "task NAME_OR_FILE", "predictions FILE", "gold FILE",
+    return Option.settings(MetricsSettings.SECTION, "task NAME_OR_FILE", "predictions FILE", "gold FILE",
         "label-order LIST");
   }
 

@@ -32,7 +32,7 @@ public final class PredictCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(PredictSettings.ROOT, "model DIR", "task NAME_OR_FILE", "task-dir DIR", "output DIR",
+    return Option.settings(PredictSettings.SECTION, "model DIR", "task NAME_OR_FILE", "task-dir DIR", "output DIR",
         "max-seq-length N", "batch-size N", "head NAME", "cased", "label-order LIST", "partitions N");
   }
 

@@ -37,7 +37,7 @@ public final class ReportCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(ReportSettings.ROOT, "run DIR", "output DIR", "width PIXELS", "height PIXELS");
+    return Option.settings(ReportSettings.SECTION, "run DIR", "output DIR", "width PIXELS", "height PIXELS");
   }
 
   @Override

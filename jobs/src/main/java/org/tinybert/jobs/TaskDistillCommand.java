@@ -32,8 +32,9 @@ public final class TaskDistillCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return Option.settings(TaskDistillSettings.ROOT, "task NAME_OR_FILE", "task-dir DIR", "teacher DIR", "student DIR",
-        "stage STAGE", "output DIR", "max-seq-length N", "temperature T", "eval-every STEPS");
+    return Option.settings(TaskDistillSettings.SECTION,
+        "task NAME_OR_FILE", "task-dir DIR", "teacher DIR", "student DIR", "stage STAGE", "output DIR",
+        "max-seq-length N", "temperature T", "eval-every STEPS");
   }
 
   @Override

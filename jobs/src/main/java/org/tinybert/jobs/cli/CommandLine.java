@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.tinybert.config.ForwardSettings;
 import org.tinybert.config.SettingsLoader;
 import org.tinybert.config.SettingsReference;
 import org.tinybert.config.Suggestions;
@@ -33,7 +34,8 @@ public final class CommandLine {
   public static final List<Option> COMMON_OPTIONS = List.of(
       Option.value(CONFIG, "FILE", "HOCON file of settings overriding reference.conf; any Hadoop path (a local one"
           + " may include files beside it)."),
-      Option.value(SET, "KEY=VALUE", "Sets one settings key, e.g. --set tinybert.forward.max-seq-length=64;"
+      Option.value(SET, "KEY=VALUE", "Sets one settings key, e.g. --set "
+          + ForwardSettings.SECTION.key("max-seq-length").full() + "=64;"
           + " repeatable, the last one wins. VALUE is HOCON when it is a number, true/false, null, a [list], an"
           + " {object} or a \"quoted string\", and is taken literally otherwise, so paths and URIs need no quotes."),
       Option.flag(HELP, "Shows this help."));

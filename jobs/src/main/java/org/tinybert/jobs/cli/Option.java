@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.tinybert.config.SettingsReference;
+import org.tinybert.settings.Key;
+import org.tinybert.settings.Section;
 
 /**
  * One {@code --option} of a command.
@@ -27,17 +29,22 @@ public record Option(String name, String valueName, String settingsKey, String h
     return new Option(name, valueName, settingsKey, null);
   }
 
+  /** {@code --name VALUE} standing for {@code key}; help comes from {@code reference.conf}. */
+  public static Option setting(String name, String valueName, Key key) {
+    return setting(name, valueName, key.full());
+  }
+
   /**
    * One option per key of the settings section {@code section}, each named as its key, with help from
    * {@code reference.conf}: {@code "max-seq-length N"} takes a value shown as N, a bare {@code "cased"} is a boolean
    * flag. The key, its rule, default and help are written once, in {@code reference.conf}.
    */
-  public static List<Option> settings(String section, String... specs) {
+  public static List<Option> settings(Section section, String... specs) {
     List<Option> out = new ArrayList<>(specs.length);
     for (String spec : specs) {
       String[] parts = spec.split(" ");
       if (parts.length > 2) throw new IllegalArgumentException("option spec '" + spec + "': expected 'name VALUE'");
-      String key = section + "." + parts[0];
+      String key = section.key(parts[0]).full();
       out.add(parts.length == 2 ? setting(parts[0], parts[1], key) : settingFlag(parts[0], key));
     }
     return List.copyOf(out);
@@ -46,6 +53,11 @@ public record Option(String name, String valueName, String settingsKey, String h
   /** {@code --name} (or {@code --name=false}) standing for the boolean {@code settingsKey}. */
   public static Option settingFlag(String name, String settingsKey) {
     return new Option(name, null, settingsKey, null);
+  }
+
+  /** {@code --name}, a boolean flag standing for {@code key}. */
+  public static Option settingFlag(String name, Key key) {
+    return settingFlag(name, key.full());
   }
 
   /** {@code --name VALUE} that is not a setting (read with {@link ParsedArgs#value}). */

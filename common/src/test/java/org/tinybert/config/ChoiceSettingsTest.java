@@ -1,0 +1,81 @@
+package org.tinybert.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tinybert.glue.GlueTask;
+import org.tinybert.model.ClassifierHead;
+import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.Choice;
+
+/** The settings enums decode through {@link Choice}, with the spellings they always had. */
+class ChoiceSettingsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static Stream<Class<? extends Enum<?>>> choices() {
+    return Stream.of(Pooling.class, OutputFormat.class, InputFormat.class, OutputKind.class, ClassifierHead.class,
+        EngineChoice.class, GlueTask.class);
+  }
+
+  @Test
+  void spellingsAreTheOnesSettingsAlwaysAccepted() {
+    assertEquals(List.of("pooled", "mean"), keys(Pooling.values()));
+    assertEquals(List.of("parquet", "jsonl", "tsv"), keys(OutputFormat.values()));
+    assertEquals(List.of("auto", "text", "tsv", "jsonl", "parquet"), keys(InputFormat.values()));
+    assertEquals(List.of("auto", "labels", "probabilities", "embeddings"), keys(OutputKind.values()));
+    assertEquals(List.of("hf", "tinybert-relu"), keys(ClassifierHead.values()));
+    assertEquals(List.of("auto", "cpu", "nd4j"), keys(EngineChoice.values()));
+    assertEquals(Arrays.stream(GlueTask.values()).map(GlueTask::taskName).toList(), keys(GlueTask.values()));
+  }
+
+  @ParameterizedTest
+  @MethodSource("choices")
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void everyConstantDecodesFromItsKey(Class type) {
+    for (Object c : type.getEnumConstants()) {
+      String key = ((Choice) c).key();
+      Validator v = new Validator(ConfigFactory.parseString("t.x = \"" + key + "\""), "t");
+      assertEquals(c, v.choice("x", type));
+      assertEquals(List.of(), v.problems());
+    }
+  }
+
+  @Test
+  void aChoiceAmongSomeConstantsRefusesTheOthers() {
+    Validator v = new Validator(ConfigFactory.parseString("t.task = ax"), "t");
+    v.choice("task", List.of(GlueTask.SST_2, GlueTask.MRPC));
+    String message = v.problems().get(0).message();
+    assertTrue(message.startsWith("t.task must be one of sst-2, mrpc, found \"ax\""), message);
+  }
+
+  @Test
+  void anUnknownSpellingIsRefusedNamingTheAllowedOnes() {
+    Validator v = new Validator(ConfigFactory.parseString("t.head = relu"), "t");
+    v.choice("head", ClassifierHead.class);
+    SettingsException e = assertThrows(SettingsException.class, v::finish);
+    String message = e.problems().get(0).message();
+    assertTrue(message.startsWith("t.head must be one of hf, tinybert-relu, found \"relu\""), message);
+  }
+
+  /** Manifests of general-distill embed the settings record: the engine is written as it always was. */
+  @Test
+  void engineKeepsItsJsonForm() throws Exception {
+    assertEquals("\"AUTO\"", JSON.writeValueAsString(EngineChoice.AUTO));
+    assertEquals("\"ND4J\"", JSON.writeValueAsString(EngineChoice.ND4J));
+    assertEquals(EngineChoice.CPU, EngineChoice.parse("cpu"));
+    assertThrows(IllegalArgumentException.class, () -> EngineChoice.parse("CPU"));
+  }
+
+  private static List<String> keys(Choice[] values) {
+    return Arrays.stream(values).map(Choice::key).toList();
+  }
+}
