@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.settings.Key;
 import org.tinybert.settings.Section;
 
 /**
@@ -20,6 +21,8 @@ public record TokenizeSettings(Path vocab, Boolean cased, int maxSeqLength, Stri
   public static final Section SECTION = Section.of("tokenize");
   /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
   public static final String ROOT = SECTION.full();
+  /** Quoted by the command's {@code --cased} and by the casing checks' messages. */
+  public static final Key CASED = SECTION.key("cased");
   /** The {@code input} that means standard input. */
   public static final String STDIN = "-";
 

@@ -29,7 +29,6 @@ import org.tinybert.jobs.cli.ParsedArgs;
 /** {@code tinybert tokenize}: BERT WordPiece tokenization of text. */
 public final class TokenizeCommand implements Command {
   private static final Logger LOG = LoggerFactory.getLogger(TokenizeCommand.class);
-  private static final String CASED = "tinybert.tokenize.cased";
 
   @Override
   public String name() {
@@ -49,10 +48,10 @@ public final class TokenizeCommand implements Command {
   @Override
   public List<Option> options() {
     return List.of(
-        Option.setting("vocab", "PATH", "tinybert.tokenize.vocab"),
-        Option.settingFlag("cased", CASED),
-        Option.setting("max-seq-length", "N", "tinybert.tokenize.max-seq-length"),
-        Option.setting("input", "FILE", "tinybert.tokenize.input"));
+        Option.setting("vocab", "PATH", TokenizeSettings.SECTION.key("vocab")),
+        Option.settingFlag("cased", TokenizeSettings.CASED),
+        Option.setting("max-seq-length", "N", TokenizeSettings.SECTION.key("max-seq-length")),
+        Option.setting("input", "FILE", TokenizeSettings.SECTION.key("input")));
   }
 
   /** The validated settings of this command line. */
@@ -103,12 +102,12 @@ public final class TokenizeCommand implements Command {
   static BertTokenizer tokenizer(Path vocab, Boolean cased, Configuration conf) throws IOException {
     FileSystem fs = HadoopIO.fs(vocab, conf);
     if (fs.exists(vocab) && fs.getFileStatus(vocab).isDirectory()) {
-      return new BertTokenizer(Vocab.ofModel(vocab, conf), TokenizerFiles.lowerCaseForCased(cased, CASED, vocab, conf));
+      return new BertTokenizer(Vocab.ofModel(vocab, conf), TokenizerFiles.lowerCaseForCased(cased, TokenizeSettings.CASED.full(), vocab, conf));
     }
     byte[] bytes = HadoopIO.readAll(vocab, conf);
     if (looksLikeJson(bytes)) {
       TokenizerJson json = TokenizerJson.parse(bytes, vocab.toString());
-      return new BertTokenizer(json.vocab(), TokenizerFiles.lowerCaseForCased(cased, CASED, json, vocab));
+      return new BertTokenizer(json.vocab(), TokenizerFiles.lowerCaseForCased(cased, TokenizeSettings.CASED.full(), json, vocab));
     }
     Vocab v;
     try {

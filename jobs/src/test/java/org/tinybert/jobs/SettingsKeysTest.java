@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -38,11 +37,6 @@ class SettingsKeysTest {
   private static final Pattern KEY_IN_TEXT = Pattern.compile("(?<![\\w./-])" + Key.NAMESPACE + "\\.("
       + String.join("|", SettingsReference.config().getObject(Key.NAMESPACE).keySet()) + ")(?![\\w-])");
 
-  /** Files still spelling keys by hand, with why; each entry is work left on issue 21. */
-  private static final Map<String, String> NOT_YET = Map.of(
-      // TODO(#21): the tokenize command is being reworked elsewhere; its options move to TokenizeSettings.SECTION then.
-      "org/tinybert/jobs/TokenizeCommand.java", "options spelled as literals");
-
   /** Keys no code reads: reference.conf's own substitutions use them. */
   private static final Set<String> ONLY_IN_REFERENCE = Set.of(Key.top("sample-dir").full());
 
@@ -56,7 +50,7 @@ class SettingsKeysTest {
       try (Stream<Path> paths = Files.walk(root)) {
         for (Path p : paths.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
           String rel = root.relativize(p).toString().replace('\\', '/');
-          if (rel.startsWith("org/tinybert/settings/") || NOT_YET.containsKey(rel)) continue;
+          if (rel.startsWith("org/tinybert/settings/")) continue;
           files++;
           for (int line : keyLiteralLines(Files.readString(p, StandardCharsets.UTF_8))) {
             found.add(root.resolve(rel).normalize() + ":" + line);
