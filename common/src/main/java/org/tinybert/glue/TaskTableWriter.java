@@ -19,8 +19,7 @@ import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroup;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
-import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.PositionOutputStream;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
@@ -60,13 +59,19 @@ public final class TaskTableWriter {
   public static long write(TaskTableReader.WholeTable table, Iterator<Output> rows, Path target, Configuration conf,
       BeforeRename beforeRename) throws IOException {
     long[] n = {0};
+    if (table.format() == TaskFormat.PARQUET) {
+      HadoopIO.writeFileAtomically(target, conf, tmp -> {
+        n[0] = writeParquet(table, rows, tmp, conf, target);
+        beforeRename.check();
+      });
+      return n[0];
+    }
     HadoopIO.writeAtomically(target, conf, out -> {
       n[0] = switch (table.format()) {
         case TSV -> writeTsv(table, rows, out, target);
         case CSV -> writeCsv(table, rows, out);
         case JSONL -> writeJsonl(table, rows, out);
-        case PARQUET -> writeParquet(table, rows, out, target);
-        case AUTO -> throw new IllegalStateException("a table read whole has one format");
+        case PARQUET, AUTO -> throw new IllegalStateException("a table read whole has one format");
       };
       beforeRename.check();
     });
@@ -145,8 +150,8 @@ public final class TaskTableWriter {
     return n;
   }
 
-  private static long writeParquet(TaskTableReader.WholeTable table, Iterator<Output> rows, OutputStream out,
-      Path target) throws IOException {
+  private static long writeParquet(TaskTableReader.WholeTable table, Iterator<Output> rows, Path file,
+      Configuration conf, Path target) throws IOException {
     MessageType schema = table.schema();
     int[] at = new int[table.textColumns().size()];
     for (int k = 0; k < at.length; k++) {
@@ -159,7 +164,8 @@ public final class TaskTableWriter {
       }
     }
     long n = 0;
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new StreamFile(out)).withType(schema).build()) {
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(file, conf)).withType(schema)
+        .withConf(conf).build()) {
       while (rows.hasNext()) {
         Output o = rows.next();
         Group source = (Group) o.source().row();
@@ -201,59 +207,6 @@ public final class TaskTableWriter {
         case BINARY, FIXED_LEN_BYTE_ARRAY -> to.add(i, from.getBinary(i, j));
         case INT96 -> to.add(i, from.getInt96(i, j));
       }
-    }
-  }
-
-  /** Parquet's view of the stream {@link HadoopIO#writeAtomically} opened: written once, front to back. */
-  private record StreamFile(OutputStream out) implements OutputFile {
-    @Override
-    public PositionOutputStream create(long blockSizeHint) {
-      return new PositionOutputStream() {
-        private long pos;
-
-        @Override
-        public long getPos() {
-          return pos;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-          out.write(b);
-          pos++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          out.write(b, off, len);
-          pos += len;
-        }
-
-        @Override
-        public void flush() throws IOException {
-          out.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-          // writeAtomically closes the stream once it has been written, then renames the file.
-          out.flush();
-        }
-      };
-    }
-
-    @Override
-    public PositionOutputStream createOrOverwrite(long blockSizeHint) {
-      return create(blockSizeHint);
-    }
-
-    @Override
-    public boolean supportsBlockSize() {
-      return false;
-    }
-
-    @Override
-    public long defaultBlockSize() {
-      return 0;
     }
   }
 }

@@ -68,16 +68,33 @@ public final class HadoopIO {
     void write(OutputStream out) throws IOException;
   }
 
+  /** Something that creates and writes a whole file at a path it is given. */
+  @FunctionalInterface
+  public interface FileWriter {
+    void write(Path file) throws IOException;
+  }
+
   /** Writes {@code target} atomically: to a hidden temporary sibling, then renamed over the target. */
   public static void writeAtomically(Path target, Configuration conf, Writer writer) throws IOException {
+    FileSystem fs = fs(target, conf);
+    writeFileAtomically(target, conf, tmp -> {
+      try (OutputStream out = fs.create(tmp, false)) {
+        writer.write(out);
+      }
+    });
+  }
+
+  /**
+   * As {@link #writeAtomically(Path, Configuration, Writer)}, for writers that create the file themselves (a library
+   * that takes a path, such as Parquet's): {@code writer} creates and completes the temporary sibling it is given.
+   */
+  public static void writeFileAtomically(Path target, Configuration conf, FileWriter writer) throws IOException {
     FileSystem fs = fs(target, conf);
     Path parent = target.getParent();
     if (parent != null) fs.mkdirs(parent);
     Path tmp = new Path(parent, "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
     try {
-      try (OutputStream out = fs.create(tmp, false)) {
-        writer.write(out);
-      }
+      writer.write(tmp);
       if (fs.exists(target) && !fs.delete(target, true)) throw new IOException("cannot replace " + target);
       if (!fs.rename(tmp, target)) throw new IOException("cannot rename " + tmp + " to " + target);
     } finally {
