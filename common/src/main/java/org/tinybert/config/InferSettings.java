@@ -53,6 +53,8 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
   public static final Section SECTION = Section.of("infer");
   /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
   public static final Key CASED = SECTION.key("cased");
+  /** What a bad row does: fail or skip ({@link BadRows}); named in the hint of the failure. */
+  public static final Key BAD_ROWS = SECTION.key("bad-rows");
   /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
   public static final String ROOT = SECTION.full();
   /** The sequence length without a task, BERT's usual one for single sentences and pairs alike. */
@@ -91,7 +93,7 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     v.require(taskName.isEmpty() || task != null, "task", "must be \"\" or one of " + String.join(", ", tasks));
     v.require(labels.isEmpty() || taskName.isEmpty(), "labels",
         "must be [] when " + SECTION.key("task").full() + " is set (the task names the labels)");
-    boolean skip = "skip".equals(v.oneOf("bad-rows", "fail", "skip"));
+    boolean skip = v.choice(BAD_ROWS.name(), BadRows.FAIL_OR_SKIP) == BadRows.SKIP;
     long splitSize = v.bytesAtLeast("split-size", 1);
     boolean columnsOk = v.ok("text-column");
     v.require(!columnsOk || !textColumn.equals(pair), "text-pair-column",
@@ -154,7 +156,7 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     m.put("head", head.key());
     m.put("labels", labels);
     m.put("task", task == null ? "" : task.taskName());
-    m.put("bad-rows", skipBadRows ? "skip" : "fail");
+    m.put("bad-rows", (skipBadRows ? BadRows.SKIP : BadRows.FAIL).key());
     m.put("split-size", splitSize);
     return m;
   }

@@ -15,10 +15,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tinybert.io.OutputHold;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.settings.Choice;
+import org.tinybert.settings.Key;
 
 /**
  * Typed reads of one job's section that record every failure instead of throwing at the first, for a settings record's
@@ -40,10 +44,12 @@ import org.tinybert.settings.Choice;
  * quietly truncate: {@code getInt} reads 1.5 as 1.
  */
 public final class Validator {
+  private static final Logger LOG = LoggerFactory.getLogger(Validator.class);
   private final Config config;
   private final String root;
   private final List<SettingsException.Problem> problems = new ArrayList<>();
   private final Set<String> failed = new HashSet<>();
+  private final List<String> warnings = new ArrayList<>();
 
   /**
    * @param config the whole loaded settings ({@link SettingsLoader#load})
@@ -216,6 +222,37 @@ public final class Validator {
     return top.problems.isEmpty() ? d : Duration.ofMinutes(3);
   }
 
+  /**
+   * A setting that was renamed: {@code read} of its new name, unless the user set the old one, whose value
+   * {@code readOld} turns into the new key's and which is then used, with a warning naming both keys. The new key is
+   * always validated; set by the user to a different value than the old one, neither wins and a problem names both.
+   * "Set by the user" means a value from anywhere but {@code reference.conf}.
+   */
+  public <E extends Enum<E> & Choice> E renamed(RenamedKey key, Function<String, E> read,
+      Function<String, E> readOld) {
+    checkSection(key.now());
+    String now = key.now().name();
+    String old = key.old().name();
+    E fromNow = read.apply(now);
+    ConfigValue oldValue = valueAt(old);
+    if (oldValue == null) return fromNow;
+    E fromOld = readOld.apply(old);
+    if (!ok(old) || !ok(now)) return fromNow;
+    ConfigValue nowValue = valueAt(now);
+    if (!isReference(nowValue) && fromNow != fromOld) {
+      failed.add(now);
+      failed.add(old);
+      add(key.now().full(), key.old().full() + " = " + render(oldValue) + " (" + oldValue.origin().description()
+          + ") and " + key.now().full() + " = " + render(nowValue) + " (" + nowValue.origin().description()
+          + ") disagree; " + key.old().full() + " is the old name of " + key.now().full() + ": set only that",
+          false);
+      return fromNow;
+    }
+    warnings.add(key.old().full() + " (" + oldValue.origin().description() + ") is deprecated; set "
+        + key.now().full() + " = " + fromOld.key() + " instead");
+    return fromOld;
+  }
+
   /** A duration > 0 in HOCON's format ({@code 3m}, {@code 90s}, {@code 500ms}; a bare number is milliseconds). */
   public Duration positiveDuration(String key) {
     ConfigValue v = present(key, "a duration");
@@ -320,6 +357,11 @@ public final class Validator {
     return !failed.contains(key);
   }
 
+  /** The warnings so far (an old key name used), each one line; {@link #finish()} logs them. */
+  public List<String> warnings() {
+    return List.copyOf(warnings);
+  }
+
   /** The problems recorded so far, unknown keys not yet included. */
   public List<SettingsException.Problem> problems() {
     return List.copyOf(problems);
@@ -354,6 +396,11 @@ public final class Validator {
       add(key, "unknown key " + key + " (" + v.origin().description() + ")" + hint, false);
     }
     if (!problems.isEmpty()) throw new SettingsException(problems);
+    for (String w : warnings) LOG.warn(w);
+  }
+
+  private void checkSection(Key key) {
+    if (!key.section().full().equals(root)) throw new IllegalArgumentException(key + " is not in " + root);
   }
 
   private ConfigValue valueAt(String key) {
