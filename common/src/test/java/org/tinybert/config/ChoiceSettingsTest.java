@@ -23,7 +23,7 @@ class ChoiceSettingsTest {
 
   static Stream<Class<? extends Enum<?>>> choices() {
     return Stream.of(Pooling.class, OutputFormat.class, InputFormat.class, OutputKind.class, ClassifierHead.class,
-        EngineChoice.class, GlueTask.class);
+        EngineChoice.class, GlueTask.class, LayerMappingSetting.Strategy.class, BadRows.class);
   }
 
   @Test
@@ -35,6 +35,8 @@ class ChoiceSettingsTest {
     assertEquals(List.of("hf", "tinybert-relu"), keys(ClassifierHead.values()));
     assertEquals(List.of("auto", "cpu", "nd4j"), keys(EngineChoice.values()));
     assertEquals(Arrays.stream(GlueTask.values()).map(GlueTask::taskName).toList(), keys(GlueTask.values()));
+    assertEquals(List.of("uniform", "top", "bottom", "explicit"), keys(LayerMappingSetting.Strategy.values()));
+    assertEquals(List.of("fail", "skip", "task-default"), keys(BadRows.values()));
   }
 
   @ParameterizedTest

@@ -65,7 +65,7 @@ class ValidatorTest {
       assertEquals(m, LayerMappingSetting.parse(m.toString()).orElseThrow());
     }
     assertEquals(List.of(3, 6), LayerMappingSetting.parse(" 3 , 6 ").orElseThrow().teacherLayers());
-    for (String bad : List.of("", "uniformly", "3,,6", "-1", "3,a", "[3,6]")) {
+    for (String bad : List.of("", "uniformly", "3,,6", "-1", "3,a", "[3,6]", "explicit", "Uniform", "TOP")) {
       assertTrue(LayerMappingSetting.parse(bad).isEmpty(), bad);
     }
   }
