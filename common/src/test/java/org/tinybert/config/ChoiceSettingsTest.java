@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tinybert.glue.GlueTask;
+import org.tinybert.glue.TaskFile;
+import org.tinybert.io.TableFormat;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.settings.Choice;
@@ -22,7 +24,7 @@ class ChoiceSettingsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static Stream<Class<? extends Enum<?>>> choices() {
-    return Stream.of(Pooling.class, OutputFormat.class, InputFormat.class, OutputKind.class, ClassifierHead.class,
+    return Stream.of(Pooling.class, OutputFormat.class, TableFormat.class, OutputKind.class, ClassifierHead.class,
         EngineChoice.class, GlueTask.class, LayerMappingSetting.Strategy.class, BadRows.class);
   }
 
@@ -30,7 +32,9 @@ class ChoiceSettingsTest {
   void spellingsAreTheOnesSettingsAlwaysAccepted() {
     assertEquals(List.of("pooled", "mean"), keys(Pooling.values()));
     assertEquals(List.of("parquet", "jsonl", "tsv"), keys(OutputFormat.values()));
-    assertEquals(List.of("auto", "text", "tsv", "jsonl", "parquet"), keys(InputFormat.values()));
+    assertEquals(List.of("auto", "text", "tsv", "jsonl", "parquet"),
+        keys(InferSettings.FORMATS.toArray(Choice[]::new)));
+    assertEquals(List.of("auto", "tsv", "csv", "jsonl", "parquet"), keys(TaskFile.FORMATS.toArray(Choice[]::new)));
     assertEquals(List.of("auto", "labels", "probabilities", "embeddings"), keys(OutputKind.values()));
     assertEquals(List.of("hf", "tinybert-relu"), keys(ClassifierHead.values()));
     assertEquals(List.of("auto", "cpu", "nd4j"), keys(EngineChoice.values()));
