@@ -55,14 +55,14 @@ public record AugmentSettings(TaskDefinition task, Path input, Path glove, Path 
   public static final Key BAD_ROWS = SECTION.key("bad-rows");
   /** The old name of {@link #BAD_ROWS}, with the same values. */
   public static final RenamedKey MALFORMED_ROWS = new RenamedKey(SECTION.key("malformed-rows"), BAD_ROWS);
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
   /** The value of {@code side-output} that means no side file. */
   public static final String NONE = "none";
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static AugmentSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     String[] tasks = Arrays.stream(GlueTask.values()).filter(t -> t.has(Split.TRAIN) && t != GlueTask.MNLI_MM)
         .map(GlueTask::taskName).toArray(String[]::new);
     TaskDefinition task;

@@ -28,11 +28,11 @@ public record GeneralDistillSettings(List<String> corpus, Path teacher, StudentS
   public static final Key BAD_ROWS = SECTION.key("bad-rows");
   /** The old, boolean name of {@link #BAD_ROWS}: true is skip, false is fail. */
   public static final RenamedKey SKIP_INVALID_UTF8 = new RenamedKey(SECTION.key("skip-invalid-utf8"), BAD_ROWS);
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
 
   public static GeneralDistillSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     List<String> corpus = v.stringList("corpus");
     v.require(!v.ok("corpus") || !corpus.isEmpty(), "corpus", "must name at least one file or directory");
     Path teacher = v.path("teacher");

@@ -56,7 +56,7 @@ public record InferSettings(Path model, Path input, Path output, TableFormat for
   public static final Key CASED = SECTION.key("cased");
   /** What a bad row does: fail or skip ({@link BadRows}); named in the hint of the failure. */
   public static final Key BAD_ROWS = SECTION.key("bad-rows");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
   /**
    * The formats infer reads: plain text, and no CSV. With {@code auto}, a name that implies none of them (a
@@ -73,7 +73,7 @@ public record InferSettings(Path model, Path input, Path output, TableFormat for
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static InferSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     Path model = v.path("model");
     Path input = v.path("input");
     Path output = v.path("output");

@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
-import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
@@ -23,13 +22,14 @@ import org.tinybert.io.OutputHold;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.settings.Choice;
 import org.tinybert.settings.Key;
+import org.tinybert.settings.Section;
 
 /**
  * Typed reads of one job's section that record every failure instead of throwing at the first, for a settings record's
  * {@code from(Config)}:
  *
  * <pre>{@code
- * Validator v = new Validator(config, ForwardSettings.ROOT);
+ * Validator v = new Validator(config, ForwardSettings.SECTION);
  * int maxSeqLength = v.intAtLeast("max-seq-length", 2);
  * Path model = v.path("model");
  * v.finish();   // throws one SettingsException listing every problem, unknown keys included
@@ -46,6 +46,8 @@ import org.tinybert.settings.Key;
 public final class Validator {
   private static final Logger LOG = LoggerFactory.getLogger(Validator.class);
   private final Config config;
+  private final Section section;
+  /** {@code section}'s full path, where its values are looked up. */
   private final String root;
   private final List<SettingsException.Problem> problems = new ArrayList<>();
   private final Set<String> failed = new HashSet<>();
@@ -53,11 +55,13 @@ public final class Validator {
 
   /**
    * @param config the whole loaded settings ({@link SettingsLoader#load})
-   * @param root the job's section, e.g. {@code tinybert.forward}
+   * @param section the job's section, e.g. {@code ForwardSettings.SECTION}: every key read is one of its
+   *     {@link Section#key keys}, so a message names the key as the descriptor spells it
    */
-  public Validator(Config config, String root) {
+  public Validator(Config config, Section section) {
     this.config = config;
-    this.root = root;
+    this.section = section;
+    this.root = section.full();
   }
 
   /** An integer >= 1. */
@@ -205,7 +209,7 @@ public final class Validator {
    * {@code cpu} or {@code nd4j}. A problem is recorded with the section's own.
    */
   public EngineChoice engine() {
-    Validator top = new Validator(config, EngineChoice.SETTING.section().full());
+    Validator top = new Validator(config, EngineChoice.SETTING.section());
     EngineChoice engine = top.choice(EngineChoice.SETTING.name(), EngineChoice.class);
     problems.addAll(top.problems);
     return top.problems.isEmpty() ? engine : EngineChoice.AUTO;
@@ -216,7 +220,7 @@ public final class Validator {
    * duration > 0. A problem is recorded with the section's own.
    */
   public Duration holdStaleAfter() {
-    Validator top = new Validator(config, OutputHold.STALE_AFTER.section().full());
+    Validator top = new Validator(config, OutputHold.STALE_AFTER.section());
     Duration d = top.positiveDuration(OutputHold.STALE_AFTER.name());
     problems.addAll(top.problems);
     return top.problems.isEmpty() ? d : Duration.ofMinutes(3);
@@ -368,30 +372,27 @@ public final class Validator {
   }
 
   /**
-   * Adds a problem for every key under {@value SettingsLoader#NAMESPACE} (and under the section) that
+   * Adds a problem for every key under {@value SettingsLoader#NAMESPACE}, the section's included, that
    * {@code reference.conf} does not define, since a typo such as {@code epochz} would otherwise be silently ignored;
    * then throws if anything was recorded. The whole namespace is checked, not just this section, so a typo anywhere
    * in a --config file or a --set is reported with everything else at once.
    */
   public void finish() {
-    ConfigValue section = SettingsReference.valueAt(config, root).orElse(null);
-    if (section != null && !(section instanceof ConfigObject)) {
-      add(root, root + " must be an object of settings, found " + render(section) + " ("
-          + section.origin().description() + ")", false);
+    ConfigValue sectionValue = SettingsReference.valueAt(config, root).orElse(null);
+    if (sectionValue != null && !(sectionValue instanceof ConfigObject)) {
+      add(root, root + " must be an object of settings, found " + render(sectionValue) + " ("
+          + sectionValue.origin().description() + ")", false);
     }
     List<String> leaves = new ArrayList<>();
     SettingsReference.valueAt(config, SettingsLoader.NAMESPACE).ifPresent(v -> {
       if (v instanceof ConfigObject o) SettingsReference.collectLeaves(o, List.of(SettingsLoader.NAMESPACE), leaves);
     });
-    if (section instanceof ConfigObject o && !root.startsWith(SettingsLoader.NAMESPACE + ".")) {
-      SettingsReference.collectLeaves(o, ConfigUtil.splitPath(root), leaves);
-    }
     List<String> ours = SettingsReference.keys(root).stream().map(this::relative).toList();
     List<String> all = SettingsReference.keys(SettingsLoader.NAMESPACE);
     for (String key : leaves) {
       if (SettingsReference.isKnown(key)) continue;
       ConfigValue v = SettingsReference.valueAt(config, key).orElseThrow();
-      String hint = key.startsWith(root + ".") ? Suggestions.didYouMean(relative(key), ours)
+      String hint = inSection(key) ? Suggestions.didYouMean(relative(key), ours)
           : Suggestions.didYouMean(key, all);
       add(key, "unknown key " + key + " (" + v.origin().description() + ")" + hint, false);
     }
@@ -400,7 +401,7 @@ public final class Validator {
   }
 
   private void checkSection(Key key) {
-    if (!key.section().full().equals(root)) throw new IllegalArgumentException(key + " is not in " + root);
+    if (!key.section().equals(section)) throw new IllegalArgumentException(key + " is not in " + section);
   }
 
   private ConfigValue valueAt(String key) {
@@ -483,12 +484,17 @@ public final class Validator {
     problems.add(new SettingsException.Problem(fullKey, message, missing));
   }
 
+  /** The full name of {@code key} of this section: {@link Key#full()}, the one place it is put together. */
   private String full(String key) {
-    return root + "." + key;
+    return section.key(key).full();
+  }
+
+  private boolean inSection(String fullKey) {
+    return fullKey.length() > root.length() && fullKey.startsWith(root) && fullKey.charAt(root.length()) == '.';
   }
 
   private String relative(String fullKey) {
-    return fullKey.startsWith(root + ".") ? fullKey.substring(root.length() + 1) : fullKey;
+    return inSection(fullKey) ? fullKey.substring(root.length() + 1) : fullKey;
   }
 
   private static String render(ConfigValue v) {

@@ -112,7 +112,7 @@ class BadRowsSettingsTest {
   @Test
   void anOldNameIsWarnedAboutWithItsOriginAndTheKeyToUseInstead() {
     Config c = config(GeneralDistillSettings.ROOT, List.of(), GD + "skip-invalid-utf8=true");
-    Validator v = new Validator(c, GeneralDistillSettings.ROOT);
+    Validator v = new Validator(c, GeneralDistillSettings.SECTION);
     Function<String, BadRows> read = k -> v.choice(k, BadRows.FAIL_OR_SKIP);
     assertEquals(BadRows.SKIP, v.renamed(GeneralDistillSettings.SKIP_INVALID_UTF8, read,
         k -> v.bool(k) ? BadRows.SKIP : BadRows.FAIL));
@@ -121,7 +121,7 @@ class BadRowsSettingsTest {
         v.warnings());
 
     Validator fresh = new Validator(config(GeneralDistillSettings.ROOT, List.of(), GD + "bad-rows=skip"),
-        GeneralDistillSettings.ROOT);
+        GeneralDistillSettings.SECTION);
     fresh.renamed(GeneralDistillSettings.SKIP_INVALID_UTF8, k -> fresh.choice(k, BadRows.FAIL_OR_SKIP),
         k -> fresh.bool(k) ? BadRows.SKIP : BadRows.FAIL);
     assertEquals(List.of(), fresh.warnings(), "the new name alone warns about nothing");

@@ -18,10 +18,12 @@ import org.tinybert.io.TableFormat;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.settings.Choice;
+import org.tinybert.settings.Section;
 
 /** The settings enums decode through {@link Choice}, with the spellings they always had. */
 class ChoiceSettingsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Section T = Section.of("t");
 
   static Stream<Class<? extends Enum<?>>> choices() {
     return Stream.of(Pooling.class, OutputFormat.class, TableFormat.class, OutputKind.class, ClassifierHead.class,
@@ -49,7 +51,7 @@ class ChoiceSettingsTest {
   void everyConstantDecodesFromItsKey(Class type) {
     for (Object c : type.getEnumConstants()) {
       String key = ((Choice) c).key();
-      Validator v = new Validator(ConfigFactory.parseString("t.x = \"" + key + "\""), "t");
+      Validator v = new Validator(ConfigFactory.parseString("tinybert.t.x = \"" + key + "\""), T);
       assertEquals(c, v.choice("x", type));
       assertEquals(List.of(), v.problems());
     }
@@ -57,19 +59,19 @@ class ChoiceSettingsTest {
 
   @Test
   void aChoiceAmongSomeConstantsRefusesTheOthers() {
-    Validator v = new Validator(ConfigFactory.parseString("t.task = ax"), "t");
+    Validator v = new Validator(ConfigFactory.parseString("tinybert.t.task = ax"), T);
     v.choice("task", List.of(GlueTask.SST_2, GlueTask.MRPC));
     String message = v.problems().get(0).message();
-    assertTrue(message.startsWith("t.task must be one of sst-2, mrpc, found \"ax\""), message);
+    assertTrue(message.startsWith("tinybert.t.task must be one of sst-2, mrpc, found \"ax\""), message);
   }
 
   @Test
   void anUnknownSpellingIsRefusedNamingTheAllowedOnes() {
-    Validator v = new Validator(ConfigFactory.parseString("t.head = relu"), "t");
+    Validator v = new Validator(ConfigFactory.parseString("tinybert.t.head = relu"), T);
     v.choice("head", ClassifierHead.class);
     SettingsException e = assertThrows(SettingsException.class, v::finish);
     String message = e.problems().get(0).message();
-    assertTrue(message.startsWith("t.head must be one of hf, tinybert-relu, found \"relu\""), message);
+    assertTrue(message.startsWith("tinybert.t.head must be one of hf, tinybert-relu, found \"relu\""), message);
   }
 
   /** Manifests of general-distill embed the settings record: the engine is written as it always was. */
