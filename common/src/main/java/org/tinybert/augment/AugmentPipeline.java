@@ -45,7 +45,7 @@ import org.tinybert.glue.GlueRowParser;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.TaskData;
 import org.tinybert.glue.TaskFile;
-import org.tinybert.glue.TaskFormat;
+import org.tinybert.io.TableFormat;
 import org.tinybert.glue.Split;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.OutputHold;
@@ -109,9 +109,9 @@ public final class AugmentPipeline {
     String input = s.input().toString();
     if (!HadoopIO.exists(s.input(), conf)) throw new FileNotFoundException(input + ": no such file");
     if (s.task() instanceof TaskFile f) {
-      TaskFormat format = TableAugment.format(f, s.input(), s.output(), conf);
+      TableFormat format = TableAugment.format(f, s.input(), s.output(), conf);
       // TSV goes through the line pipeline below, split by bytes; the other formats through the task reader.
-      if (format != TaskFormat.TSV) return TableAugment.run(spark, s, hold, t0);
+      if (format != TableFormat.TSV) return TableAugment.run(spark, s, hold, t0);
     }
     // A task file's TSV table goes through the same line reader as GLUE's files, its columns found by its header:
     // the text columns are augmented, every other column is written as it was.

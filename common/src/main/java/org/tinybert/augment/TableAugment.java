@@ -25,7 +25,7 @@ import org.tinybert.config.AugmentSettings;
 import org.tinybert.glue.GlueReader;
 import org.tinybert.glue.Split;
 import org.tinybert.glue.TaskFile;
-import org.tinybert.glue.TaskFormat;
+import org.tinybert.io.TableFormat;
 import org.tinybert.glue.TaskTableReader;
 import org.tinybert.glue.TaskTableWriter;
 import org.tinybert.io.HadoopIO;
@@ -57,18 +57,18 @@ final class TableAugment {
    * file's name's. With {@code format = auto} the output's name must name the same format, or task-distill would read
    * it as another.
    */
-  static TaskFormat format(TaskFile task, Path input, Path output, Configuration conf) {
-    TaskFormat format = task.format();
-    if (format == TaskFormat.AUTO) {
+  static TableFormat format(TaskFile task, Path input, Path output, Configuration conf) {
+    TableFormat format = task.format();
+    if (format == TableFormat.AUTO) {
       List<InputFiles.Listed> files = InputFiles.list(List.of(input.toString()), "task train table of " + task,
           (m, e) -> new InputException(m, e), conf);
       String first = files.isEmpty() ? input.getName() : new Path(files.get(0).path()).getName();
-      format = TaskFormat.ofName(first);
+      format = TableFormat.ofName(first, TaskFile.FORMATS, null);
       if (format == null) {
         throw new InputException(input + ": cannot tell its format by its name (.tsv, .csv, .jsonl, .parquet): set "
             + "format in task file " + task.source());
       }
-      if (TaskFormat.ofName(output.getName()) != format) {
+      if (TableFormat.ofName(output.getName(), TaskFile.FORMATS, null) != format) {
         throw new InputException("augment writes the training table's format, " + format.key() + ", and task file "
             + task.source() + " has format = auto, so the output's name must say " + format.key() + " (e.g. "
             + "train_aug." + format.key() + "), found " + output);

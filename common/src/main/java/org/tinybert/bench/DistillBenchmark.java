@@ -17,6 +17,7 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.profiler.OpProfiler;
 import org.tinybert.config.ClipMode;
+import org.tinybert.config.LayerMappingSetting;
 import org.tinybert.distill.BatchEncoding;
 import org.tinybert.distill.BertAdam;
 import org.tinybert.distill.DistillationGraph;
@@ -89,9 +90,9 @@ public final class DistillBenchmark {
   public static Map<String, Object> distillStep(Settings s, BertConfig teacherConfig, StudentSpec student) {
     TeacherCache.register(TEACHER_KEY, randomModel(teacherConfig,
         new Heads(true, 0, false, false, Heads.Fit.NONE, 0), s.seed()).frozen());
-    DistillationLayer layer = new DistillationLayer(student, TEACHER_KEY, "uniform", LossWeights.intermediate(),
-        BertAdam.bertAdam(1e-4, null), 0.01, ClipMode.PER_TENSOR, 1.0, s.seed(), s.seqLength())
-        .withEngine(s.engine());
+    DistillationLayer layer = new DistillationLayer(student, TEACHER_KEY, LayerMappingSetting.UNIFORM,
+        LossWeights.intermediate(), BertAdam.bertAdam(1e-4, null), 0.01, ClipMode.PER_TENSOR, 1.0, s.seed(),
+        s.seqLength()).withEngine(s.engine());
     ComputationGraph graph = DistillationGraph.create(layer, s.seed());
     BertBatch batch = randomBatch(s.batch(), s.seqLength(), teacherConfig.vocabSize(), s.seed());
     MultiDataSet data = new MultiDataSet(BatchEncoding.features(batch),

@@ -27,12 +27,12 @@ public record AugmentBenchSettings(BenchModel model, int sentences, int words, i
     int gloveDim, int topK, int variants, int seed, Path workload, EngineChoice engine) implements Serializable {
   /** Where this job's keys live. */
   public static final Section SECTION = Section.of("bench.augment");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static AugmentBenchSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     BenchModel model = v.choice("model", BenchModel.class);
     int sentences = v.positiveInt("sentences");
     int words = v.positiveInt("words");

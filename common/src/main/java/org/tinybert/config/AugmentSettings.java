@@ -14,7 +14,7 @@ import org.tinybert.glue.Split;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.TaskFile;
 import org.tinybert.model.EngineChoice;
-import org.tinybert.settings.Choice;
+import org.tinybert.settings.Key;
 import org.tinybert.settings.Section;
 
 /**
@@ -32,7 +32,8 @@ import org.tinybert.settings.Section;
  * @param taskVariants use TinyBERT's N for the task
  * @param gloveVocabLimit GloVe words read
  * @param skipMalformedGlove skip (and count) malformed GloVe lines instead of failing
- * @param malformedRows what a malformed row of the task's file does
+ * @param malformedRows {@link #BAD_ROWS}: what a malformed row of the task's file does (the component keeps its old
+ *     name, under which manifests record it)
  * @param seed seed of the replacement draws
  * @param batchSize masked inputs per forward pass
  * @param gloveBatchSize query words per GloVe matrix product
@@ -45,19 +46,23 @@ import org.tinybert.settings.Section;
  */
 public record AugmentSettings(TaskDefinition task, Path input, Path glove, Path mlm, Path output, Path sideOutput,
     double replaceProbability, int topK, int variants, boolean taskVariants, int gloveVocabLimit,
-    boolean skipMalformedGlove, MalformedRows malformedRows, int seed, int batchSize, int gloveBatchSize, int maxSeqLength,
+    boolean skipMalformedGlove, BadRows malformedRows, int seed, int batchSize, int gloveBatchSize, int maxSeqLength,
     Boolean lowerCase, int partitions, EngineChoice engine,
     @JsonSerialize(using = ToStringSerializer.class) Duration holdStaleAfter) implements Serializable {
   /** Where this job's keys live. */
   public static final Section SECTION = Section.of("augment");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** What a malformed row of the task's file does: fail, skip or task-default ({@link BadRows}). */
+  public static final Key BAD_ROWS = SECTION.key("bad-rows");
+  /** The old name of {@link #BAD_ROWS}, with the same values. */
+  public static final RenamedKey MALFORMED_ROWS = new RenamedKey(SECTION.key("malformed-rows"), BAD_ROWS);
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
   /** The value of {@code side-output} that means no side file. */
   public static final String NONE = "none";
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static AugmentSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     String[] tasks = Arrays.stream(GlueTask.values()).filter(t -> t.has(Split.TRAIN) && t != GlueTask.MNLI_MM)
         .map(GlueTask::taskName).toArray(String[]::new);
     TaskDefinition task;
@@ -94,7 +99,8 @@ public record AugmentSettings(TaskDefinition task, Path input, Path glove, Path 
     boolean taskVariants = v.bool("task-variants");
     int gloveVocabLimit = v.positiveInt("glove-vocab-limit");
     boolean skipGlove = "skip".equals(v.oneOf("malformed-glove-lines", "fail", "skip"));
-    MalformedRows malformedRows = v.choice("malformed-rows", MalformedRows.class);
+    BadRows malformedRows = v.renamed(MALFORMED_ROWS, k -> v.choice(k, BadRows.class),
+        k -> v.choice(k, BadRows.class));
     int seed = v.intAtLeast("seed", 0);
     int batchSize = v.positiveInt("batch-size");
     int gloveBatchSize = v.positiveInt("glove-batch-size");
@@ -130,15 +136,6 @@ public record AugmentSettings(TaskDefinition task, Path input, Path glove, Path 
       case FAIL -> false;
       case TASK_DEFAULT -> task.skipsMalformedByDefault();
     };
-  }
-
-  /** {@code malformed-rows}: what a malformed row of the task's file does. */
-  public enum MalformedRows implements Choice {
-    FAIL,
-    /** Skipped and counted. */
-    SKIP,
-    /** As the GLUE task's own reader does (skipped where TinyBERT's reader skips them). */
-    TASK_DEFAULT;
   }
 
   /** N for this run: TinyBERT's N for the task when {@link #taskVariants} and it has one, else {@link #variants}. */

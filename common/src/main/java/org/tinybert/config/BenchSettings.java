@@ -22,7 +22,7 @@ public record BenchSettings(Benchmark benchmark, int batch, int seqLength, int s
     implements Serializable {
   /** Where this job's keys live. */
   public static final Section SECTION = Section.of("bench");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
 
   /** {@code benchmark}: what {@code tinybert bench} times. */
@@ -35,7 +35,7 @@ public record BenchSettings(Benchmark benchmark, int batch, int seqLength, int s
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static BenchSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     BenchSettings s = new BenchSettings(v.choice("benchmark", Benchmark.class), v.positiveInt("batch"),
         v.intIn("seq-length", 2, 512), v.positiveInt("steps"), v.intAtLeast("warmup", 0), v.intAtLeast("seed", 0),
         v.engine());

@@ -31,12 +31,12 @@ public record DistillLossSettings(Path teacher, Path student, Path input, Path o
   public static final Section SECTION = Section.of("distill-loss");
   /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
   public static final Key CASED = SECTION.key("cased");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static DistillLossSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     Path teacher = v.path("teacher");
     Path student = v.path("student");
     Path input = v.path("input");

@@ -15,14 +15,14 @@ import org.tinybert.settings.Section;
 public record EvaluateSettings(GlueRunSettings run, String output) implements Serializable {
   /** Where this job's keys live. */
   public static final Section SECTION = Section.of("evaluate");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
   /** The {@code output} that means no file. */
   public static final String NO_FILE = "-";
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static EvaluateSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     GlueRunSettings run = GlueRunSettings.read(v);
     String output = v.string("output");
     if (v.ok("output") && !NO_FILE.equals(output)) v.path("output");

@@ -24,11 +24,11 @@ public record FinetuneTeacherSettings(Path model, TaskDefinition task, Path task
   public static final Section SECTION = Section.of("finetune-teacher");
   /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
   public static final Key CASED = SECTION.key("cased");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
 
   public static FinetuneTeacherSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     Path model = v.path("model");
     TaskDefinition task = task(v);
     Path taskDir = TaskSetting.taskDir(v, task);

@@ -25,12 +25,12 @@ public record ForwardSettings(Path model, Path input, Path output, int maxSeqLen
   public static final Section SECTION = Section.of("forward");
   /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
   public static final Key CASED = SECTION.key("cased");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static ForwardSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     Path model = v.path("model");
     Path input = v.path("input");
     Path output = v.path("output");

@@ -10,6 +10,9 @@ import org.tinybert.settings.Section;
 /**
  * Settings of {@code tinybert general-distill} (section {@link #SECTION}; every key is documented in
  * {@code reference.conf}, whose defaults run the bundled sample; {@code conf/general-distill.conf} is the paper's).
+ *
+ * <p>{@code skipInvalidUtf8} is {@link #BAD_ROWS} = skip; the component keeps its old name because manifests written
+ * so far record it under that name.
  */
 public record GeneralDistillSettings(List<String> corpus, Path teacher, StudentSettings student, Path output,
     int maxSeqLength, double shortSeqProb, Boolean cased, boolean rebuildInstances, boolean skipInvalidUtf8,
@@ -21,11 +24,15 @@ public record GeneralDistillSettings(List<String> corpus, Path teacher, StudentS
   public static final Key CASED = SECTION.key("cased");
   /** Named by the check of the student's layers against the teacher. */
   public static final Key STUDENT = SECTION.key("student");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** What a corpus line that is not valid UTF-8 does: fail or skip ({@link BadRows}). */
+  public static final Key BAD_ROWS = SECTION.key("bad-rows");
+  /** The old, boolean name of {@link #BAD_ROWS}: true is skip, false is fail. */
+  public static final RenamedKey SKIP_INVALID_UTF8 = new RenamedKey(SECTION.key("skip-invalid-utf8"), BAD_ROWS);
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
 
   public static GeneralDistillSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     List<String> corpus = v.stringList("corpus");
     v.require(!v.ok("corpus") || !corpus.isEmpty(), "corpus", "must name at least one file or directory");
     Path teacher = v.path("teacher");
@@ -35,7 +42,8 @@ public record GeneralDistillSettings(List<String> corpus, Path teacher, StudentS
     double shortSeqProb = v.doubleIn("short-seq-prob", 0.0, 1.0);
     Boolean cased = v.optionalBool("cased");
     boolean rebuild = v.bool("rebuild-instances");
-    boolean skipInvalid = v.bool("skip-invalid-utf8");
+    boolean skipInvalid = v.renamed(SKIP_INVALID_UTF8, k -> v.choice(k, BadRows.FAIL_OR_SKIP),
+        k -> v.bool(k) ? BadRows.SKIP : BadRows.FAIL) == BadRows.SKIP;
     double att = v.doubleIn("attention-weight", 0.0, 1e6);
     double emb = v.doubleIn("embedding-weight", 0.0, 1e6);
     double hid = v.doubleIn("hidden-weight", 0.0, 1e6);

@@ -25,12 +25,12 @@ public record InferBenchSettings(BenchModel model, Path dir, int rows, int parts
     int engineSteps, int seed, EngineChoice engine) implements Serializable {
   /** Where this job's keys live. */
   public static final Section SECTION = Section.of("bench.infer");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static InferBenchSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     InferBenchSettings s = new InferBenchSettings(v.choice("model", BenchModel.class), v.path("dir"),
         v.positiveInt("rows"), v.positiveInt("parts"), v.positiveInt("batch"), v.intIn("seq-length", 3, 512),
         v.positiveInt("rounds"), v.positiveInt("engine-steps"), v.intAtLeast("seed", 0), v.engine());

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.glue.GlueTask;
+import org.tinybert.io.TableFormat;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.settings.Choice;
@@ -23,7 +24,7 @@ import org.tinybert.settings.Section;
  * @param model Hugging Face model directory
  * @param input the table: a file or a directory of parts
  * @param output the directory of parts to write
- * @param format how the input is read; {@link InputFormat#AUTO} by file name
+ * @param format how the input is read; {@link TableFormat#AUTO} by file name
  * @param textColumn the text's column (TSV header name or 0-based index, JSON key, Parquet column)
  * @param textPairColumn the pair's second text, "" for single texts
  * @param idColumn the column kept as the row's id, "" for none
@@ -44,7 +45,7 @@ import org.tinybert.settings.Section;
  * @param holdStaleAfter {@code tinybert.hold.stale-after}: how old the heartbeat of a run's hold on its output may
  *     grow before another run takes the output over
  */
-public record InferSettings(Path model, Path input, Path output, InputFormat format, String textColumn,
+public record InferSettings(Path model, Path input, Path output, TableFormat format, String textColumn,
     String textPairColumn, String idColumn, boolean tsvHeader, OutputKind outputKind, Pooling embedding,
     OutputFormat outputFormat, int maxSeqLength, int batchSize, Boolean cased, ClassifierHead head,
     List<String> labels, GlueTask task, boolean skipBadRows, long splitSize, EngineChoice engine,
@@ -53,8 +54,16 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
   public static final Section SECTION = Section.of("infer");
   /** Read again where the model's tokenizer files are consulted: its name is in their messages. */
   public static final Key CASED = SECTION.key("cased");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** What a bad row does: fail or skip ({@link BadRows}); named in the hint of the failure. */
+  public static final Key BAD_ROWS = SECTION.key("bad-rows");
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
+  /**
+   * The formats infer reads: plain text, and no CSV. With {@code auto}, a name that implies none of them (a
+   * {@code .csv} too) is read as text.
+   */
+  public static final List<TableFormat> FORMATS = List.of(TableFormat.AUTO, TableFormat.TEXT, TableFormat.TSV,
+      TableFormat.JSONL, TableFormat.PARQUET);
   /** The sequence length without a task, BERT's usual one for single sentences and pairs alike. */
   public static final int DEFAULT_MAX_SEQ_LENGTH = 128;
 
@@ -64,11 +73,11 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static InferSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     Path model = v.path("model");
     Path input = v.path("input");
     Path output = v.path("output");
-    InputFormat format = v.choice("format", InputFormat.class);
+    TableFormat format = v.choice("format", FORMATS);
     String textColumn = v.string("text-column");
     String pair = v.stringOrEmpty("text-pair-column");
     String id = v.stringOrEmpty("id-column");
@@ -91,7 +100,7 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     v.require(taskName.isEmpty() || task != null, "task", "must be \"\" or one of " + String.join(", ", tasks));
     v.require(labels.isEmpty() || taskName.isEmpty(), "labels",
         "must be [] when " + SECTION.key("task").full() + " is set (the task names the labels)");
-    boolean skip = "skip".equals(v.oneOf("bad-rows", "fail", "skip"));
+    boolean skip = v.choice(BAD_ROWS.name(), BadRows.FAIL_OR_SKIP) == BadRows.SKIP;
     long splitSize = v.bytesAtLeast("split-size", 1);
     boolean columnsOk = v.ok("text-column");
     v.require(!columnsOk || !textColumn.equals(pair), "text-pair-column",
@@ -100,7 +109,7 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
         "must differ from " + SECTION.key("text-column").full());
     v.require(pair.isEmpty() || !pair.equals(id), "id-column",
         "must differ from " + SECTION.key("text-pair-column").full());
-    if (format == InputFormat.TEXT) {
+    if (format == TableFormat.TEXT) {
       v.require(pair.isEmpty(), "text-pair-column", "must be \"\" for text input (one text per line)");
       v.require(id.isEmpty(), "id-column", "must be \"\" for text input (one text per line)");
     }
@@ -154,7 +163,7 @@ public record InferSettings(Path model, Path input, Path output, InputFormat for
     m.put("head", head.key());
     m.put("labels", labels);
     m.put("task", task == null ? "" : task.taskName());
-    m.put("bad-rows", skipBadRows ? "skip" : "fail");
+    m.put("bad-rows", (skipBadRows ? BadRows.SKIP : BadRows.FAIL).key());
     m.put("split-size", splitSize);
     return m;
   }

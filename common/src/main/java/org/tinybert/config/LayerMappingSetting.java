@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.tinybert.settings.Choice;
 
 /**
  * {@code layer-mapping}: which teacher layer each student layer learns from (the paper's n = g(m)), as written in the
@@ -19,8 +20,21 @@ public record LayerMappingSetting(Strategy strategy, List<Integer> teacherLayers
   public static final LayerMappingSetting UNIFORM = new LayerMappingSetting(Strategy.UNIFORM, List.of());
   static final String RULE = "must be uniform, top, bottom or a list of 1-based teacher layers like 3,6,9,12";
 
-  /** The named strategies, and an explicit list. */
-  public enum Strategy { UNIFORM, TOP, BOTTOM, EXPLICIT }
+  /**
+   * The named strategies, spelled in the setting as their {@link Choice#key()}, and an explicit list, which is
+   * written as its layers, never as {@code explicit}.
+   */
+  public enum Strategy implements Choice {
+    UNIFORM,
+    TOP,
+    BOTTOM,
+    EXPLICIT;
+
+    /** The strategies a setting may name; {@link #EXPLICIT} is a list of layers instead. */
+    static Optional<Strategy> named(String key) {
+      return Choice.byKey(Strategy.class, key).filter(s -> s != EXPLICIT);
+    }
+  }
 
   public LayerMappingSetting {
     teacherLayers = List.copyOf(teacherLayers);
@@ -32,19 +46,12 @@ public record LayerMappingSetting(Strategy strategy, List<Integer> teacherLayers
   /** The setting's text: {@code uniform}, {@code top}, {@code bottom}, or {@code a,b,c} (1-based, no blanks). */
   public static Optional<LayerMappingSetting> parse(String text) {
     String s = text.trim();
-    switch (s) {
-      case "uniform":
-        return Optional.of(UNIFORM);
-      case "top":
-        return Optional.of(new LayerMappingSetting(Strategy.TOP, List.of()));
-      case "bottom":
-        return Optional.of(new LayerMappingSetting(Strategy.BOTTOM, List.of()));
-      default:
-        if (!s.matches("\\d+\\s*(,\\s*\\d+\\s*)*")) return Optional.empty();
-        List<Integer> layers = new ArrayList<>();
-        for (String part : s.split(",")) layers.add(Integer.parseInt(part.trim()));
-        return Optional.of(new LayerMappingSetting(Strategy.EXPLICIT, layers));
-    }
+    Optional<Strategy> named = Strategy.named(s);
+    if (named.isPresent()) return Optional.of(new LayerMappingSetting(named.get(), List.of()));
+    if (!s.matches("\\d+\\s*(,\\s*\\d+\\s*)*")) return Optional.empty();
+    List<Integer> layers = new ArrayList<>();
+    for (String part : s.split(",")) layers.add(Integer.parseInt(part.trim()));
+    return Optional.of(new LayerMappingSetting(Strategy.EXPLICIT, layers));
   }
 
   /** {@code key} of {@code v}'s section, checked for its syntax (layer counts are checked against the models). */
@@ -61,6 +68,6 @@ public record LayerMappingSetting(Strategy strategy, List<Integer> teacherLayers
   public String toString() {
     return strategy == Strategy.EXPLICIT
         ? teacherLayers.stream().map(String::valueOf).collect(Collectors.joining(","))
-        : strategy.name().toLowerCase(java.util.Locale.ROOT);
+        : strategy.key();
   }
 }

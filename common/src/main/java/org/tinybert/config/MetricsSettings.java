@@ -24,7 +24,7 @@ public record MetricsSettings(TaskDefinition task, Path predictions, Path gold, 
     implements Serializable {
   /** Where this job's keys live. */
   public static final Section SECTION = Section.of("metrics");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
 
   public MetricsSettings {
@@ -33,7 +33,7 @@ public record MetricsSettings(TaskDefinition task, Path predictions, Path gold, 
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static MetricsSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     TaskDefinition task = TaskSetting.read(v, List.of(GlueTask.values()));
     Path predictions = v.path("predictions");
     boolean file = task instanceof TaskFile

@@ -14,12 +14,12 @@ import org.tinybert.settings.Section;
 public record PredictSettings(GlueRunSettings run, Path output) implements Serializable {
   /** Where this job's keys live. */
   public static final Section SECTION = Section.of("predict");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static PredictSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     GlueRunSettings run = GlueRunSettings.read(v);
     Path output = v.path("output");
     v.finish();

@@ -16,14 +16,14 @@ import org.tinybert.settings.Section;
 public record ReportSettings(Path run, Optional<Path> output, int width, int height) {
   /** Where this job's keys live. */
   public static final Section SECTION = Section.of("report");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
   /** The output directory under the run when none is given. */
   public static final String DEFAULT_DIR = "report";
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static ReportSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     Path run = v.path("run");
     Optional<Path> output = v.optionalPath("output");
     int width = v.intIn("width", 200, 8000);

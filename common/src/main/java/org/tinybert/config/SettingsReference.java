@@ -72,9 +72,10 @@ public final class SettingsReference {
 
   /**
    * Whether {@code path} is a key {@code reference.conf} defines, or lies inside one of its open maps (an object left
-   * empty there, e.g. {@code spark-conf {}}).
+   * empty there, e.g. {@code spark-conf {}}), or the old name of a {@link RenamedKey}.
    */
   public static boolean isKnown(String path) {
+    if (RenamedKey.all().stream().anyMatch(r -> r.old().full().equals(path))) return true;
     List<String> segments = ConfigUtil.splitPath(path);
     ConfigValue cur = config().root();
     for (int i = 0; i < segments.size(); i++) {
@@ -86,8 +87,14 @@ public final class SettingsReference {
     return true;
   }
 
-  /** The comment above {@code path} in {@code reference.conf}, its lines joined by a space; "" when it has none. */
+  /**
+   * The comment above {@code path} in {@code reference.conf}, its lines joined by a space; "" when it has none. The
+   * old name of a {@link RenamedKey} is not there: its comment says what replaced it.
+   */
   public static String comment(String path) {
+    for (RenamedKey r : RenamedKey.all()) {
+      if (r.old().full().equals(path)) return "Deprecated: the old name of " + r.now().full() + "; set that instead.";
+    }
     return valueAt(config(), path)
         .map(v -> String.join(" ", v.origin().comments().stream().map(String::strip).toList()).strip())
         .orElse("");

@@ -37,11 +37,11 @@ public record TaskDistillSettings(TaskDefinition task, Path taskDir, Path teache
   public static final Key CASED = SECTION.key("cased");
   /** Named by the check of the student's layers against the teacher. */
   public static final Key STUDENT = SECTION.key("student");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
 
   public static TaskDistillSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     TaskDefinition task = FinetuneTeacherSettings.task(v);
     Path taskDir = TaskSetting.taskDir(v, task);
     Path teacher = v.path("teacher");
@@ -61,8 +61,8 @@ public record TaskDistillSettings(TaskDefinition task, Path taskDir, Path teache
     int evalEvery = v.intAtLeast("eval-every", 0);
     int evalBatch = v.positiveInt("eval-batch-size");
     int probe = v.intAtLeast("probe-examples", 0);
-    Validator vi = new Validator(config, SECTION.child("intermediate").full());
-    Validator vp = new Validator(config, SECTION.child("prediction").full());
+    Validator vi = new Validator(config, SECTION.child("intermediate"));
+    Validator vp = new Validator(config, SECTION.child("prediction"));
     EngineChoice engine = v.engine();
     Duration holdStaleAfter = v.holdStaleAfter();
     TrainingSettings inter = TrainingSettings.read(vi, engine, holdStaleAfter);

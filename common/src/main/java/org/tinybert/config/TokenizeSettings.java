@@ -19,7 +19,7 @@ import org.tinybert.settings.Section;
 public record TokenizeSettings(Path vocab, Boolean cased, int maxSeqLength, String input) implements Serializable {
   /** Where this job's keys live. */
   public static final Section SECTION = Section.of("tokenize");
-  /** {@link #SECTION}'s full path, as {@link SettingsLoader} and {@link Validator} take it. */
+  /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
   /** Quoted by the command's {@code --cased} and by the casing checks' messages. */
   public static final Key CASED = SECTION.key("cased");
@@ -28,7 +28,7 @@ public record TokenizeSettings(Path vocab, Boolean cased, int maxSeqLength, Stri
 
   /** Reads and validates {@link #SECTION}; throws one {@link SettingsException} listing every problem. */
   public static TokenizeSettings from(Config config) {
-    Validator v = new Validator(config, ROOT);
+    Validator v = new Validator(config, SECTION);
     Path vocab = v.path("vocab");
     Boolean cased = v.optionalBool("cased");
     int maxSeqLength = v.intAtLeast("max-seq-length", 0);

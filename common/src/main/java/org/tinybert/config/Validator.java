@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
-import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
@@ -15,17 +14,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tinybert.io.OutputHold;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.settings.Choice;
+import org.tinybert.settings.Key;
+import org.tinybert.settings.Section;
 
 /**
  * Typed reads of one job's section that record every failure instead of throwing at the first, for a settings record's
  * {@code from(Config)}:
  *
  * <pre>{@code
- * Validator v = new Validator(config, ForwardSettings.ROOT);
+ * Validator v = new Validator(config, ForwardSettings.SECTION);
  * int maxSeqLength = v.intAtLeast("max-seq-length", 2);
  * Path model = v.path("model");
  * v.finish();   // throws one SettingsException listing every problem, unknown keys included
@@ -40,18 +44,24 @@ import org.tinybert.settings.Choice;
  * quietly truncate: {@code getInt} reads 1.5 as 1.
  */
 public final class Validator {
+  private static final Logger LOG = LoggerFactory.getLogger(Validator.class);
   private final Config config;
+  private final Section section;
+  /** {@code section}'s full path, where its values are looked up. */
   private final String root;
   private final List<SettingsException.Problem> problems = new ArrayList<>();
   private final Set<String> failed = new HashSet<>();
+  private final List<String> warnings = new ArrayList<>();
 
   /**
    * @param config the whole loaded settings ({@link SettingsLoader#load})
-   * @param root the job's section, e.g. {@code tinybert.forward}
+   * @param section the job's section, e.g. {@code ForwardSettings.SECTION}: every key read is one of its
+   *     {@link Section#key keys}, so a message names the key as the descriptor spells it
    */
-  public Validator(Config config, String root) {
+  public Validator(Config config, Section section) {
     this.config = config;
-    this.root = root;
+    this.section = section;
+    this.root = section.full();
   }
 
   /** An integer >= 1. */
@@ -199,7 +209,7 @@ public final class Validator {
    * {@code cpu} or {@code nd4j}. A problem is recorded with the section's own.
    */
   public EngineChoice engine() {
-    Validator top = new Validator(config, EngineChoice.SETTING.section().full());
+    Validator top = new Validator(config, EngineChoice.SETTING.section());
     EngineChoice engine = top.choice(EngineChoice.SETTING.name(), EngineChoice.class);
     problems.addAll(top.problems);
     return top.problems.isEmpty() ? engine : EngineChoice.AUTO;
@@ -210,10 +220,41 @@ public final class Validator {
    * duration > 0. A problem is recorded with the section's own.
    */
   public Duration holdStaleAfter() {
-    Validator top = new Validator(config, OutputHold.STALE_AFTER.section().full());
+    Validator top = new Validator(config, OutputHold.STALE_AFTER.section());
     Duration d = top.positiveDuration(OutputHold.STALE_AFTER.name());
     problems.addAll(top.problems);
     return top.problems.isEmpty() ? d : Duration.ofMinutes(3);
+  }
+
+  /**
+   * A setting that was renamed: {@code read} of its new name, unless the user set the old one, whose value
+   * {@code readOld} turns into the new key's and which is then used, with a warning naming both keys. The new key is
+   * always validated; set by the user to a different value than the old one, neither wins and a problem names both.
+   * "Set by the user" means a value from anywhere but {@code reference.conf}.
+   */
+  public <E extends Enum<E> & Choice> E renamed(RenamedKey key, Function<String, E> read,
+      Function<String, E> readOld) {
+    checkSection(key.now());
+    String now = key.now().name();
+    String old = key.old().name();
+    E fromNow = read.apply(now);
+    ConfigValue oldValue = valueAt(old);
+    if (oldValue == null) return fromNow;
+    E fromOld = readOld.apply(old);
+    if (!ok(old) || !ok(now)) return fromNow;
+    ConfigValue nowValue = valueAt(now);
+    if (!isReference(nowValue) && fromNow != fromOld) {
+      failed.add(now);
+      failed.add(old);
+      add(key.now().full(), key.old().full() + " = " + render(oldValue) + " (" + oldValue.origin().description()
+          + ") and " + key.now().full() + " = " + render(nowValue) + " (" + nowValue.origin().description()
+          + ") disagree; " + key.old().full() + " is the old name of " + key.now().full() + ": set only that",
+          false);
+      return fromNow;
+    }
+    warnings.add(key.old().full() + " (" + oldValue.origin().description() + ") is deprecated; set "
+        + key.now().full() + " = " + fromOld.key() + " instead");
+    return fromOld;
   }
 
   /** A duration > 0 in HOCON's format ({@code 3m}, {@code 90s}, {@code 500ms}; a bare number is milliseconds). */
@@ -320,40 +361,47 @@ public final class Validator {
     return !failed.contains(key);
   }
 
+  /** The warnings so far (an old key name used), each one line; {@link #finish()} logs them. */
+  public List<String> warnings() {
+    return List.copyOf(warnings);
+  }
+
   /** The problems recorded so far, unknown keys not yet included. */
   public List<SettingsException.Problem> problems() {
     return List.copyOf(problems);
   }
 
   /**
-   * Adds a problem for every key under {@value SettingsLoader#NAMESPACE} (and under the section) that
+   * Adds a problem for every key under {@value SettingsLoader#NAMESPACE}, the section's included, that
    * {@code reference.conf} does not define, since a typo such as {@code epochz} would otherwise be silently ignored;
    * then throws if anything was recorded. The whole namespace is checked, not just this section, so a typo anywhere
    * in a --config file or a --set is reported with everything else at once.
    */
   public void finish() {
-    ConfigValue section = SettingsReference.valueAt(config, root).orElse(null);
-    if (section != null && !(section instanceof ConfigObject)) {
-      add(root, root + " must be an object of settings, found " + render(section) + " ("
-          + section.origin().description() + ")", false);
+    ConfigValue sectionValue = SettingsReference.valueAt(config, root).orElse(null);
+    if (sectionValue != null && !(sectionValue instanceof ConfigObject)) {
+      add(root, root + " must be an object of settings, found " + render(sectionValue) + " ("
+          + sectionValue.origin().description() + ")", false);
     }
     List<String> leaves = new ArrayList<>();
     SettingsReference.valueAt(config, SettingsLoader.NAMESPACE).ifPresent(v -> {
       if (v instanceof ConfigObject o) SettingsReference.collectLeaves(o, List.of(SettingsLoader.NAMESPACE), leaves);
     });
-    if (section instanceof ConfigObject o && !root.startsWith(SettingsLoader.NAMESPACE + ".")) {
-      SettingsReference.collectLeaves(o, ConfigUtil.splitPath(root), leaves);
-    }
     List<String> ours = SettingsReference.keys(root).stream().map(this::relative).toList();
     List<String> all = SettingsReference.keys(SettingsLoader.NAMESPACE);
     for (String key : leaves) {
       if (SettingsReference.isKnown(key)) continue;
       ConfigValue v = SettingsReference.valueAt(config, key).orElseThrow();
-      String hint = key.startsWith(root + ".") ? Suggestions.didYouMean(relative(key), ours)
+      String hint = inSection(key) ? Suggestions.didYouMean(relative(key), ours)
           : Suggestions.didYouMean(key, all);
       add(key, "unknown key " + key + " (" + v.origin().description() + ")" + hint, false);
     }
     if (!problems.isEmpty()) throw new SettingsException(problems);
+    for (String w : warnings) LOG.warn(w);
+  }
+
+  private void checkSection(Key key) {
+    if (!key.section().equals(section)) throw new IllegalArgumentException(key + " is not in " + section);
   }
 
   private ConfigValue valueAt(String key) {
@@ -436,12 +484,17 @@ public final class Validator {
     problems.add(new SettingsException.Problem(fullKey, message, missing));
   }
 
+  /** The full name of {@code key} of this section: {@link Key#full()}, the one place it is put together. */
   private String full(String key) {
-    return root + "." + key;
+    return section.key(key).full();
+  }
+
+  private boolean inSection(String fullKey) {
+    return fullKey.length() > root.length() && fullKey.startsWith(root) && fullKey.charAt(root.length()) == '.';
   }
 
   private String relative(String fullKey) {
-    return fullKey.startsWith(root + ".") ? fullKey.substring(root.length() + 1) : fullKey;
+    return inSection(fullKey) ? fullKey.substring(root.length() + 1) : fullKey;
   }
 
   private static String render(ConfigValue v) {

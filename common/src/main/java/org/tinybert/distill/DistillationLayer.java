@@ -20,6 +20,7 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.tinybert.config.ClipMode;
 import org.tinybert.config.LayerMappingSetting;
 import org.tinybert.config.TrainingSettings;
+import org.tinybert.io.InputException;
 import org.tinybert.model.core.BertConfig;
 import org.tinybert.model.EngineChoice;
 import org.tinybert.model.checkpoint.Heads;
@@ -45,7 +46,9 @@ public class DistillationLayer extends Layer {
   private String fit = Heads.Fit.SHARED.name();
   private int fitSize;
   private String teacherPath;
-  private String layerMapping = "uniform";
+  // LayerMappingSetting's text ("uniform", "3,6,9"): the JSON of the checkpoints written so far, and DL4J's shaded
+  // Jackson cannot (de)serialise the record itself. Only the constructor writes it and getLayerMapping() reads it.
+  private String layerMapping = LayerMappingSetting.UNIFORM.toString();
   private double attentionWeight;
   private double embeddingWeight;
   private double hiddenWeight;
@@ -71,8 +74,9 @@ public class DistillationLayer extends Layer {
     setLayerName("student");
   }
 
-  public DistillationLayer(StudentSpec student, String teacherPath, String layerMapping, LossWeights weights,
-      IUpdater updater, double weightDecay, ClipMode clip, double clipThreshold, long initSeed, int seqLength) {
+  public DistillationLayer(StudentSpec student, String teacherPath, LayerMappingSetting layerMapping,
+      LossWeights weights, IUpdater updater, double weightDecay, ClipMode clip, double clipThreshold, long initSeed,
+      int seqLength) {
     this();
     this.studentConfigJson = new String(student.config().toJson(), StandardCharsets.UTF_8);
     this.pooler = student.heads().pooler();
@@ -80,7 +84,7 @@ public class DistillationLayer extends Layer {
     this.fit = student.heads().fit().name();
     this.fitSize = student.heads().fitSize();
     this.teacherPath = teacherPath;
-    this.layerMapping = layerMapping;
+    this.layerMapping = layerMapping.toString();
     this.attentionWeight = weights.attention();
     this.embeddingWeight = weights.embedding();
     this.hiddenWeight = weights.hidden();
@@ -106,7 +110,7 @@ public class DistillationLayer extends Layer {
    */
   public static DistillationLayer forTraining(StudentSpec student, String teacherPath, LayerMappingSetting layerMapping,
       LossWeights weights, TrainingSettings training, long totalSteps, int seqLength) {
-    return new DistillationLayer(student, teacherPath, layerMapping.toString(), weights, updater(training, totalSteps),
+    return new DistillationLayer(student, teacherPath, layerMapping, weights, updater(training, totalSteps),
         training.weightDecay(), training.clip(), training.clipThreshold(), training.seed(), seqLength)
         .withDropout(training.dropout(student.config())).withEngine(training.engine());
   }
@@ -139,8 +143,10 @@ public class DistillationLayer extends Layer {
     return teacherPath;
   }
 
-  public String getLayerMapping() {
-    return layerMapping;
+  /** Which teacher layer each student layer learns from, before the teacher's depth is known. */
+  public LayerMappingSetting getLayerMapping() {
+    return LayerMappingSetting.parse(layerMapping).orElseThrow(() -> new InputException("layer mapping must be "
+        + "uniform, top, bottom or a list of teacher layers like 3,6,9,12; found '" + layerMapping + "'"));
   }
 
   /**

@@ -95,7 +95,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
       LayerMapping mapping = null;
       if (w.needsTeacher()) {
         int teacherLayers = teacher().config().numHiddenLayers();
-        mapping = LayerMapping.parse(c.getLayerMapping(), teacherLayers, studentLayers);
+        mapping = LayerMapping.of(c.getLayerMapping(), teacherLayers, studentLayers);
       } else {
         mapping = LayerMapping.bottom(studentLayers, studentLayers);
       }

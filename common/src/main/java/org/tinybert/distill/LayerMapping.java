@@ -80,13 +80,6 @@ public record LayerMapping(String strategy, int teacherLayers, int studentLayers
     };
   }
 
-  /** As {@link #of}, from the setting's text (what a distillation layer's JSON carries). */
-  public static LayerMapping parse(String text, int teacherLayers, int studentLayers) {
-    return of(LayerMappingSetting.parse(text).orElseThrow(() -> new InputException("layer mapping must be uniform, "
-        + "top, bottom or a list of teacher layers like 3,6,9,12; found '" + text + "'")), teacherLayers,
-        studentLayers);
-  }
-
   private static LayerMapping fromOneBased(String name, int teacherLayers, int studentLayers, int[] upper) {
     int[] att = new int[studentLayers];
     int[] rep = new int[studentLayers + 1];

@@ -12,6 +12,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
+import org.tinybert.io.TableFormat;
 import org.tinybert.io.Utf8LineReader;
 import org.tinybert.model.core.BertConfig;
 
@@ -73,8 +74,9 @@ public final class TaskData {
    * @throws InputException when the table is not TSV, or its header lacks a column
    */
   public static ColumnLayout tsvLayout(TaskFile task, Path file, Configuration conf) throws IOException {
-    TaskFormat format = task.format() != TaskFormat.AUTO ? task.format() : TaskFormat.ofName(file.getName());
-    if (format != TaskFormat.TSV) {
+    TableFormat format = task.format() != TableFormat.AUTO ? task.format()
+        : TableFormat.ofName(file.getName(), TaskFile.FORMATS, null);
+    if (format != TableFormat.TSV) {
       throw new InputException("augment reads a task's training table as TSV (a header, then tab-separated rows, "
           + "as train_aug.tsv is written); " + file + " is " + (format == null ? "of no format its name tells"
           : format.key()) + " (task file " + task.source() + ")");

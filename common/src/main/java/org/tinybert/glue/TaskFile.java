@@ -1,5 +1,7 @@
 package org.tinybert.glue;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -25,6 +27,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
+import org.tinybert.io.TableFormat;
+import org.tinybert.settings.Choice;
 
 /**
  * A task defined by a HOCON file (keys at the top level, each described in {@code reference.conf} under
@@ -55,7 +59,8 @@ import org.tinybert.io.InputException;
  * @param skipBadRows {@code bad-rows = skip}: skip (and count) bad rows instead of failing on the first
  */
 public record TaskFile(String taskName, String source, String train, String dev, String test, String trainAug,
-    TaskFormat format,
+    // The constant's name (TSV, CSV, ...): how the manifests written so far record a task file's format.
+    @JsonSerialize(using = ToStringSerializer.class) TableFormat format,
     String text, String textPair, String label, String id, OutputMode outputMode, List<String> labels,
     boolean labelsGiven, List<String> metricNames, String primaryMetric, String positiveLabel, int maxSeqLength,
     boolean skipBadRows) implements TaskDefinition {
@@ -63,6 +68,9 @@ public record TaskFile(String taskName, String source, String train, String dev,
   /** The keys a task file may have. */
   public static final List<String> KEYS = List.of("train", "dev", "test", "train-aug", "format", "text", "text-pair",
       "label", "id", "kind", "labels", "metrics", "positive-label", "best-by", "max-seq-length", "bad-rows");
+  /** The formats a task file's tables may have: CSV, and no plain text (a task has columns). */
+  public static final List<TableFormat> FORMATS = List.of(TableFormat.AUTO, TableFormat.TSV, TableFormat.CSV,
+      TableFormat.JSONL, TableFormat.PARQUET);
   /** The metrics of a classification task, as a task file names them. */
   public static final List<String> CLASSIFICATION_METRICS = List.of("accuracy", "f1", "macro-f1", "micro-f1", "mcc");
   /** The metrics of a regression task. */
@@ -186,8 +194,9 @@ public record TaskFile(String taskName, String source, String train, String dev,
     if (train == null && dev == null && test == null && k.fine("train")) {
       k.problem("train", "a task file needs at least one of train, dev and test (" + file + ")");
     }
-    String formatName = k.oneOf("format", "auto", List.of("auto", "tsv", "csv", "jsonl", "parquet"));
-    TaskFormat format = formatName == null ? TaskFormat.AUTO : TaskFormat.valueOf(formatName.toUpperCase(Locale.ROOT));
+    String formatName = k.oneOf("format", TableFormat.AUTO.key(), FORMATS.stream().map(Choice::key).toList());
+    TableFormat format = formatName == null ? TableFormat.AUTO
+        : Choice.byKey(TableFormat.class, formatName).orElseThrow();
     String text = k.string("text", null, true);
     String textPair = k.string("text-pair", null, false);
     String label = k.string("label", null, true);

@@ -35,6 +35,7 @@ import org.apache.parquet.schema.Type;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 import org.tinybert.io.InputFiles;
+import org.tinybert.io.TableFormat;
 import org.tinybert.io.Utf8LineReader;
 
 /**
@@ -124,7 +125,7 @@ public final class TaskTableReader {
    * @param schema Parquet: the files' schema; null otherwise
    * @param textColumns the task's text column, and its text-pair column if any
    */
-  public record WholeTable(TaskFile task, TaskFormat format, List<String> header, MessageType schema,
+  public record WholeTable(TaskFile task, TableFormat format, List<String> header, MessageType schema,
       List<String> textColumns, List<WholeRow> rows, long skipped, List<String> reasons) {}
 
   /**
@@ -142,7 +143,7 @@ public final class TaskTableReader {
       GlueReader.Options options) throws IOException {
     String[] columns = {task.text(), task.textPair(), split.labelled() ? task.label() : null, null};
     List<WholeRow> rows = new ArrayList<>();
-    TaskFormat[] format = {null};
+    TableFormat[] format = {null};
     Object[] header = {null};
     String[] first = {null};
     Scan scan = scan(task, split, table, conf, options, columns, true, (file, f, source, r, ordinal) -> {
@@ -163,7 +164,7 @@ public final class TaskTableReader {
       }
       rows.add(new WholeRow(ordinal + 1, new String[] {r.cells()[0], r.cells()[1]}, r.whole()));
     });
-    TaskFormat f = format[0] != null ? format[0] : task.format();
+    TableFormat f = format[0] != null ? format[0] : task.format();
     List<String> texts = task.textPair() == null ? List.of(task.text()) : List.of(task.text(), task.textPair());
     @SuppressWarnings("unchecked")
     List<String> h = header[0] instanceof List<?> l ? (List<String>) l : null;
@@ -176,7 +177,7 @@ public final class TaskTableReader {
 
   /** Takes each good row of a table, with its file, format, source and 0-based ordinal (skipped rows counted). */
   private interface RowSink {
-    void row(Path file, TaskFormat format, Rows source, Row r, long ordinal) throws IOException;
+    void row(Path file, TableFormat format, Rows source, Row r, long ordinal) throws IOException;
   }
 
   /** Every row of every file of {@code table}, checked: good ones to {@code sink}, bad ones failed or counted. */
@@ -191,7 +192,8 @@ public final class TaskTableReader {
     long ordinal = 0;
     for (InputFiles.Listed f : files) {
       Path file = new Path(f.path());
-      TaskFormat format = task.format() != TaskFormat.AUTO ? task.format() : TaskFormat.ofName(file.getName());
+      TableFormat format = task.format() != TableFormat.AUTO ? task.format()
+          : TableFormat.ofName(file.getName(), TaskFile.FORMATS, null);
       if (format == null) {
         throw new GlueFormatException(f.path(), "cannot tell its format by its name (.tsv, .csv, .jsonl, "
             + ".parquet): set format in task file " + task.source());
@@ -258,7 +260,7 @@ public final class TaskTableReader {
     return t;
   }
 
-  private static Rows open(TaskFormat format, Path file, String[] columns, Configuration conf, boolean whole)
+  private static Rows open(TableFormat format, Path file, String[] columns, Configuration conf, boolean whole)
       throws IOException {
     return switch (format) {
       case TSV -> new TsvRows(file, columns, conf, whole);
@@ -266,6 +268,7 @@ public final class TaskTableReader {
       case JSONL -> new JsonlRows(file, columns, conf, whole);
       case PARQUET -> new ParquetRows(file, columns, conf, whole);
       case AUTO -> throw new IllegalStateException("auto is resolved per file");
+      case TEXT -> throw new IllegalStateException("a task file's table has columns: text is not among its formats");
     };
   }
 

@@ -25,6 +25,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
 import org.tinybert.io.HadoopIO;
+import org.tinybert.io.TableFormat;
 
 /**
  * Writes a table read by {@link TaskTableReader#readWhole} back in its own format, each row with its texts replaced and
@@ -59,7 +60,7 @@ public final class TaskTableWriter {
   public static long write(TaskTableReader.WholeTable table, Iterator<Output> rows, Path target, Configuration conf,
       BeforeRename beforeRename) throws IOException {
     long[] n = {0};
-    if (table.format() == TaskFormat.PARQUET) {
+    if (table.format() == TableFormat.PARQUET) {
       HadoopIO.writeFileAtomically(target, conf, tmp -> {
         n[0] = writeParquet(table, rows, tmp, conf, target);
         beforeRename.check();
@@ -71,7 +72,7 @@ public final class TaskTableWriter {
         case TSV -> writeTsv(table, rows, out, target);
         case CSV -> writeCsv(table, rows, out);
         case JSONL -> writeJsonl(table, rows, out);
-        case PARQUET, AUTO -> throw new IllegalStateException("a table read whole has one format");
+        case PARQUET, AUTO, TEXT -> throw new IllegalStateException("a table read whole has one format");
       };
       beforeRename.check();
     });

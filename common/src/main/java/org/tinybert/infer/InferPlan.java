@@ -17,7 +17,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 import org.tinybert.config.InferSettings;
-import org.tinybert.config.InputFormat;
+import org.tinybert.io.TableFormat;
 import org.tinybert.config.SettingsException;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputFileException;
@@ -37,11 +37,11 @@ final class InferPlan {
    * @param units every unit, numbered in file order
    * @param columns the columns read, by their output names
    */
-  record Planned(InputFormat format, List<InferUnit> units, Columns columns) {}
+  record Planned(TableFormat format, List<InferUnit> units, Columns columns) {}
 
   static Planned plan(InferSettings s, List<InputFiles.Listed> files, Configuration conf) throws IOException {
-    InputFormat format = format(s, files);
-    if (format == InputFormat.TEXT) {
+    TableFormat format = format(s, files);
+    if (format == TableFormat.TEXT) {
       for (String key : List.of("text-pair-column", "id-column")) {
         String v = key.equals("id-column") ? s.idColumn() : s.textPairColumn();
         if (!v.isEmpty()) {
@@ -76,7 +76,7 @@ final class InferPlan {
             + columns + ": every file of the input must have the same columns (and id type)");
       }
     }
-    if (columns == null) columns = new Columns(format == InputFormat.TEXT ? "text" : s.textColumn(),
+    if (columns == null) columns = new Columns(format == TableFormat.TEXT ? "text" : s.textColumn(),
         nullIfEmpty(s.textPairColumn()), nullIfEmpty(s.idColumn()), null);
     return new Planned(format, List.copyOf(units), columns);
   }
@@ -86,12 +86,12 @@ final class InferPlan {
   }
 
   /** The format of every file: the setting, or each file's name (all must agree). */
-  static InputFormat format(InferSettings s, List<InputFiles.Listed> files) {
-    if (s.format() != InputFormat.AUTO) return s.format();
-    InputFormat first = null;
+  static TableFormat format(InferSettings s, List<InputFiles.Listed> files) {
+    if (s.format() != TableFormat.AUTO) return s.format();
+    TableFormat first = null;
     String firstPath = null;
     for (InputFiles.Listed f : files) {
-      InputFormat ff = InputFormat.ofName(new Path(f.path()).getName());
+      TableFormat ff = TableFormat.ofName(new Path(f.path()).getName(), InferSettings.FORMATS, TableFormat.TEXT);
       if (first == null) {
         first = ff;
         firstPath = f.path();
@@ -105,7 +105,7 @@ final class InferPlan {
   }
 
   /** Units of {@code splitSize} bytes over a text file; a compressed one is a single unit. */
-  private static void lineUnits(List<InferUnit> units, InputFiles.Listed f, InputFormat format, boolean header,
+  private static void lineUnits(List<InferUnit> units, InputFiles.Listed f, TableFormat format, boolean header,
       int[] fields, long splitSize, Configuration conf) {
     boolean compressed = codec(f, conf) != null;
     if (f.size() == 0) return;
@@ -156,7 +156,7 @@ final class InferPlan {
         names[k] = unnamed[k];
       }
     }
-    lineUnits(units, f, InputFormat.TSV, header != null, fields, s.splitSize(), conf);
+    lineUnits(units, f, TableFormat.TSV, header != null, fields, s.splitSize(), conf);
     return new Columns(names[0], names[1], names[2], null);
   }
 
@@ -228,7 +228,7 @@ final class InferPlan {
       // row group to the next unit's first, every row group of this unit and no other.
       long start = blocks.get(from).getStartingPos();
       long end = i < blocks.size() ? blocks.get(i).getStartingPos() : f.size();
-      units.add(new InferUnit(units.size(), f.path(), InputFormat.PARQUET, start, end, false, false, null, projection,
+      units.add(new InferUnit(units.size(), f.path(), TableFormat.PARQUET, start, end, false, false, null, projection,
           firstRow, rows));
       firstRow += rows;
     }

@@ -3,7 +3,7 @@ package org.tinybert.infer;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Locale;
-import org.tinybert.config.InputFormat;
+import org.tinybert.io.TableFormat;
 import org.tinybert.config.OutputFormat;
 
 /**
@@ -14,7 +14,7 @@ import org.tinybert.config.OutputFormat;
  *
  * @param index the unit's number in the plan, which names its part
  * @param file the qualified input file
- * @param format how the file is read (never {@link InputFormat#AUTO})
+ * @param format how the file is read (never {@link TableFormat#AUTO})
  * @param start first byte of the range
  * @param end byte after the range
  * @param compressed a compressed text file, read whole through its codec
@@ -24,7 +24,7 @@ import org.tinybert.config.OutputFormat;
  * @param firstRow Parquet: rows of the file before this unit's first row group
  * @param rows Parquet: rows in this unit's row groups
  */
-public record InferUnit(int index, String file, InputFormat format, long start, long end, boolean compressed,
+public record InferUnit(int index, String file, TableFormat format, long start, long end, boolean compressed,
     boolean skipHeader, int[] fields, String projection, long firstRow, long rows) implements Serializable {
 
   /** The name of the unit's output part, {@code part-00042.parquet}. */

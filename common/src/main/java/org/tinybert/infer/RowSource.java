@@ -7,7 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
-import org.tinybert.config.InputFormat;
+import org.tinybert.io.TableFormat;
 
 /** The rows of one {@link InferUnit}, in file order. */
 interface RowSource extends Closeable {
@@ -20,7 +20,7 @@ interface RowSource extends Closeable {
 
   /** Opens the reader of {@code unit}'s format. */
   static RowSource open(InferUnit unit, Columns columns, Configuration conf) throws IOException {
-    return unit.format() == InputFormat.PARQUET ? new ParquetRowSource(unit, columns, conf)
+    return unit.format() == TableFormat.PARQUET ? new ParquetRowSource(unit, columns, conf)
         : new LineRowSource(unit, columns, conf);
   }
 

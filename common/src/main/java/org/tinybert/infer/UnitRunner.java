@@ -91,7 +91,7 @@ final class UnitRunner implements Function<InferUnit, PartStats> {
   /** A bad row: counted and kept as an example when skipping, else an error naming the file and its line or row. */
   private void bad(InferUnit unit, RowSource rows, InputRow r, Counts counts, Configuration c) throws IOException {
     if (!spec.skipBadRows()) {
-      String hint = " (set " + InferSettings.SECTION.key("bad-rows").full() + " = skip to skip and count such rows)";
+      String hint = " (set " + InferSettings.BAD_ROWS.full() + " = skip to skip and count such rows)";
       if (rows instanceof LineRowSource lrs) {
         long line = LineRowSource.linesBefore(new Path(unit.file()), lrs.lineStart(), c) + r.position();
         throw new InputFileException(unit.file(), line, r.reason() + hint);

@@ -191,7 +191,7 @@ class AugmentPipelineTest {
     assertFalse(Files.exists(tmp.resolve("bad_" + file)));
 
     AugmentSummary s = AugmentPipeline.run(spark, SparkTests.settings("sst-2", input, out("skip_" + file),
-        "malformed-rows=skip"));
+        "bad-rows=skip"));
     assertEquals(1, s.skippedRows());
     assertTrue(s.skippedReasons().get(0).startsWith("line " + line + ": "), s.skippedReasons().toString());
     List<String> in = Files.readAllLines(AugmentFixtures.file(file), java.nio.charset.StandardCharsets.ISO_8859_1);

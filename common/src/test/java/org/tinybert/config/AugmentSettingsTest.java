@@ -51,8 +51,8 @@ class AugmentSettingsTest {
   @Test
   void malformedRowsFollowTheTaskUnlessTold() {
     assertTrue(load("tinybert.augment.task=qqp").skipMalformedRows());
-    assertFalse(load("tinybert.augment.task=qqp", "tinybert.augment.malformed-rows=fail").skipMalformedRows());
-    assertTrue(load("tinybert.augment.malformed-rows=skip").skipMalformedRows());
+    assertFalse(load("tinybert.augment.task=qqp", "tinybert.augment.bad-rows=fail").skipMalformedRows());
+    assertTrue(load("tinybert.augment.bad-rows=skip").skipMalformedRows());
     assertEquals(Optional.of(new Path("/g/side.jsonl")),
         load("tinybert.augment.side-output=/g/side.jsonl").sideOutputPath());
   }

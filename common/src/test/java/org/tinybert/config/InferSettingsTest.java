@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
-import org.tinybert.config.InputFormat;
+import org.tinybert.io.TableFormat;
 import org.tinybert.config.OutputFormat;
 import org.tinybert.config.OutputKind;
 import org.tinybert.glue.GlueTask;
@@ -32,7 +32,7 @@ class InferSettingsTest {
   void defaults() {
     InferSettings s = load();
     assertEquals(new Path("hdfs://nn:8020/t"), s.input());
-    assertEquals(InputFormat.AUTO, s.format());
+    assertEquals(TableFormat.AUTO, s.format());
     assertEquals(OutputKind.AUTO, s.outputKind());
     assertEquals(OutputFormat.PARQUET, s.outputFormat());
     assertEquals("text", s.textColumn());
@@ -42,6 +42,17 @@ class InferSettingsTest {
     assertEquals(false, s.skipBadRows());
     assertEquals(128, s.effectiveMaxSeqLength(512));
     assertEquals(64, s.effectiveMaxSeqLength(64), "no more than the model's positions");
+  }
+
+  @Test
+  void inferReadsTextButNotCsv() {
+    assertTrue(problems(K + "format=csv").get(0).startsWith(K + "format must be one of auto, text, tsv, jsonl, parquet"));
+    // By name, a .csv file is read as text, as a name that says nothing is.
+    assertEquals(TableFormat.TEXT, TableFormat.ofName("x.csv", InferSettings.FORMATS, TableFormat.TEXT));
+    assertEquals(TableFormat.TEXT, TableFormat.ofName("part-00000", InferSettings.FORMATS, TableFormat.TEXT));
+    assertEquals(TableFormat.PARQUET,
+        TableFormat.ofName("part-0-x.snappy.parquet", InferSettings.FORMATS, TableFormat.TEXT));
+    assertEquals(TableFormat.TSV, TableFormat.ofName("train.tsv.gz", InferSettings.FORMATS, TableFormat.TEXT));
   }
 
   @Test

@@ -13,9 +13,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvFileSource;
+import org.tinybert.settings.Section;
 
 class ValidatorTest {
   private static final Path TYPED = ConfigFixtures.file("typed-reads.conf");
+  /** The section the typed reads are read from. */
+  private static final Section T = Section.of("t");
 
   private static Object read(Validator v, String read, String key) {
     return switch (read) {
@@ -39,7 +42,7 @@ class ValidatorTest {
   @CsvFileSource(resources = "typed-reads.csv", delimiter = '|', quoteCharacter = '\'')
   void typedReadReturnsValueOrRecordsOneProblem(String read, String key, String expected) {
     Config config = ConfigFactory.parseFile(TYPED.toFile());
-    Validator v = new Validator(config, "t");
+    Validator v = new Validator(config, T);
     Object value = read(v, read, key);
     List<SettingsException.Problem> problems = v.problems();
     if (expected.startsWith("problem: ")) {
@@ -48,7 +51,7 @@ class ValidatorTest {
       assertEquals(1, problems.size(), problems.toString());
       String message = problems.get(0).message();
       assertTrue(message.startsWith(want), "expected a message starting with\n" + want + "\nfound\n" + message);
-      assertEquals("t." + key, problems.get(0).key());
+      assertEquals(T.key(key).full(), problems.get(0).key());
       assertFalse(v.ok(key));
     } else {
       assertEquals(List.of(), problems);
@@ -65,7 +68,7 @@ class ValidatorTest {
       assertEquals(m, LayerMappingSetting.parse(m.toString()).orElseThrow());
     }
     assertEquals(List.of(3, 6), LayerMappingSetting.parse(" 3 , 6 ").orElseThrow().teacherLayers());
-    for (String bad : List.of("", "uniformly", "3,,6", "-1", "3,a", "[3,6]")) {
+    for (String bad : List.of("", "uniformly", "3,,6", "-1", "3,a", "[3,6]", "explicit", "Uniform", "TOP")) {
       assertTrue(LayerMappingSetting.parse(bad).isEmpty(), bad);
     }
   }
@@ -80,23 +83,23 @@ class ValidatorTest {
 
   @Test
   void requireSkipsKeysThatAlreadyFailed() {
-    Config config = ConfigFactory.parseString("t { a = x, b = 1 }");
-    Validator v = new Validator(config, "t");
+    Config config = ConfigFactory.parseString("tinybert.t { a = x, b = 1 }");
+    Validator v = new Validator(config, T);
     int a = v.positiveInt("a");
     v.require(a > 5, "a", "must be > 5");
     int b = v.positiveInt("b");
     v.require(b > 5, "b", "must be > 5");
     List<String> messages = v.problems().stream().map(SettingsException.Problem::message).toList();
     assertEquals(2, messages.size(), messages.toString());
-    assertTrue(messages.get(0).startsWith("t.a must be an integer, found \"x\""), messages.get(0));
-    assertTrue(messages.get(1).startsWith("t.b must be > 5, found 1"), messages.get(1));
+    assertTrue(messages.get(0).startsWith("tinybert.t.a must be an integer, found \"x\""), messages.get(0));
+    assertTrue(messages.get(1).startsWith("tinybert.t.b must be > 5, found 1"), messages.get(1));
   }
 
   @Test
   void finishReportsUnknownKeysWithSuggestionAndThrowsOnce() {
     Config config = ConfigFactory.parseString("tinybert.forward { max-seq-lenght = 64, modle = m, zzz = 1 }")
         .withFallback(SettingsReference.config());
-    Validator v = new Validator(config, ForwardSettings.ROOT);
+    Validator v = new Validator(config, ForwardSettings.SECTION);
     v.positiveInt("max-seq-length");
     SettingsException e = assertThrows(SettingsException.class, v::finish);
     List<String> messages = e.problems().stream().map(SettingsException.Problem::message).toList();

@@ -7,13 +7,17 @@ import static org.tinybert.testing.Tensors.assertGradientClose;
 import static org.tinybert.testing.Tensors.assertRelClose;
 
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.tinybert.config.ClipMode;
+import org.tinybert.config.LayerMappingSetting;
 import org.tinybert.model.core.BertBatch;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.core.Dropout;
@@ -25,7 +29,7 @@ class DistillationLayerTest {
   static DistillationLayer goldenLayer(LossWeights w, ISchedule schedule) {
     HfCheckpoint s = Golden.checkpoint("student");
     return new DistillationLayer(new StudentSpec(s.config(), s.heads()), Golden.hadoopPath("teacher").toString(),
-        "uniform", w, BertAdam.bertAdam(1e-3, schedule), 0.01, ClipMode.PER_TENSOR, 1.0, 7,
+        LayerMappingSetting.UNIFORM, w, BertAdam.bertAdam(1e-3, schedule), 0.01, ClipMode.PER_TENSOR, 1.0, 7,
         Golden.batch("batch").seqLength());
   }
 
@@ -100,6 +104,25 @@ class DistillationLayerTest {
     ComputationGraph b = new ComputationGraph(back);
     b.init();
     assertArrayEquals(a.params().toFloatVector(), b.params().toFloatVector(), "seeded initialisation");
+  }
+
+  /**
+   * The mapping is typed in code but stays the setting's text in the layer's JSON, which checkpoints hold
+   * (configuration.json): one written before it was typed, with {@code "layerMapping" : "2,4"}, reads back.
+   */
+  @Test
+  void theLayerMappingIsTheSettingsTextInTheJsonCheckpointsHold() {
+    DistillationLayer layer = goldenLayer(LossWeights.intermediate(), null);
+    assertEquals(LayerMappingSetting.UNIFORM, layer.getLayerMapping());
+    String json = DistillationGraph.configuration(layer, 3).toJson();
+    Matcher m = Pattern.compile("\"layerMapping\"\\s*:\\s*\"uniform\"").matcher(json);
+    assertTrue(m.find(), json);
+    String written = m.replaceFirst("\"layerMapping\" : \"2,4\"");
+    ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(written);
+    DistillationLayer read = (DistillationLayer) ((LayerVertex) back.getVertices().get(DistillationGraph.LAYER))
+        .getLayerConf().getLayer();
+    assertEquals(LayerMappingSetting.parse("2,4").orElseThrow(), read.getLayerMapping());
+    assertEquals(written, back.toJson());
   }
 
   @Test

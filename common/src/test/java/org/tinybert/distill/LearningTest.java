@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.tinybert.config.ClipMode;
+import org.tinybert.config.LayerMappingSetting;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.core.BertConfig;
 import org.tinybert.text.BertTokenizer;
@@ -35,9 +36,9 @@ class LearningTest {
     BertConfig cfg = new BertConfig(teacher.vocabSize(), 48, 3, 4, 96, "gelu", teacher.maxPositionEmbeddings(), 2,
         1e-12, 0, 2, teacher.hiddenSize(), 0.02, null);
     StudentSpec spec = new StudentSpec(cfg, new Heads(false, 0, false, false, Heads.Fit.SHARED, teacher.hiddenSize()));
-    DistillationLayer layer = new DistillationLayer(spec, Golden.hadoopPath("teacher").toString(), "uniform",
-        LossWeights.intermediate(), BertAdam.bertAdam(5e-3, new WarmupLinearSchedule(5e-3, 0.1, STEPS)), 0.01,
-        ClipMode.PER_TENSOR, 1.0, seed, SEQ);
+    DistillationLayer layer = new DistillationLayer(spec, Golden.hadoopPath("teacher").toString(),
+        LayerMappingSetting.UNIFORM, LossWeights.intermediate(),
+        BertAdam.bertAdam(5e-3, new WarmupLinearSchedule(5e-3, 0.1, STEPS)), 0.01, ClipMode.PER_TENSOR, 1.0, seed, SEQ);
     ComputationGraph g = DistillationGraph.create(layer, seed);
     Vocab vocab = Vocab.load(Golden.hadoopPath("vocab.txt"), new Configuration());
     BertTokenizer tok = new BertTokenizer(vocab, true);

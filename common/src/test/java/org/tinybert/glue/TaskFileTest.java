@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.tinybert.io.InputException;
+import org.tinybert.io.TableFormat;
 import org.tinybert.model.core.BertConfig;
 
 /** Task files: loading, defaults, relative paths, every problem of a bad one at once, and the presets beside them. */
@@ -40,7 +41,7 @@ class TaskFileTest {
     assertEquals(new Path(file.getParent(), "data/train.jsonl").toString(), t.train(), "relative to the task file");
     assertEquals("/abs/dev/part-*.jsonl", t.dev());
     assertEquals("hdfs://nn:8020/tasks/test", t.test());
-    assertEquals(TaskFormat.JSONL, t.format());
+    assertEquals(TableFormat.JSONL, t.format());
     assertEquals("first", t.text());
     assertEquals("second", t.textPair());
     assertEquals("relation", t.label());
@@ -58,10 +59,26 @@ class TaskFileTest {
     assertEquals("pair_id", t.predictionIdHeader());
   }
 
+  /**
+   * One format enum for infer and task files, each accepting its own: a task file refuses text (a task has columns),
+   * and names a table's format by its name (CSV included). Manifests keep the constant's name, as they always had.
+   */
+  @Test
+  void formatsAreTheTaskFilesOwnAndKeepTheirJson(@TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path text = Files.writeString(dir.resolve("t.conf"),
+        "train = train.csv\ntext = t\nlabel = l\nkind = classification\nformat = text\n");
+    InputException e = assertThrows(InputException.class, () -> TaskFile.load(new Path(text.toUri()), CONF));
+    assertTrue(e.getMessage().contains("must be one of auto, tsv, csv, jsonl, parquet"), e.getMessage());
+    assertEquals(TableFormat.CSV, TableFormat.ofName("train.csv.gz", TaskFile.FORMATS, null));
+    assertNull(TableFormat.ofName("part-00000", TaskFile.FORMATS, null));
+    TaskFile t = TaskFile.load(resource("good-pair.conf"), CONF);
+    assertEquals("JSONL", new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(t).get("format").asText());
+  }
+
   @Test
   void defaultsAndLabelsFromData() {
     TaskFile t = TaskFile.load(resource("good-minimal.conf"), CONF);
-    assertEquals(TaskFormat.AUTO, t.format());
+    assertEquals(TableFormat.AUTO, t.format());
     assertEquals(List.of("accuracy"), t.metricNames());
     assertEquals("accuracy", t.primaryMetric());
     assertEquals(TaskFile.DEFAULT_MAX_SEQ_LENGTH, t.maxSeqLength());

@@ -14,7 +14,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.tinybert.config.InputFormat;
+import org.tinybert.io.TableFormat;
 import org.tinybert.io.Utf8LineReader;
 
 /**
@@ -56,7 +56,7 @@ class LineRowSourceTest {
     List<String> read = new ArrayList<>();
     long linesSoFar = 0;
     for (long start = 0, i = 0; start < bytes.length; start += splitSize, i++) {
-      InferUnit u = new InferUnit((int) i, f.toUri().toString(), InputFormat.TEXT, start,
+      InferUnit u = new InferUnit((int) i, f.toUri().toString(), TableFormat.TEXT, start,
           Math.min(bytes.length, start + splitSize), false, false, null, null, 0, 0);
       try (LineRowSource src = new LineRowSource(u, columns, conf)) {
         assertEquals(linesSoFar, LineRowSource.linesBefore(new org.apache.hadoop.fs.Path(u.file()), src.lineStart(),

@@ -40,10 +40,11 @@ public final class AugmentCommand implements Command {
 
   @Override
   public List<Option> options() {
+    // malformed-rows is bad-rows' old name, kept so that command lines written before the rename still run.
     return Option.settings(AugmentSettings.SECTION, "task NAME_OR_FILE", "input FILE", "glove FILE", "mlm DIR",
         "output FILE", "side-output FILE", "replace-probability P", "top-k K", "variants N", "task-variants",
-        "glove-vocab-limit N", "malformed-rows MODE", "malformed-glove-lines MODE", "seed N", "batch-size N",
-        "partitions N");
+        "glove-vocab-limit N", "bad-rows MODE", "malformed-glove-lines MODE", "seed N", "batch-size N",
+        "partitions N", AugmentSettings.MALFORMED_ROWS.old().name() + " MODE");
   }
 
   /** The validated settings of this command line. */

@@ -17,7 +17,10 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tinybert.config.BadRows;
+import org.tinybert.jobs.cli.CommandLine;
 import org.tinybert.jobs.cli.ExitCodes;
+import org.tinybert.jobs.cli.Io;
 
 /** {@code tinybert augment} from the command line: options to settings, the Spark run, the manifest, reruns. */
 class AugmentCommandTest {
@@ -169,6 +172,29 @@ class AugmentCommandTest {
     assertTrue(r.err().contains("tinybert.augment.input must be set (a path), found nothing; give it with --input"),
         r.err());
     assertTrue(r.err().contains("give it with --glove") && r.err().contains("give it with --mlm"), r.err());
+  }
+
+  /** {@code --bad-rows}, and {@code --malformed-rows}, its old name, still accepted with the same values. */
+  @Test
+  void badRowsAndItsOldNameAreOptions() throws Exception {
+    List<String> required = List.of("--task", "sst-2", "--input", "/g/train.tsv", "--glove", "/g/glove.txt",
+        "--mlm", "/models/bert", "--output", "/g/train_aug.tsv");
+    AugmentCommand command = new AugmentCommand();
+    for (String option : List.of("--bad-rows", "--malformed-rows")) {
+      for (BadRows value : BadRows.values()) {
+        List<String> args = new ArrayList<>(required);
+        args.addAll(List.of(option, value.key()));
+        assertEquals(value, command.settings(CommandLine.parse(command, args, Io.system())).malformedRows(),
+            option + " " + value.key());
+      }
+    }
+    MainTest.Run both = MainTest.tinybert("augment", "--task", "sst-2", "--input", "/g/train.tsv", "--glove",
+        "/g/glove.txt", "--mlm", "/models/bert", "--output", "/g/train_aug.tsv", "--malformed-rows", "skip",
+        "--bad-rows", "fail");
+    assertEquals(ExitCodes.USAGE, both.exit());
+    assertTrue(both.err().contains("tinybert.augment.malformed-rows = \"skip\" (")
+        && both.err().contains("tinybert.augment.bad-rows = \"fail\" (") && both.err().contains("disagree"),
+        both.err());
   }
 
   @Test
