@@ -63,7 +63,7 @@ public record InferSettings(Path model, Path input, Path output, TableFormat for
    * {@code .csv} too) is read as text.
    */
   public static final List<TableFormat> FORMATS = List.of(TableFormat.AUTO, TableFormat.TEXT, TableFormat.TSV,
-      TableFormat.JSONL, TableFormat.PARQUET);
+      TableFormat.CSV, TableFormat.JSONL, TableFormat.PARQUET);
   /** The sequence length without a task, BERT's usual one for single sentences and pairs alike. */
   public static final int DEFAULT_MAX_SEQ_LENGTH = 128;
 

@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.univocity.parsers.common.TextParsingException;
 import com.univocity.parsers.csv.CsvParser;
-import com.univocity.parsers.csv.CsvParserSettings;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +30,7 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
+import org.tinybert.io.Csv;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 import org.tinybert.io.InputFiles;
@@ -327,6 +326,7 @@ public final class TaskTableReader {
       return header;
     }
 
+
     @Override
     public Row next() throws IOException {
       Utf8LineReader.Line l = lines.next();
@@ -358,25 +358,24 @@ public final class TaskTableReader {
     private final String[] columns;
     private final String file;
     private final boolean whole;
+    private final Csv.Reopen reopen;
     private int[] at;
     private List<String> header;
 
     CsvRows(Path file, String[] columns, Configuration conf, boolean whole) throws IOException {
-      CsvParserSettings s = new CsvParserSettings();
-      s.setHeaderExtractionEnabled(false);
-      s.setNullValue("");
-      s.setEmptyValue("");
-      s.setMaxCharsPerColumn(1 << 20);
-      s.setMaxColumns(4096);
-      s.setLineSeparatorDetectionEnabled(true);
-      s.setSkipEmptyLines(false);
-      this.reader = new InputStreamReader(stream(file, conf), StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
-      this.parser = new CsvParser(s);
+      this.reopen = () -> stream(file, conf);
+      this.reader = Csv.strictUtf8(reopen.open());
+      this.parser = Csv.parser();
       this.columns = columns;
       this.file = file.toString();
       this.whole = whole;
-      parser.beginParsing(reader);
+      try {
+        // The parser reads ahead: a small file's bad bytes already fail here.
+        parser.beginParsing(reader);
+      } catch (TextParsingException e) {
+        reader.close();
+        throw failed(e);
+      }
     }
 
     @Override
@@ -384,15 +383,18 @@ public final class TaskTableReader {
       return header;
     }
 
+    private GlueFormatException failed(TextParsingException e) throws IOException {
+      Csv.Failure f = Csv.failure(e, reopen);
+      return new GlueFormatException(file, f.line(), "not CSV: " + GlueRowParser.abbreviate(f.reason()));
+    }
+
     @Override
-    public Row next() {
+    public Row next() throws IOException {
       String[] r;
       try {
         r = parser.parseNext();
       } catch (TextParsingException e) {
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
-        throw new GlueFormatException(file, Math.max(1, e.getLineIndex() + 1), "not CSV: "
-            + GlueRowParser.abbreviate(String.valueOf(cause.getMessage()).lines().findFirst().orElse("")));
+        throw failed(e);
       }
       if (r == null) return null;
       long line = parser.getContext().currentLine();

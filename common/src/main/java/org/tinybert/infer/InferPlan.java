@@ -65,6 +65,7 @@ final class InferPlan {
           yield new Columns(s.textColumn(), nullIfEmpty(s.textPairColumn()), nullIfEmpty(s.idColumn()), null);
         }
         case TSV -> tsv(units, f, s, conf);
+        case CSV -> csv(units, f, s, conf);
         case PARQUET -> parquet(units, f, s, conf);
         default -> throw new IllegalStateException("unplanned format " + format);
       };
@@ -157,6 +158,39 @@ final class InferPlan {
       }
     }
     lineUnits(units, f, TableFormat.TSV, header != null, fields, s.splitSize(), conf);
+    return new Columns(names[0], names[1], names[2], null);
+  }
+
+  /**
+   * A CSV file's one unit (a quoted field may hold a line break, so its bytes cannot be split), its header resolving
+   * the columns to fields: by name, or by a 0-based index when no header cell has that name.
+   */
+  private static Columns csv(List<InferUnit> units, InputFiles.Listed f, InferSettings s, Configuration conf)
+      throws IOException {
+    if (f.size() == 0) return null;
+    if (!s.tsvHeader()) {
+      String key = InferSettings.SECTION.key("tsv-header").full();
+      throw SettingsException.of(key, key + " = false is for TSV; " + f.path() + " is CSV, whose first line is"
+          + " always its header (columns are named by it or by 0-based index)");
+    }
+    List<String> header = CsvRowSource.header(new Path(f.path()), codec(f, conf), conf);
+    String[] specs = {s.textColumn(), s.textPairColumn(), s.idColumn()};
+    String[] keys = {"text-column", "text-pair-column", "id-column"};
+    int[] fields = {-1, -1, -1};
+    String[] names = new String[3];
+    for (int k = 0; k < 3; k++) {
+      if (specs[k].isEmpty()) continue;
+      fields[k] = header.indexOf(specs[k]);
+      if (fields[k] < 0 && index(specs[k]) >= 0 && index(specs[k]) < header.size()) fields[k] = index(specs[k]);
+      if (fields[k] < 0) {
+        throw new InputFileException(f.path(), 1, "no column '" + specs[k] + "' ("
+            + InferSettings.SECTION.key(keys[k]).full() + ") in the CSV header, which names " + header
+            + "; give a column it names or its 0-based index");
+      }
+      names[k] = header.get(fields[k]);
+    }
+    units.add(new InferUnit(units.size(), f.path(), TableFormat.CSV, 0, f.size(), codec(f, conf) != null, true,
+        fields, null, 0, 0));
     return new Columns(names[0], names[1], names[2], null);
   }
 

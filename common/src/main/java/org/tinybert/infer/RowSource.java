@@ -15,13 +15,16 @@ interface RowSource extends Closeable {
   /** The next row, or null after the unit's last. */
   InputRow next() throws IOException;
 
-  /** Lines read so far, header included (line formats; 0 for Parquet). */
+  /** Lines read so far, header included (line formats and CSV; 0 for Parquet). */
   long lines();
 
   /** Opens the reader of {@code unit}'s format. */
   static RowSource open(InferUnit unit, Columns columns, Configuration conf) throws IOException {
-    return unit.format() == TableFormat.PARQUET ? new ParquetRowSource(unit, columns, conf)
-        : new LineRowSource(unit, columns, conf);
+    return switch (unit.format()) {
+      case PARQUET -> new ParquetRowSource(unit, columns, conf);
+      case CSV -> new CsvRowSource(unit, columns, conf);
+      default -> new LineRowSource(unit, columns, conf);
+    };
   }
 
   /** A text as strict UTF-8, or null when the bytes are not UTF-8. */

@@ -96,6 +96,8 @@ final class UnitRunner implements Function<InferUnit, PartStats> {
         long line = LineRowSource.linesBefore(new Path(unit.file()), lrs.lineStart(), c) + r.position();
         throw new InputFileException(unit.file(), line, r.reason() + hint);
       }
+      // A CSV unit is its whole file, so a row's line is already the file's.
+      if (rows instanceof CsvRowSource) throw new InputFileException(unit.file(), r.position(), r.reason() + hint);
       throw new InputFileException(unit.file(), "row " + r.position() + ": " + r.reason() + hint);
     }
     counts.skipped.merge(r.bad().key(), 1L, Long::sum);

@@ -6,8 +6,8 @@ import org.tinybert.settings.Choice;
 
 /**
  * How a table's files are read: infer's {@code format} and a task file's {@code format}. Each reader accepts only the
- * formats it can read ({@code InferSettings.FORMATS}, {@code TaskFile.FORMATS}): infer reads plain text but not CSV,
- * task files the other way round.
+ * formats it can read ({@code InferSettings.FORMATS}, {@code TaskFile.FORMATS}): infer reads plain text, task files
+ * do not.
  */
 public enum TableFormat implements Choice {
   /** Each file's name decides ({@link #ofName}). */
@@ -16,7 +16,10 @@ public enum TableFormat implements Choice {
   TEXT,
   /** UTF-8 tab-separated values as GLUE distributes them (no quoting), with a header line or columns by index. */
   TSV,
-  /** UTF-8 comma-separated values with a header line, RFC 4180 quoting. */
+  /**
+   * UTF-8 comma-separated values with a header line, RFC 4180 quoting ({@link Csv}): a quoted field may hold a line
+   * break, so a file is never split by bytes.
+   */
   CSV,
   /** JSON lines: one JSON object per line, columns are its keys. */
   JSONL,
@@ -31,7 +34,7 @@ public enum TableFormat implements Choice {
   /**
    * The format a file name implies among {@code readable}, a compression extension ({@code .gz}, {@code .bz2}, ...)
    * looked through: {@code part-00000-x.snappy.parquet} is Parquet, {@code train.csv.gz} CSV. {@code otherwise} when
-   * the name implies none of them ({@code part-00000}; for a reader without CSV, {@code x.csv} too).
+   * the name implies none of them ({@code part-00000}; for a reader without a format, a name implying it).
    */
   public static TableFormat ofName(String fileName, List<TableFormat> readable, TableFormat otherwise) {
     String n = fileName.toLowerCase(Locale.ROOT);

@@ -45,10 +45,11 @@ class InferSettingsTest {
   }
 
   @Test
-  void inferReadsTextButNotCsv() {
-    assertTrue(problems(K + "format=csv").get(0).startsWith(K + "format must be one of auto, text, tsv, jsonl, parquet"));
-    // By name, a .csv file is read as text, as a name that says nothing is.
-    assertEquals(TableFormat.TEXT, TableFormat.ofName("x.csv", InferSettings.FORMATS, TableFormat.TEXT));
+  void inferReadsTextAndCsv() {
+    assertEquals(TableFormat.CSV, load(K + "format=csv").format());
+    assertTrue(problems(K + "format=xml").get(0).startsWith(K
+        + "format must be one of auto, text, tsv, csv, jsonl, parquet"));
+    assertEquals(TableFormat.CSV, TableFormat.ofName("x.csv.gz", InferSettings.FORMATS, TableFormat.TEXT));
     assertEquals(TableFormat.TEXT, TableFormat.ofName("part-00000", InferSettings.FORMATS, TableFormat.TEXT));
     assertEquals(TableFormat.PARQUET,
         TableFormat.ofName("part-0-x.snappy.parquet", InferSettings.FORMATS, TableFormat.TEXT));
@@ -66,10 +67,10 @@ class InferSettingsTest {
 
   @Test
   void everyProblemAtOnce() {
-    List<String> p = problems(K + "format=csv", K + "text-pair-column=text", K + "max-seq-length=1",
+    List<String> p = problems(K + "format=tsvv", K + "text-pair-column=text", K + "max-seq-length=1",
         K + "labels=[a, b]", K + "task=nope", K + "split-size=lots", K + "bad-rows=ignore");
     assertEquals(7, p.size(), p.toString());
-    assertTrue(p.get(0).startsWith(K + "format must be one of auto, text, tsv, jsonl, parquet (did you mean tsv?)"),
+    assertTrue(p.get(0).startsWith(K + "format must be one of auto, text, tsv, csv, jsonl, parquet (did you mean tsv?)"),
         p.get(0));
     assertTrue(p.stream().anyMatch(m -> m.startsWith(K + "max-seq-length must be 0 (the task's, or 128) or >= 3")), p
         .toString());

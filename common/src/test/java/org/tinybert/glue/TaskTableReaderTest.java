@@ -2,6 +2,7 @@ package org.tinybert.glue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -156,6 +157,19 @@ class TaskTableReaderTest {
     GlueFormatException e = assertThrows(GlueFormatException.class, () -> read(t, Split.TRAIN));
     assertEquals(f + ":1: no column 'review' in the CSV header [sentence, label]; the task file names columns "
         + "[review, label]", e.getMessage());
+  }
+
+  @Test
+  void csvBytesThatAreNotUtf8NameTheirLine() throws IOException {
+    // Small enough for the parser's read-ahead to meet the bad byte before the first row is asked for.
+    Path f = write("train.csv", "text,label\nfine,a\ncaf\u00e9,b\n");
+    byte[] latin1 = java.nio.file.Files.readString(java.nio.file.Path.of(f.toUri()))
+        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    java.nio.file.Files.write(java.nio.file.Path.of(f.toUri()), latin1);
+    TaskFile t = task("train = train.csv\ntext = text\nlabel = label\nkind = classification\nbad-rows = skip\n");
+    GlueFormatException e = assertThrows(GlueFormatException.class, () -> read(t, Split.TRAIN));
+    assertTrue(e.getMessage().startsWith(f + ":3: not CSV: "), e.getMessage());
+    assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
   }
 
   @Test

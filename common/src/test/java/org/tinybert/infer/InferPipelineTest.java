@@ -458,6 +458,76 @@ class InferPipelineTest {
   }
 
   @Test
+  void csvWithQuotedCommasQuotesAndLineBreaksIsReadAsSparkWritesIt() throws Exception {
+    List<String> a = new ArrayList<>(sentences(24, 15));
+    List<String> b = sentences(24, 16);
+    a.set(2, a.get(2) + ", and more");
+    a.set(5, "\"" + a.get(5) + "\" she said");
+    a.set(9, a.get(9) + "\nover two lines");
+    // Spark's own CSV writer with RFC 4180's doubled quotes (Spark's default escapes them with a backslash).
+    StructType schema = new StructType().add("key", DataTypes.StringType).add("first", DataTypes.StringType)
+        .add("second", DataTypes.StringType).add("other", DataTypes.IntegerType);
+    List<Row> data = new ArrayList<>();
+    for (int i = 0; i < a.size(); i++) data.add(RowFactory.create("k" + i, a.get(i), b.get(i), i));
+    Path dir = tmp.resolve("csv/in");
+    spark.createDataFrame(data, schema).coalesce(1).write().option("header", true).option("escape", "\"")
+        .csv(dir.toString());
+    Path out = tmp.resolve("csv/out");
+    InferSummary s = InferPipeline.run(spark, settings(teacherDir, dir.resolve("*.csv"), out, "text-column=first",
+        "text-pair-column=2", "id-column=key", "output-format=jsonl", "split-size=1k"));
+    assertEquals("csv", s.inputFormat());
+    assertEquals(1, s.parts(), "a CSV file is one unit whatever its size");
+    List<JsonNode> rows = jsonRows(out);
+    assertEquals(24, rows.size());
+    for (int i = 0; i < a.size(); i++) {
+      JsonNode r = rows.get(i);
+      assertEquals(List.of("key", "first", "second", "label", "probabilities"), fieldNames(r));
+      assertEquals("k" + i, r.get("key").asText());
+      assertEquals(a.get(i), r.get("first").asText());
+      assertClose(probabilities(teacher, a.get(i), b.get(i)), r.get("probabilities"), "row " + i);
+    }
+  }
+
+  @Test
+  void badCsvRowsAreSkippedWithTheirLinesOrFailTheRun() throws Exception {
+    List<String> lines = new ArrayList<>(List.of("id,text"));
+    List<String> texts = sentences(10, 17);
+    for (int i = 0; i < texts.size(); i++) lines.add("r" + i + ",\"" + texts.get(i) + "\"");
+    lines.set(3, "r2,\"two\nlines\"");
+    lines.add("r10,");
+    lines.add("r11");
+    lines.add("r12,\"last\"");
+    Path in = tmp.resolve("csvbad/in.csv");
+    write(in, lines);
+    InferSummary s = InferPipeline.run(spark, settings(studentDir, in, tmp.resolve("csvbad/out"), "id-column=id",
+        "bad-rows=skip", "output-format=jsonl"));
+    assertEquals(Map.of("empty_text", 1L, "missing_column", 1L), s.skippedByKind());
+    assertEquals(11, s.examples());
+    // Line 4 holds a line break inside quotes, so the rows after it sit one line further down.
+    assertEquals(2, s.badRows().size(), s.badRows().toString());
+    assertTrue(s.badRows().get(0).contains("in.csv:13: empty text"), s.badRows().toString());
+    assertTrue(s.badRows().get(1).contains("in.csv:14: no column 'text'"), s.badRows().toString());
+
+    InputFileException e = assertThrows(InputFileException.class, () -> InferPipeline.run(spark,
+        settings(studentDir, in, tmp.resolve("csvbad/fail"), "id-column=id")));
+    assertEquals(13, e.line(), e.getMessage());
+    assertTrue(e.getMessage().contains("bad-rows = skip"), e.getMessage());
+
+    InputFileException header = assertThrows(InputFileException.class, () -> InferPipeline.run(spark,
+        settings(studentDir, in, tmp.resolve("csvbad/noheader"), "text-column=body")));
+    assertEquals(1, header.line(), header.getMessage());
+    assertTrue(header.getMessage().contains("no column 'body'"), header.getMessage());
+
+    // Bytes that are not UTF-8 stop the file even when skipping: where the next row starts is unknown after them.
+    Path latin = tmp.resolve("csvbad/latin.csv");
+    Files.write(latin, new byte[] {'t', 'e', 'x', 't', '\n', 'f', 'i', 'n', 'e', '\n', 'c', 'a', (byte) 0xe9, '\n'});
+    InputFileException notUtf8 = assertThrows(InputFileException.class, () -> InferPipeline.run(spark,
+        settings(studentDir, latin, tmp.resolve("csvbad/lout"), "bad-rows=skip")));
+    assertTrue(notUtf8.getMessage().contains("cannot be read as CSV"), notUtf8.getMessage());
+    assertTrue(notUtf8.getMessage().contains("latin.csv:3:"), notUtf8.getMessage());
+  }
+
+  @Test
   void aCompressedFileIsOneUnit() throws Exception {
     List<String> texts = sentences(25, 14);
     Path in = tmp.resolve("gz/in.txt.gz");
