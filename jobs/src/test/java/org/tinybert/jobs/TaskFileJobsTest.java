@@ -24,6 +24,7 @@ import org.tinybert.augment.AugmentRun;
 import org.tinybert.config.AugmentSettings;
 import org.tinybert.config.EvaluateSettings;
 import org.tinybert.config.FinetuneTeacherSettings;
+import org.tinybert.config.InferSettings;
 import org.tinybert.config.PredictSettings;
 import org.tinybert.config.SettingsException;
 import org.tinybert.config.SettingsLoader;
@@ -36,6 +37,8 @@ import org.tinybert.glue.Split;
 import org.tinybert.glue.TaskData;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.TaskFile;
+import org.tinybert.infer.InferPipeline;
+import org.tinybert.infer.InferSummary;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
@@ -201,6 +204,25 @@ class TaskFileJobsTest {
     assertEquals(List.of("complaint", "praise"), TaskData.id2label(HfCheckpoint.load(best, CONF).config()));
     assertMetrics(metricsByHand(loaded(task("reviews"), best), best),
         EvaluateJob.run(spark, evaluate(task("reviews"), best)).results().get(0).metrics());
+    // infer scores the task's CSV test table as it is, with the student's label names.
+    java.nio.file.Path scored = tmp.resolve("reviews-scored");
+    String i = InferSettings.ROOT + ".";
+    InferSummary inferred = InferPipeline.run(spark, InferSettings.from(SettingsLoader.load(InferSettings.ROOT,
+        Optional.empty(), List.of(i + "model=\"" + best + "\"",
+            i + "input=\"" + ROOT.resolve("deploy/sample/tasks/reviews/test.csv") + "\"",
+            i + "output=\"" + scored + "\"", i + "text-column=review", i + "id-column=review_id",
+            i + "output-kind=labels", i + "output-format=tsv"))));
+    assertEquals("csv", inferred.inputFormat());
+    assertEquals(16, inferred.examples());
+    List<String> rows = new ArrayList<>();
+    try (var parts = Files.list(scored)) {
+      for (java.nio.file.Path part : parts.filter(p -> p.getFileName().toString().endsWith(".tsv")).sorted()
+          .toList()) {
+        rows.addAll(Files.readAllLines(part, StandardCharsets.UTF_8));
+      }
+    }
+    assertEquals("review_id\treview\tlabel", rows.get(0));
+    assertTrue(rows.get(1).matches("r000\tworst music the car\t(complaint|praise)"), rows.get(1));
   }
 
   @Test
