@@ -1,9 +1,6 @@
 package org.tinybert.infer;
 
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.core.BertBatch;
@@ -29,19 +26,17 @@ final class Scorer {
     MEAN
   }
 
-  /**
-   * Each loaded model's {@link BertModel#frozen} view, made once per JVM: it stacks query, key and value once so the
-   * three projections are one GEMM, as {@code tinybert bench inference} runs them. Weakly keyed, so a model the
-   * {@link org.tinybert.runtime.ModelCache} lets go (a replaced directory) is collected with its view.
-   */
-  private static final Map<BertModel, BertModel> FROZEN = Collections.synchronizedMap(new WeakHashMap<>());
-
   private final BertModel model;
   private final Reads reads;
   private final ClassifierHead head;
 
-  Scorer(BertModel loaded, Engine engine, Reads reads, ClassifierHead head) {
-    this.model = FROZEN.computeIfAbsent(loaded, BertModel::frozen).withEngine(engine);
+  /**
+   * @param frozen the model's {@link BertModel#frozen} view, made once per JVM ({@link
+   *     org.tinybert.runtime.ExecutorRuntime.Model#frozen}): query, key and value are stacked once, so the three
+   *     projections are one GEMM, as {@code tinybert bench inference} runs them
+   */
+  Scorer(BertModel frozen, Engine engine, Reads reads, ClassifierHead head) {
+    this.model = frozen.withEngine(engine);
     this.reads = reads;
     this.head = head;
   }

@@ -17,15 +17,15 @@ import org.tinybert.glue.TaskDefinition;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
-import org.tinybert.runtime.GpuBinding;
-import org.tinybert.runtime.ModelCache;
+import org.tinybert.model.core.Engine;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.scoring.GlueEvaluator;
 import org.tinybert.text.BertTokenizer;
 
 /**
  * Runs a model directory over GLUE examples on the executors: the examples are split into partitions, each executor
- * loads the model and its vocabulary once ({@link ModelCache}), tokenizes and predicts its partitions batch by batch
- * ({@link GlueEvaluator#predictExamples}), and only the predictions come back to the driver, in example order.
+ * loads the model and its vocabulary once ({@link ExecutorRuntime}), tokenizes and predicts its partitions batch by
+ * batch ({@link GlueEvaluator#predictExamples}), and only the predictions come back to the driver, in example order.
  */
 public final class GluePredictor {
   private GluePredictor() {}
@@ -91,9 +91,9 @@ public final class GluePredictor {
     @Override
     public Iterator<GluePrediction> call(Iterator<GlueExample> examples) {
       if (!examples.hasNext()) return Collections.emptyIterator();
-      GpuBinding.bindCurrentTask();
-      ModelCache.Entry m = ModelCache.get(spec.model(), conf.value());
-      BertModel model = m.model().withEngine(spec.engine().resolve());
+      Engine engine = ExecutorRuntime.bind(spec.engine());
+      ExecutorRuntime.Model m = ExecutorRuntime.model(spec.model(), conf.value());
+      BertModel model = m.model().withEngine(engine);
       GlueFeatures features = new GlueFeatures(spec.task(), spec.labels(),
           new BertTokenizer(m.vocab(), !spec.cased()), spec.maxSeqLength());
       GlueEvaluator evaluator = new GlueEvaluator(features, spec.head(), spec.batchSize());

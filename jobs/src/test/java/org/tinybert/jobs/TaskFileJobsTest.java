@@ -40,7 +40,7 @@ import org.tinybert.io.HadoopIO;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.checkpoint.HfCheckpoint;
-import org.tinybert.runtime.ModelCache;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.scoring.GlueEvaluation;
 import org.tinybert.scoring.GlueEvaluator;
 import org.tinybert.testing.Golden;
@@ -72,7 +72,7 @@ class TaskFileJobsTest {
   @AfterAll
   static void stop() {
     LocalSpark.stop(spark);
-    ModelCache.clear();
+    ExecutorRuntime.clear();
   }
 
   static String task(String name) {
