@@ -33,6 +33,7 @@ import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.core.BertConfig;
 import org.tinybert.runtime.ExecutorRuntime;
+import org.tinybert.scoring.Scorer;
 
 /**
  * {@code tinybert infer}: a model over every row of a table, as a Spark job.
