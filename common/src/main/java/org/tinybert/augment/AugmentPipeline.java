@@ -19,9 +19,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -52,7 +50,7 @@ import org.tinybert.io.OutputHold;
 import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.io.Utf8LineReader;
 import org.tinybert.model.core.Engine;
-import org.tinybert.runtime.GpuBinding;
+import org.tinybert.runtime.ExecutorRuntime;
 import scala.Tuple2;
 
 /**
@@ -84,7 +82,6 @@ public final class AugmentPipeline {
   // Tags of the temporary part files' lines: a row of the output, or its side-file record.
   private static final char ROW = 'R';
   private static final char SIDE = 'S';
-  private static final Map<String, GloveNeighbours> NEIGHBOURS = new ConcurrentHashMap<>();
 
   private AugmentPipeline() {}
 
@@ -196,8 +193,7 @@ public final class AugmentPipeline {
 
   /** The augmenter of one partition: this JVM's masked LM on the executor's engine, the broadcast GloVe neighbours. */
   static Augmenter augmenter(AugmentSettings s, Broadcast<GloveVectors> glove, SerializableConfiguration conf) {
-    GpuBinding.bindCurrentTask();
-    Engine engine = s.engine().resolve();
+    Engine engine = ExecutorRuntime.bind(s.engine());
     MaskedLm lm = MaskedLm.cached(s.mlm(), conf.value(), s.lowerCase()).withEngine(engine);
     return new Augmenter(new MaskedLmCandidates(lm, s.topK(), s.batchSize(), s.maxSeqLength()),
         neighbours(glove, s.topK(), s.gloveBatchSize(), engine));
@@ -205,7 +201,7 @@ public final class AugmentPipeline {
 
   /** Executors in this JVM (local mode) cached neighbours of a broadcast: they go with it. */
   static void forget(Broadcast<GloveVectors> glove) {
-    NEIGHBOURS.keySet().removeIf(k -> k.startsWith(glove.id() + "/"));
+    ExecutorRuntime.forgetShared(neighboursKey(glove));
   }
 
   static int[] textColumns(ColumnLayout layout) {
@@ -263,8 +259,12 @@ public final class AugmentPipeline {
    * runs.
    */
   static GloveNeighbours neighbours(Broadcast<GloveVectors> glove, int k, int queryBatch, Engine engine) {
-    return NEIGHBOURS.computeIfAbsent(glove.id() + "/" + k + "/" + queryBatch + "/" + engine.name(),
-        key -> new GloveNeighbours(glove.value(), k, queryBatch, engine));
+    return ExecutorRuntime.shared(neighboursKey(glove) + k + "/" + queryBatch + "/" + engine.name(),
+        GloveNeighbours.class, () -> new GloveNeighbours(glove.value(), k, queryBatch, engine));
+  }
+
+  private static String neighboursKey(Broadcast<GloveVectors> glove) {
+    return "glove-neighbours/" + glove.id() + "/";
   }
 
   /**

@@ -1,26 +1,22 @@
 package org.tinybert.augment;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.tinybert.io.InputException;
 import org.tinybert.model.BertModel;
-import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.core.Engine;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.text.BertTokenizer;
-import org.tinybert.text.Vocab;
 
 /**
  * A BERT masked LM with its tokenizer, as the augmentation proposes words with it (the reference loads
  * {@code bert-base-uncased} with {@code BertForMaskedLM}).
  *
- * <p>{@link #cached} keeps one per JVM and directory: an executor loads the model once, whichever of its tasks asks
- * first, and every later task (and partition) reuses it. The model only reads its weights, so threads may share it.
+ * <p>{@link #cached} reads the model through the {@link ExecutorRuntime}: an executor loads it once, whichever of its
+ * tasks asks first, and every later task (and partition) reuses its weights and frozen view. The model only reads its
+ * weights, so threads may share it.
  */
 public final class MaskedLm {
-  private static final Map<String, MaskedLm> CACHE = new ConcurrentHashMap<>();
-
   private final BertModel model;
   private final BertTokenizer tokenizer;
   private final String source;
@@ -42,17 +38,13 @@ public final class MaskedLm {
     this.source = source;
   }
 
-  /** Loads a Hugging Face model directory (config.json, vocab.txt or tokenizer.json, weights with the
-   * {@code cls.predictions} head). */
-  public static MaskedLm load(Path dir, Configuration conf, boolean lowerCase) {
-    HfCheckpoint ck = HfCheckpoint.load(dir, conf);
-    Vocab vocab = Vocab.ofModel(dir, conf);
-    return new MaskedLm(new BertModel(ck.config(), ck.weights()), new BertTokenizer(vocab, lowerCase), dir.toString());
-  }
-
-  /** The model of {@code dir}, loaded on the first call in this JVM and shared afterwards. */
+  /**
+   * The masked LM of a Hugging Face model directory (config.json, vocab.txt or tokenizer.json, weights with the
+   * {@code cls.predictions} head), loaded on the first call in this JVM and shared afterwards.
+   */
   public static MaskedLm cached(Path dir, Configuration conf, boolean lowerCase) {
-    return CACHE.computeIfAbsent(dir + (lowerCase ? "#uncased" : "#cased"), k -> load(dir, conf, lowerCase));
+    ExecutorRuntime.Model m = ExecutorRuntime.model(dir, conf);
+    return new MaskedLm(m.frozen(), new BertTokenizer(m.vocab(), lowerCase), dir.toString());
   }
 
   /** This masked LM computed by {@code e} (the weights are shared). */

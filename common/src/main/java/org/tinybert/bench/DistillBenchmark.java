@@ -24,7 +24,7 @@ import org.tinybert.distill.DistillationGraph;
 import org.tinybert.distill.DistillationLayer;
 import org.tinybert.distill.LossWeights;
 import org.tinybert.distill.StudentSpec;
-import org.tinybert.distill.TeacherCache;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.model.core.BertBatch;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.core.BertConfig;
@@ -40,7 +40,7 @@ import org.tinybert.model.core.Engine;
  * and student. Results are medians after warm-up; the PyTorch anchor is {@code reference/bench_torch.py}.
  */
 public final class DistillBenchmark {
-  /** The key the benchmark's random teacher is registered under in {@link TeacherCache}. */
+  /** The key the benchmark's random teacher is registered under in {@link ExecutorRuntime}. */
   static final String TEACHER_KEY = "benchmark:random-bert-base";
 
   private DistillBenchmark() {}
@@ -88,7 +88,7 @@ public final class DistillBenchmark {
 
   /** One timed general-distillation step per repetition; seconds_per_step is the median. */
   public static Map<String, Object> distillStep(Settings s, BertConfig teacherConfig, StudentSpec student) {
-    TeacherCache.register(TEACHER_KEY, randomModel(teacherConfig,
+    ExecutorRuntime.register(TEACHER_KEY, randomModel(teacherConfig,
         new Heads(true, 0, false, false, Heads.Fit.NONE, 0), s.seed()).frozen());
     DistillationLayer layer = new DistillationLayer(student, TEACHER_KEY, LayerMappingSetting.UNIFORM,
         LossWeights.intermediate(), BertAdam.bertAdam(1e-4, null), 0.01, ClipMode.PER_TENSOR, 1.0, s.seed(),
@@ -109,7 +109,7 @@ public final class DistillBenchmark {
       ops = nd4jOps(() -> graph.fit(data));
     } finally {
       peak.stop();
-      TeacherCache.remove(TEACHER_KEY);
+      ExecutorRuntime.remove(TEACHER_KEY);
     }
     double median = median(seconds[0]);
     Map<String, Object> out = header("distill-step", s);

@@ -33,8 +33,8 @@ import org.tinybert.model.core.Dropout;
  * <p>It is one output layer holding every student parameter because DL4J's Spark training (parameter averaging) trains
  * a {@code ComputationGraph}, and BERT's layers with the teacher alongside do not decompose into DL4J's built-in layers.
  * The configuration travels to executors as JSON, so every field here is plain data; the teacher itself is loaded on
- * each executor from {@link #getTeacherPath()} ({@link TeacherCache}), and the engine is named here
- * ({@link #getEngine()}) and resolved there.
+ * each executor from {@link #getTeacherPath()} ({@link org.tinybert.runtime.ExecutorRuntime}), and the engine is
+ * named here ({@link #getEngine()}) and resolved there.
  */
 // DL4J ships configurations to Spark executors as JSON through its shaded Jackson; plain private fields carry it.
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -22,7 +23,7 @@ import org.tinybert.model.BertModel;
 import org.tinybert.model.core.BertBatch;
 import org.tinybert.model.core.Dropout;
 import org.tinybert.model.core.Engine;
-import org.tinybert.runtime.GpuBinding;
+import org.tinybert.runtime.ExecutorRuntime;
 
 /**
  * The layer behind {@link DistillationLayer}: runs the teacher (no gradient, no dropout) and the student on a
@@ -34,6 +35,8 @@ import org.tinybert.runtime.GpuBinding;
  * Every array here is allocated outside DL4J's workspaces because it outlives a single call.
  */
 public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> implements IOutputLayer {
+  private static final AtomicLong TEACHER_FORWARDS = new AtomicLong();
+
   private INDArray paramsFlat;
   private INDArray gradsFlat;
   private Map<String, INDArray> params;
@@ -48,6 +51,8 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
   /** Bound to its Spark task's GPU (GpuPlugin does it first; here a failure to do so fails the task). */
   private transient boolean bound;
   private transient Engine engine;
+  /** The executor's teacher, looked up once: its directory is not checked for a newer copy on every minibatch. */
+  private transient BertModel teacher;
 
   /** One minibatch's forward passes, loss and output gradients. */
   private static final class StepCache {
@@ -81,6 +86,11 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
     return engine;
   }
 
+  /** Teacher forward passes run in this JVM so far (for tests and progress). */
+  public static long teacherForwards() {
+    return TEACHER_FORWARDS.get();
+  }
+
   private BertModel student() {
     Map<String, INDArray> hf = new LinkedHashMap<>();
     params.forEach((k, v) -> hf.put(StudentSpec.hfName(k), v));
@@ -107,7 +117,8 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
   private BertModel teacher() {
     String path = layerConf().getTeacherPath();
     if (path == null) throw new IllegalStateException("these losses need a teacher, and none is configured");
-    return TeacherCache.get(path).withEngine(engine());
+    if (teacher == null) teacher = ExecutorRuntime.model(path).frozen();
+    return teacher.withEngine(engine());
   }
 
   /**
@@ -117,7 +128,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
   private StepCache step(boolean withLoss, boolean training) {
     if (input == null) throw new IllegalStateException("no input set on the distillation layer");
     if (!bound) {
-      GpuBinding.bindCurrentTask();
+      engine = ExecutorRuntime.bind(layerConf().getEngine());
       bound = true;
     }
     if (cache == null || cache.input != input || cache.training != training
@@ -139,7 +150,7 @@ public class DistillationLayerImpl extends AbstractLayer<DistillationLayer> impl
           BertModel.Forward teacherOut = null;
           if (w.needsTeacher()) {
             teacherOut = teacher().forward(batch, false, false);
-            TeacherCache.countForward();
+            TEACHER_FORWARDS.incrementAndGet();
           }
           cache.grads = new BertModel.OutputGrads(layerConf().studentSpec().config().numHiddenLayers());
           cache.result = loss().compute(teacherOut, cache.student, BatchEncoding.labels(labels), cache.grads);

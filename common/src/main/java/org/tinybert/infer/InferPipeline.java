@@ -32,15 +32,16 @@ import org.tinybert.io.OutputHold;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.TokenizerFiles;
 import org.tinybert.model.core.BertConfig;
-import org.tinybert.runtime.ModelCache;
+import org.tinybert.runtime.ExecutorRuntime;
+import org.tinybert.scoring.Scorer;
 
 /**
  * {@code tinybert infer}: a model over every row of a table, as a Spark job.
  *
  * <ol>
  *   <li>The driver lists the input (a file or a directory of parts), plans units of work ({@link InferPlan}), loads
- *       the model once ({@link ModelCache}: in local mode the executors share this copy) and checks that it can give
- *       what the settings ask for.
+ *       the model once ({@link ExecutorRuntime}: in local mode the executors share this copy) and checks that it can
+ *       give what the settings ask for.
  *   <li>Unless the output is finished for this fingerprint ({@link InferOutput}), the units without a committed part
  *       are scored, one Spark task each ({@link UnitRunner}); each commits its own part.
  *   <li>The driver adds up the parts' records, puts the finished directory in place and writes the manifest.
@@ -76,7 +77,9 @@ public final class InferPipeline {
           + "other");
     }
     List<InputFiles.Listed> files = InputFiles.list(List.of(input), "input", InputException::new, conf);
-    ModelCache.Entry model = ModelCache.get(s.model(), conf);
+    ExecutorRuntime.Model model = ExecutorRuntime.model(s.model(), conf);
+    // Read now, so a directory without a vocabulary fails here and not on the executors.
+    model.vocab();
     Resolved r = resolve(s, model);
     InferPlan.Planned plan = InferPlan.plan(s, files, conf);
     OutputSchema schema = new OutputSchema(plan.columns(), r.written(), r.labels());
@@ -161,7 +164,7 @@ public final class InferPipeline {
   }
 
   /** Checks the model against the settings and says what to read from it and write. */
-  static Resolved resolve(InferSettings s, ModelCache.Entry entry) {
+  static Resolved resolve(InferSettings s, ExecutorRuntime.Model entry) {
     BertModel m = entry.model();
     BertConfig cfg = m.config();
     Path dir = entry.dir();
@@ -295,7 +298,7 @@ public final class InferPipeline {
     return out;
   }
 
-  private static Map<String, Object> describe(ModelCache.Entry m) {
+  private static Map<String, Object> describe(ExecutorRuntime.Model m) {
     BertConfig c = m.model().config();
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("path", m.dir().toString());

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import org.tinybert.config.OutputFormat;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.scoring.Scorer;
 
 /**
  * What the executors need to score units: where the model is (never its weights), how to encode and batch, what to

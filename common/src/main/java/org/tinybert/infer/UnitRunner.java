@@ -16,15 +16,16 @@ import org.apache.spark.util.SerializableConfiguration;
 import org.tinybert.config.InferSettings;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputFileException;
-import org.tinybert.runtime.ModelCache;
+import org.tinybert.scoring.Scorer;
+import org.tinybert.scoring.ScoringModel;
 import org.tinybert.text.BertTokenizer;
 import org.tinybert.text.EncodedInput;
 
 /**
  * Scores one unit on an executor and commits its part. The model and its vocabulary come from the executor's
- * {@link ModelCache} (loaded once per JVM). Rows are read in windows of {@value #WINDOW_BATCHES} batches; a window's
- * examples are sorted by token count and batched in that order, so a batch pads to a length close to each of its
- * examples; results are written back in input order. The part is written under a temporary name and renamed into
+ * {@link ScoringModel} (loaded once per JVM). Rows are read in windows of {@value #WINDOW_BATCHES} batches; a
+ * window's examples are sorted by token count and batched in that order, so a batch pads to a length close to each of
+ * its examples; results are written back in input order. The part is written under a temporary name and renamed into
  * place, then its {@link PartStats} are written: a crash at any point leaves either a committed unit or one that the
  * next run scores again.
  */
@@ -47,9 +48,10 @@ final class UnitRunner implements Function<InferUnit, PartStats> {
   public PartStats call(InferUnit unit) throws IOException {
     long t0 = System.nanoTime();
     Configuration c = conf.value();
-    ModelCache.Entry m = ModelCache.get(new Path(spec.model()), c);
-    Scorer scorer = new Scorer(m.model(), spec.engine().resolve(), spec.reads(), spec.head());
-    BertTokenizer tokenizer = new BertTokenizer(m.vocab(), spec.lowerCase());
+    ScoringModel m = ScoringModel.open(new Path(spec.model()), c, spec.engine(), spec.lowerCase());
+    // Frozen: query, key and value stacked once into one GEMM, as tinybert bench inference runs them.
+    Scorer scorer = new Scorer(m.frozen(), spec.reads(), spec.head());
+    BertTokenizer tokenizer = m.tokenizer();
     Path staging = new Path(spec.staging());
     FileSystem fs = HadoopIO.fs(staging, c);
     String part = unit.partName(spec.outputFormat());

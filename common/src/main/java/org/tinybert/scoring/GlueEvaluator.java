@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tinybert.glue.GlueExample;
 import org.tinybert.glue.GlueFeature;
 import org.tinybert.glue.GlueFeatures;
@@ -23,9 +22,9 @@ import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.core.BertConfig;
 
 /**
- * Runs a sequence classifier over GLUE examples and scores it: batches of {@link GlueFeature}s through
- * {@link BertModel#forward}, the argmax of the chosen head's logits as the predicted label (the first maximum on ties,
- * as numpy's argmax) or {@code logits[:, 0]} as the predicted score (STS-B), then {@link GlueMetrics}.
+ * Runs a sequence classifier over GLUE examples and scores it: batches of {@link GlueFeature}s through the model
+ * ({@link Scorer}, as {@code infer} runs it), the argmax of the chosen head's logits as the predicted label (the first
+ * maximum on ties, as numpy's argmax) or {@code logits[:, 0]} as the predicted score (STS-B), then {@link GlueMetrics}.
  *
  * <p>The same code serves the {@code evaluate} and {@code predict} jobs on the executors (one partition at a time,
  * {@link #predictExamples}) and the distillation jobs on the driver (a dev set encoded once, scored every few steps
@@ -144,8 +143,8 @@ public final class GlueEvaluator implements Serializable {
   }
 
   private List<GluePrediction> predictBatch(BertModel model, List<GlueFeature> batch) {
-    BertModel.Forward f = model.forward(GlueFeatures.batch(batch), false, false);
-    float[][] logits = head.logits(f).toFloatMatrix(); // [B, C]
+    // Padded to max_seq_length, as the reference scores GLUE.
+    float[][] logits = new Scorer(model, Scorer.Reads.LOGITS, head).score(GlueFeatures.batch(batch)); // [B, C]
     boolean regression = features.task().outputMode() == OutputMode.REGRESSION;
     List<GluePrediction> out = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {

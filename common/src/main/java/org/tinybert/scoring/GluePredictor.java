@@ -17,15 +17,11 @@ import org.tinybert.glue.TaskDefinition;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
-import org.tinybert.runtime.GpuBinding;
-import org.tinybert.runtime.ModelCache;
-import org.tinybert.scoring.GlueEvaluator;
-import org.tinybert.text.BertTokenizer;
 
 /**
  * Runs a model directory over GLUE examples on the executors: the examples are split into partitions, each executor
- * loads the model and its vocabulary once ({@link ModelCache}), tokenizes and predicts its partitions batch by batch
- * ({@link GlueEvaluator#predictExamples}), and only the predictions come back to the driver, in example order.
+ * loads the model and its vocabulary once ({@link ScoringModel}), tokenizes and predicts its partitions batch by
+ * batch ({@link GlueEvaluator#predictExamples}), and only the predictions come back to the driver, in example order.
  */
 public final class GluePredictor {
   private GluePredictor() {}
@@ -91,11 +87,10 @@ public final class GluePredictor {
     @Override
     public Iterator<GluePrediction> call(Iterator<GlueExample> examples) {
       if (!examples.hasNext()) return Collections.emptyIterator();
-      GpuBinding.bindCurrentTask();
-      ModelCache.Entry m = ModelCache.get(spec.model(), conf.value());
-      BertModel model = m.model().withEngine(spec.engine().resolve());
-      GlueFeatures features = new GlueFeatures(spec.task(), spec.labels(),
-          new BertTokenizer(m.vocab(), !spec.cased()), spec.maxSeqLength());
+      ScoringModel m = ScoringModel.open(spec.model(), conf.value(), spec.engine(), !spec.cased());
+      // The model as loaded, not its frozen view: evaluate and predict keep the numbers they have always given.
+      BertModel model = m.model();
+      GlueFeatures features = new GlueFeatures(spec.task(), spec.labels(), m.tokenizer(), spec.maxSeqLength());
       GlueEvaluator evaluator = new GlueEvaluator(features, spec.head(), spec.batchSize());
       evaluator.checkModel(model, m.dir());
       return evaluator.predictExamples(model, examples);

@@ -26,7 +26,7 @@ import org.tinybert.distill.DistillationLoss;
 import org.tinybert.distill.LayerMapping;
 import org.tinybert.distill.LossWeights;
 import org.tinybert.distill.StudentSpec;
-import org.tinybert.distill.TeacherCache;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.model.core.BertConfig;
 import org.tinybert.scoring.GlueEvaluation;
 import org.tinybert.scoring.GlueEvaluator;
@@ -263,7 +263,8 @@ public final class GlueStage extends TrainingRun {
       return null;
     }
     LayerMapping mapping = LayerMapping.of(losses.layerMapping(),
-        TeacherCache.get(losses.teacher()).config().numHiddenLayers(), student.spec().config().numHiddenLayers());
+        ExecutorRuntime.model(losses.teacher()).model().config().numHiddenLayers(),
+        student.spec().config().numHiddenLayers());
     return new ProbeLosses(ProbeLosses.batch(train, losses.probeExamples()), losses.teacher(), student.spec(),
         new DistillationLoss(mapping, w, training.engine().resolve()));
   }

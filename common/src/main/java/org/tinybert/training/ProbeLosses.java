@@ -6,7 +6,7 @@ import org.tinybert.distill.DistillationGraph;
 import org.tinybert.distill.DistillationLoss;
 import org.tinybert.distill.LossWeights;
 import org.tinybert.distill.StudentSpec;
-import org.tinybert.distill.TeacherCache;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.glue.GlueFeature;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.core.BertBatch;
@@ -27,7 +27,7 @@ public final class ProbeLosses {
   private BertModel.Forward teacherOut;
 
   /**
-   * @param teacher the teacher's directory, loaded through {@link TeacherCache}
+   * @param teacher the teacher's directory, loaded through {@link org.tinybert.runtime.ExecutorRuntime}
    * @param loss the layer mapping and the weights of the losses being distilled, and the engine that computes them
    */
   public ProbeLosses(BertBatch batch, String teacher, StudentSpec student, DistillationLoss loss) {
@@ -55,7 +55,7 @@ public final class ProbeLosses {
   public DistillationLoss.Result measure(ComputationGraph g) {
     // The teacher and the batch never change: its outputs are computed once, not once per round.
     if (teacherOut == null) {
-      teacherOut = TeacherCache.get(teacher).withEngine(loss.engine()).forward(batch, false, false);
+      teacherOut = ExecutorRuntime.model(teacher).frozen().withEngine(loss.engine()).forward(batch, false, false);
     }
     BertModel s = new BertModel(student.config(), DistillationGraph.studentWeights(g), loss.engine());
     LossWeights w = loss.weights();

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.tinybert.distill.StudentSpec;
-import org.tinybert.distill.TeacherCache;
+import org.tinybert.distill.DistillationLayerImpl;
 import org.tinybert.model.checkpoint.Heads;
 import org.tinybert.model.core.BertConfig;
 
@@ -21,9 +21,9 @@ class DistillBenchmarkTest {
 
   @Test
   void distillStepReportsMedianThroughputAndMemory() {
-    long before = TeacherCache.forwardCount();
+    long before = DistillationLayerImpl.teacherForwards();
     Map<String, Object> r = DistillBenchmark.distillStep(SETTINGS, TEACHER, STUDENT);
-    assertEquals(5, TeacherCache.forwardCount() - before,
+    assertEquals(5, DistillationLayerImpl.teacherForwards() - before,
         "one teacher forward per step: warm-up, 3 timed, and the untimed one whose ND4J operations are counted");
     assertEquals("distill-step", r.get("benchmark"));
     assertEquals("2L/48/12h/96", r.get("teacher"));

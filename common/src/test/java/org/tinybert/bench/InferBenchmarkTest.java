@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tinybert.config.InferBenchSettings;
 import org.tinybert.config.SettingsLoader;
 import org.tinybert.infer.InferFixtures;
-import org.tinybert.runtime.ModelCache;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.testing.LocalSpark;
 
 /** The infer benchmark on tiny models: it runs, every row is scored at full length, and its ratios add up. */
@@ -33,7 +33,7 @@ class InferBenchmarkTest {
   static void stop() {
     LocalSpark.stop(spark);
     // The models infer loaded stay in this JVM's cache otherwise, for the test classes after this one.
-    ModelCache.clear();
+    ExecutorRuntime.clear();
   }
 
   @Test

@@ -18,6 +18,7 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.tinybert.config.ClipMode;
 import org.tinybert.config.LayerMappingSetting;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.model.core.BertBatch;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.core.Dropout;
@@ -46,9 +47,9 @@ class DistillationLayerTest {
     MultiDataSet data = goldenData(null);
     g.setInputs(data.getFeatures());
     g.setLabels(data.getLabels());
-    long before = TeacherCache.forwardCount();
+    long before = DistillationLayerImpl.teacherForwards();
     g.computeGradientAndScore();
-    assertEquals(1, TeacherCache.forwardCount() - before, "one teacher forward per minibatch");
+    assertEquals(1, DistillationLayerImpl.teacherForwards() - before, "one teacher forward per minibatch");
     assertRelClose("intermediate_total", Golden.json("losses.json").get("intermediate_total").asDouble(), g.score(),
         1e-5);
     Map<String, INDArray> grads = g.gradient().gradientForVariable();
@@ -131,7 +132,7 @@ class DistillationLayerTest {
     ComputationGraph g = DistillationGraph.create(layer, 1, Golden.checkpoint("student").weights());
     Map<String, INDArray> before = new java.util.LinkedHashMap<>();
     DistillationGraph.studentWeights(g).forEach((k, v) -> before.put(k, v.dup()));
-    INDArray teacherWord = TeacherCache.get(Golden.hadoopPath("teacher").toString()).params()
+    INDArray teacherWord = ExecutorRuntime.model(Golden.hadoopPath("teacher").toString()).frozen().params()
         .get("bert.embeddings.word_embeddings.weight").dup();
     g.fit(goldenData(null));
     Map<String, INDArray> after = DistillationGraph.studentWeights(g);
@@ -140,7 +141,7 @@ class DistillationLayerTest {
       if (e.getKey().startsWith("classifier") || e.getKey().startsWith("bert.pooler")) continue;
       assertTrue(!e.getValue().equals(after.get(e.getKey())), e.getKey() + " did not move");
     }
-    assertEquals(teacherWord, TeacherCache.get(Golden.hadoopPath("teacher").toString()).params()
+    assertEquals(teacherWord, ExecutorRuntime.model(Golden.hadoopPath("teacher").toString()).frozen().params()
         .get("bert.embeddings.word_embeddings.weight"));
   }
 }

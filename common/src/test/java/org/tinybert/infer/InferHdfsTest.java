@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tinybert.runtime.ModelCache;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.MiniHdfs;
@@ -40,7 +40,7 @@ class InferHdfsTest {
   static void stop() {
     LocalSpark.stop(spark);
     // The models infer loaded stay in this JVM's cache otherwise, for the test classes after this one.
-    ModelCache.clear();
+    ExecutorRuntime.clear();
     if (hdfs != null) hdfs.close();
   }
 

@@ -46,7 +46,7 @@ import org.tinybert.io.OutputHold;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.checkpoint.HfCheckpoint;
 import org.tinybert.model.checkpoint.HfNames;
-import org.tinybert.runtime.ModelCache;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.TinyClassifiers;
@@ -78,7 +78,7 @@ class InferPipelineTest {
   static void stop() {
     LocalSpark.stop(spark);
     // The models infer loaded stay in this JVM's cache otherwise, for the test classes after this one.
-    ModelCache.clear();
+    ExecutorRuntime.clear();
   }
 
   static String argmaxLabel(float[] p) {

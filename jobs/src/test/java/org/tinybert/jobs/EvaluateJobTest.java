@@ -28,7 +28,7 @@ import org.tinybert.glue.GlueFixtures;
 import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.Split;
 import org.tinybert.jobs.cli.ExitCodes;
-import org.tinybert.runtime.ModelCache;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.TinyClassifiers;
 
@@ -51,7 +51,7 @@ class EvaluateJobTest {
   @AfterAll
   static void stop() {
     LocalSpark.stop(spark);
-    ModelCache.clear();
+    ExecutorRuntime.clear();
   }
 
   static EvaluateSettings settings(String task, String dir, int labels, String... more) {

@@ -34,7 +34,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.tinybert.config.GeneralDistillSettings;
 import org.tinybert.config.SettingsLoader;
-import org.tinybert.distill.TeacherCache;
+import org.tinybert.distill.DistillationLayerImpl;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.HoldLostException;
 import org.tinybert.io.OutputHeldException;
@@ -76,9 +76,9 @@ class GeneralDistillJobTest {
       out.write(String.join("\n", lines.subList(0, 420)).getBytes(StandardCharsets.UTF_8));
     }
     baselineOut = hdfs + "/runs/baseline";
-    long before = TeacherCache.forwardCount();
+    long before = DistillationLayerImpl.teacherForwards();
     baseline = GeneralDistillJob.run(spark, settings(baselineOut));
-    baselineTeacherForwards = TeacherCache.forwardCount() - before;
+    baselineTeacherForwards = DistillationLayerImpl.teacherForwards() - before;
   }
 
   @AfterAll
@@ -118,10 +118,10 @@ class GeneralDistillJobTest {
     assertEquals(baseline.rounds(), records.size(), "one metrics line per round");
     assertTrue(baseline.rounds() >= 5, "rounds: " + baseline.rounds());
     // A rerun of a finished run trains nothing and runs no teacher.
-    long before = TeacherCache.forwardCount();
+    long before = DistillationLayerImpl.teacherForwards();
     GeneralDistillJob.Summary again = GeneralDistillJob.run(spark, settings(baselineOut));
     assertTrue(again.alreadyFinished());
-    assertEquals(before, TeacherCache.forwardCount());
+    assertEquals(before, DistillationLayerImpl.teacherForwards());
     // Exactly one teacher forward per minibatch trained (the probe is off in these runs).
     assertEquals((baseline.examples() + 7) / 8, baselineTeacherForwards);
     // The last rounds still learn: with averaging frequency 1 and warmup-linear, workers that restarted the schedule

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tinybert.jobs.cli.ExitCodes;
-import org.tinybert.runtime.ModelCache;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.testing.GoldenSet;
 import org.tinybert.testing.LocalSpark;
 
@@ -47,7 +47,7 @@ class InferCommandTest {
   static void stop() {
     LocalSpark.stop(spark);
     // The models infer loaded stay in this JVM's cache otherwise, for the test classes after this one.
-    ModelCache.clear();
+    ExecutorRuntime.clear();
   }
 
   static Stream<Arguments> models() {

@@ -29,7 +29,7 @@ import org.tinybert.glue.GlueTask;
 import org.tinybert.glue.OutputMode;
 import org.tinybert.glue.Split;
 import org.tinybert.jobs.cli.ExitCodes;
-import org.tinybert.runtime.ModelCache;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.testing.TinyClassifiers;
 
@@ -52,7 +52,7 @@ class PredictJobTest {
   @AfterAll
   static void stop() {
     LocalSpark.stop(spark);
-    ModelCache.clear();
+    ExecutorRuntime.clear();
   }
 
   static PredictSettings settings(String task, String dir, int labels, Path out, String... more) {

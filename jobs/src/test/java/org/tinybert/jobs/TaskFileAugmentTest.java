@@ -36,7 +36,7 @@ import org.tinybert.glue.TaskData;
 import org.tinybert.glue.TaskFile;
 import org.tinybert.glue.TaskTableReader;
 import org.tinybert.io.InputException;
-import org.tinybert.runtime.ModelCache;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.testing.Golden;
 import org.tinybert.testing.LocalSpark;
 import org.tinybert.training.TaskDistillation;
@@ -63,7 +63,7 @@ class TaskFileAugmentTest {
   @AfterAll
   static void stop() {
     LocalSpark.stop(spark);
-    ModelCache.clear();
+    ExecutorRuntime.clear();
   }
 
   static AugmentSettings settings(java.nio.file.Path taskFile, java.nio.file.Path output, String... more)

@@ -43,7 +43,7 @@ import org.tinybert.io.HadoopIO;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.checkpoint.HfCheckpoint;
-import org.tinybert.runtime.ModelCache;
+import org.tinybert.runtime.ExecutorRuntime;
 import org.tinybert.scoring.GlueEvaluation;
 import org.tinybert.scoring.GlueEvaluator;
 import org.tinybert.testing.Golden;
@@ -75,7 +75,7 @@ class TaskFileJobsTest {
   @AfterAll
   static void stop() {
     LocalSpark.stop(spark);
-    ModelCache.clear();
+    ExecutorRuntime.clear();
   }
 
   static String task(String name) {

@@ -1,26 +1,24 @@
-package org.tinybert.infer;
+package org.tinybert.scoring;
 
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 import org.tinybert.model.BertModel;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.core.BertBatch;
-import org.tinybert.model.core.Engine;
 import org.tinybert.text.EncodedInput;
 
 /**
- * Runs the model over one batch of encoded examples and reads what {@code infer} writes: the chosen head's logits, the
- * pooled output, or the mean of the last hidden states. The only place {@code infer} calls the model.
+ * Runs a model over one batch and reads what a scoring job keeps of it: the chosen head's logits, the pooled output,
+ * or the mean of the last hidden states. The one place the scoring jobs ({@code evaluate}, {@code predict}, the
+ * distillation jobs' dev evaluation, {@code infer}) call {@link BertModel#forward}.
  *
- * <p>A batch is padded to its longest example, not to {@code max_seq_length}: the rows are sorted by length before
- * they are batched ({@link UnitRunner}), so most of a batch is real tokens. Padded positions are masked out of
+ * <p>How a batch is laid out is the caller's: {@code infer} pads each batch to its longest example, its rows sorted by
+ * length first, so most of a batch is real tokens ({@link #score(List)}); GLUE features come padded to
+ * {@code max_seq_length}, as the reference scores them ({@link GlueEvaluator}). Padded positions are masked out of
  * attention, so each example's outputs are those of the example alone.
  */
-final class Scorer {
+public final class Scorer {
   /** What a batch yields per example. */
-  enum Reads {
+  public enum Reads {
     /** [C] logits of the head. */
     LOGITS,
     /** [H] pooled output. */
@@ -29,25 +27,23 @@ final class Scorer {
     MEAN
   }
 
-  /**
-   * Each loaded model's {@link BertModel#frozen} view, made once per JVM: it stacks query, key and value once so the
-   * three projections are one GEMM, as {@code tinybert bench inference} runs them. Weakly keyed, so a model the
-   * {@link org.tinybert.runtime.ModelCache} lets go (a replaced directory) is collected with its view.
-   */
-  private static final Map<BertModel, BertModel> FROZEN = Collections.synchronizedMap(new WeakHashMap<>());
-
   private final BertModel model;
   private final Reads reads;
   private final ClassifierHead head;
 
-  Scorer(BertModel loaded, Engine engine, Reads reads, ClassifierHead head) {
-    this.model = FROZEN.computeIfAbsent(loaded, BertModel::frozen).withEngine(engine);
+  /**
+   * @param model the model on the engine it runs on, in the view the caller scores with (infer: the {@link
+   *     BertModel#frozen} view of {@link org.tinybert.runtime.ExecutorRuntime}, made once per JVM)
+   * @param head the head whose logits {@link Reads#LOGITS} reads
+   */
+  public Scorer(BertModel model, Reads reads, ClassifierHead head) {
+    this.model = model;
     this.reads = reads;
     this.head = head;
   }
 
-  /** One row of results per example, in the batch's order. */
-  float[][] score(List<EncodedInput> batch) {
+  /** One row of results per example, in the batch's order; the batch is padded to its longest example. */
+  public float[][] score(List<EncodedInput> batch) {
     int b = batch.size();
     int l = 0;
     for (EncodedInput e : batch) l = Math.max(l, e.seqLength());
@@ -60,12 +56,18 @@ final class Scorer {
       System.arraycopy(e.segmentIds(), 0, seg, i * l, l);
       System.arraycopy(e.inputMask(), 0, mask, i * l, l);
     }
-    BertModel.Forward f = model.forward(new BertBatch(b, l, ids, seg, mask), false, false);
+    return score(new BertBatch(b, l, ids, seg, mask));
+  }
+
+  /** One row of results per example of a batch as it is laid out. */
+  public float[][] score(BertBatch batch) {
+    BertModel.Forward f = model.forward(batch, false, false);
     try {
       return switch (reads) {
         case LOGITS -> head.logits(f).toFloatMatrix(); // [B, C]
         case POOLED -> f.pooledOutput.toFloatMatrix(); // [B, H]
-        case MEAN -> mean(f.sequenceOutput().toFloatMatrix(), mask, b, l); // [R, H] -> [B, H]
+        case MEAN -> mean(f.sequenceOutput().toFloatMatrix(), batch.inputMask(), batch.batchSize(),
+            batch.seqLength()); // [R, H] -> [B, H]
       };
     } finally {
       f.release();
