@@ -14,6 +14,7 @@ import org.tinybert.glue.Split;
 import org.tinybert.glue.TaskDefinition;
 import org.tinybert.glue.TaskFile;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.BadRows;
 import org.tinybert.settings.Key;
 import org.tinybert.settings.Section;
 

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
+import org.tinybert.settings.BadRows;
 import org.tinybert.settings.Key;
 import org.tinybert.settings.Section;
 

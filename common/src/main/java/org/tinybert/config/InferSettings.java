@@ -14,6 +14,7 @@ import org.tinybert.glue.GlueTask;
 import org.tinybert.io.TableFormat;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.BadRows;
 import org.tinybert.settings.Choice;
 import org.tinybert.settings.Key;
 import org.tinybert.settings.Section;

@@ -28,6 +28,7 @@ import org.apache.hadoop.fs.Path;
 import org.tinybert.io.HadoopIO;
 import org.tinybert.io.InputException;
 import org.tinybert.io.TableFormat;
+import org.tinybert.settings.BadRows;
 import org.tinybert.settings.Choice;
 
 /**
@@ -256,12 +257,12 @@ public record TaskFile(String taskName, String source, String train, String dev,
     int min = textPair == null ? 2 : 3;
     int maxSeqLength = k.intAtLeast("max-seq-length", DEFAULT_MAX_SEQ_LENGTH, min,
         textPair == null ? "[CLS] text [SEP]" : "[CLS] text [SEP] text-pair [SEP]");
-    String badRows = k.oneOf("bad-rows", "fail", List.of("fail", "skip"));
+    String badRows = k.oneOf("bad-rows", BadRows.FAIL.key(), BadRows.FAIL_OR_SKIP.stream().map(BadRows::key).toList());
     k.finish();
     String name = file.getName().replaceFirst("\\.(conf|hocon|json|properties)$", "");
     return new TaskFile(name, file.toString(), train, dev, test, trainAug, format, text, textPair, label, id,
         kind, labelsGiven ? labels : List.of(), labelsGiven, metrics, bestBy, positive, maxSeqLength,
-        "skip".equals(badRows));
+        BadRows.SKIP.key().equals(badRows));
   }
 
   private static String didYouMean(String key) {

@@ -13,6 +13,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.tinybert.settings.BadRows;
 
 /**
  * {@code bad-rows}, one key with the values fail and skip (augment: task-default too) for every job that reads rows,

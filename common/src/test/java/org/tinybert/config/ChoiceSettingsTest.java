@@ -17,6 +17,7 @@ import org.tinybert.glue.TaskFile;
 import org.tinybert.io.TableFormat;
 import org.tinybert.model.ClassifierHead;
 import org.tinybert.model.EngineChoice;
+import org.tinybert.settings.BadRows;
 import org.tinybert.settings.Choice;
 import org.tinybert.settings.Section;
 
@@ -34,7 +35,7 @@ class ChoiceSettingsTest {
   void spellingsAreTheOnesSettingsAlwaysAccepted() {
     assertEquals(List.of("pooled", "mean"), keys(Pooling.values()));
     assertEquals(List.of("parquet", "jsonl", "tsv"), keys(OutputFormat.values()));
-    assertEquals(List.of("auto", "text", "tsv", "jsonl", "parquet"),
+    assertEquals(List.of("auto", "text", "tsv", "csv", "jsonl", "parquet"),
         keys(InferSettings.FORMATS.toArray(Choice[]::new)));
     assertEquals(List.of("auto", "tsv", "csv", "jsonl", "parquet"), keys(TaskFile.FORMATS.toArray(Choice[]::new)));
     assertEquals(List.of("auto", "labels", "probabilities", "embeddings"), keys(OutputKind.values()));

@@ -17,10 +17,10 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tinybert.config.BadRows;
 import org.tinybert.jobs.cli.CommandLine;
 import org.tinybert.jobs.cli.ExitCodes;
 import org.tinybert.jobs.cli.Io;
+import org.tinybert.settings.BadRows;
 
 /** {@code tinybert augment} from the command line: options to settings, the Spark run, the manifest, reruns. */
 class AugmentCommandTest {

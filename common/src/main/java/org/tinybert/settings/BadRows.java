@@ -1,7 +1,6 @@
-package org.tinybert.config;
+package org.tinybert.settings;
 
 import java.util.List;
-import org.tinybert.settings.Choice;
 
 /**
  * {@code bad-rows}: what a job does with an input row it cannot read (not valid UTF-8, a missing column or value, an
