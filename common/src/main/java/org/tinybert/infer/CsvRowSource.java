@@ -102,24 +102,7 @@ final class CsvRowSource implements RowSource {
     if (r.length == 1 && r[0].isEmpty()) {
       return InputRow.bad(line, BadRowKind.EMPTY_TEXT, "empty line: expected a CSV row");
     }
-    int[] at = unit.fields();
-    String[] names = {columns.text(), columns.pair(), columns.id()};
-    String[] values = new String[3];
-    for (int k = 0; k < 3; k++) {
-      if (at[k] < 0) continue;
-      if (at[k] >= r.length) {
-        return InputRow.bad(line, BadRowKind.MISSING_COLUMN, "no column '" + names[k] + "' (field " + (at[k] + 1)
-            + "): expected at least " + (at[k] + 1) + " comma-separated fields, found " + r.length);
-      }
-      values[k] = r[at[k]];
-    }
-    if (values[0].isBlank()) {
-      return InputRow.bad(line, BadRowKind.EMPTY_TEXT, "empty text in column '" + columns.text() + "'");
-    }
-    if (values[1] != null && values[1].isBlank()) {
-      return InputRow.bad(line, BadRowKind.EMPTY_TEXT, "empty text in column '" + columns.pair() + "'");
-    }
-    return InputRow.good(line, values[2], values[0], values[1]);
+    return InputRow.ofFields(line, r, unit.fields(), columns, "comma-separated");
   }
 
   @Override

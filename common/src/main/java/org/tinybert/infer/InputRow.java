@@ -22,6 +22,37 @@ public record InputRow(long position, Object id, String text, String pair, BadRo
     return new InputRow(position, null, null, null, kind, reason);
   }
 
+  /**
+   * The row of a delimited line's fields (TSV, CSV): text, pair and id taken at the unit's 0-based {@code at}
+   * positions (-1 for none), a row too short for them or with an empty text being bad.
+   *
+   * @param separated what separates the fields, for the reason ("tab-separated")
+   */
+  static InputRow ofFields(long position, String[] fields, int[] at, Columns columns, String separated) {
+    String[] names = {columns.text(), columns.pair(), columns.id()};
+    String[] values = new String[3];
+    for (int k = 0; k < 3; k++) {
+      if (at[k] < 0) continue;
+      if (at[k] >= fields.length) {
+        return bad(position, BadRowKind.MISSING_COLUMN, "no column '" + names[k] + "' (field " + (at[k] + 1)
+            + "): expected at least " + (at[k] + 1) + " " + separated + " fields, found " + fields.length);
+      }
+      values[k] = fields[at[k]];
+    }
+    return ofTexts(position, columns, values[0], values[1], values[2]);
+  }
+
+  /** The row of its texts and id, bad when a text is empty or blank. */
+  static InputRow ofTexts(long position, Columns columns, String text, String pair, Object id) {
+    if (text.isBlank()) {
+      return bad(position, BadRowKind.EMPTY_TEXT, "empty text in column '" + columns.text() + "'");
+    }
+    if (pair != null && pair.isBlank()) {
+      return bad(position, BadRowKind.EMPTY_TEXT, "empty text in column '" + columns.pair() + "'");
+    }
+    return good(position, id, text, pair);
+  }
+
   public boolean isBad() {
     return bad != null;
   }

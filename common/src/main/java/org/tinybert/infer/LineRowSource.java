@@ -118,19 +118,7 @@ final class LineRowSource implements RowSource {
   }
 
   private InputRow tsv(String line) {
-    String[] f = line.split("\t", -1);
-    int[] at = unit.fields();
-    String[] names = {columns.text(), columns.pair(), columns.id()};
-    String[] values = new String[3];
-    for (int k = 0; k < 3; k++) {
-      if (at[k] < 0) continue;
-      if (at[k] >= f.length) {
-        return InputRow.bad(lines, BadRowKind.MISSING_COLUMN, "no column '" + names[k] + "' (field " + (at[k] + 1)
-            + "): expected at least " + (at[k] + 1) + " tab-separated fields, found " + f.length);
-      }
-      values[k] = f[at[k]];
-    }
-    return texts(values[0], values[1], values[2]);
+    return InputRow.ofFields(lines, line.split("\t", -1), unit.fields(), columns, "tab-separated");
   }
 
   private InputRow jsonl(String line) {
@@ -162,17 +150,7 @@ final class LineRowSource implements RowSource {
       }
       values[k] = v.asText();
     }
-    return texts(values[0], values[1], values[2]);
-  }
-
-  private InputRow texts(String text, String pair, String id) {
-    if (text.isBlank()) {
-      return InputRow.bad(lines, BadRowKind.EMPTY_TEXT, "empty text in column '" + columns.text() + "'");
-    }
-    if (pair != null && pair.isBlank()) {
-      return InputRow.bad(lines, BadRowKind.EMPTY_TEXT, "empty text in column '" + columns.pair() + "'");
-    }
-    return InputRow.good(lines, id, text, pair);
+    return InputRow.ofTexts(lines, columns, values[0], values[1], values[2]);
   }
 
   @Override
