@@ -60,8 +60,8 @@ public record InferSettings(Path model, Path input, Path output, TableFormat for
   /** {@link #SECTION}'s full path, as {@link SettingsLoader} takes it. */
   public static final String ROOT = SECTION.full();
   /**
-   * The formats infer reads: plain text, and no CSV. With {@code auto}, a name that implies none of them (a
-   * {@code .csv} too) is read as text.
+   * The formats infer reads: every table format and plain text. With {@code auto}, a name that implies none of them
+   * is read as text.
    */
   public static final List<TableFormat> FORMATS = List.of(TableFormat.AUTO, TableFormat.TEXT, TableFormat.TSV,
       TableFormat.CSV, TableFormat.JSONL, TableFormat.PARQUET);
