@@ -23,8 +23,8 @@ public final class InferCommand implements Command {
 
   @Override
   public String summary() {
-    return "Scores a table (text, TSV, JSON lines or Parquet on any Hadoop path) with a model: labels, probabilities"
-        + " or embeddings.";
+    return "Scores a table (text, TSV, CSV, JSON lines or Parquet on any Hadoop path) with a model: labels,"
+        + " probabilities or embeddings.";
   }
 
   @Override
