@@ -23,6 +23,8 @@ import java.util.Optional;
 public final class SettingsReference {
   /** The training keys, written once and included by every training section of {@code reference.conf}. */
   static final String TRAINING_FILE = "tinybert-training.conf";
+  /** The text keys ({@code cased}), written once and included by every section that tokenizes. */
+  static final String TEXT_FILE = "tinybert-text.conf";
   private static volatile Config reference;
   private static volatile Config resolved;
 
@@ -107,6 +109,12 @@ public final class SettingsReference {
         .map(v -> v.render(ConfigRenderOptions.concise()));
   }
 
+  /** Where an included file's keys sort in a section: after its own (0), text keys (1), then training keys (2). */
+  private static int includedRank(String resource) {
+    if (TEXT_FILE.equals(resource)) return 1;
+    return TRAINING_FILE.equals(resource) ? 2 : 0;
+  }
+
   /** Whether {@code reference.conf} sets {@code path} to null, meaning the user must give it. */
   public static boolean isRequired(String path) {
     return valueAt(resolved(), path).map(v -> v.valueType() == ConfigValueType.NULL).orElse(false);
@@ -114,10 +122,10 @@ public final class SettingsReference {
 
   static void collectLeaves(ConfigObject o, List<String> prefix, List<String> out) {
     // ConfigObject keeps no file order; sort by line so help lists keys as reference.conf does (then by name, for
-    // values without a line, such as --set ones). A section's keys from an included file (the training keys of
-    // TRAINING_FILE) come after its own, in that file's order.
+    // values without a line, such as --set ones). A section's keys from an included file (TEXT_FILE's, then the
+    // training keys of TRAINING_FILE) come after its own, in that file's order.
     List<String> keys = new ArrayList<>(o.keySet());
-    keys.sort(Comparator.<String>comparingInt(k -> TRAINING_FILE.equals(o.get(k).origin().resource()) ? 1 : 0)
+    keys.sort(Comparator.<String>comparingInt(k -> includedRank(o.get(k).origin().resource()))
         .thenComparingInt(k -> o.get(k).origin().lineNumber())
         .thenComparing(Comparator.naturalOrder()));
     for (String k : keys) {

@@ -63,4 +63,20 @@ class SettingsReferenceTest {
     assertTrue(gd.indexOf(GeneralDistillSettings.ROOT + ".probe-examples")
         < gd.indexOf(GeneralDistillSettings.ROOT + ".epochs"), gd.toString());
   }
+
+  /** cased is written once (tinybert-text.conf): every section that tokenizes has it, with the one comment. */
+  @Test
+  void theTextKeysAreWrittenOnce() {
+    List<String> sections = SettingsReference.keys("tinybert").stream().filter(k -> k.endsWith(".cased")).toList();
+    assertEquals(9, sections.size(), sections.toString());
+    for (String k : sections) {
+      if (k.equals("tinybert.tokenize.cased")) continue; // its own meaning, its own line
+      assertTrue(SettingsReference.comment(k).startsWith("true keeps case and accents"), k);
+      assertEquals(SettingsReference.TEXT_FILE, SettingsReference.valueAt(SettingsReference.config(), k)
+          .orElseThrow().origin().resource(), k);
+    }
+    // After the section's own keys in help.
+    List<String> infer = SettingsReference.keys(InferSettings.ROOT);
+    assertEquals(InferSettings.ROOT + ".cased", infer.get(infer.size() - 1), infer.toString());
+  }
 }
