@@ -30,6 +30,9 @@ import org.tinybert.io.Utf8LineReader;
  * with another id type), so such mistakes fail at once, naming the file, rather than in a task.
  */
 final class InferPlan {
+  /** The keys naming the text, pair and id columns, in that order. */
+  private static final String[] COLUMN_KEYS = {"text-column", "text-pair-column", "id-column"};
+
   private InferPlan() {}
 
   /**
@@ -128,36 +131,59 @@ final class InferPlan {
   private static Columns tsv(List<InferUnit> units, InputFiles.Listed f, InferSettings s, Configuration conf)
       throws IOException {
     if (f.size() == 0) return null;
-    String[] specs = {s.textColumn(), s.textPairColumn(), s.idColumn()};
-    String[] keys = {"text-column", "text-pair-column", "id-column"};
+    if (s.tsvHeader()) {
+      int[] fields = new int[3];
+      Columns c = byHeader(f, Arrays.asList(header(f, conf)), s, "the header", ", or set "
+          + InferSettings.SECTION.key("tsv-header").full() + " = false to give 0-based column indices", fields);
+      lineUnits(units, f, TableFormat.TSV, true, fields, s.splitSize(), conf);
+      return c;
+    }
+    String[] specs = specs(s);
     String[] unnamed = {"text", "text_pair", "id"};
-    String[] header = s.tsvHeader() ? header(f, conf) : null;
-    int[] fields = new int[3];
+    int[] fields = {-1, -1, -1};
+    String[] names = new String[3];
+    for (int k = 0; k < 3; k++) {
+      if (specs[k].isEmpty()) continue;
+      fields[k] = index(specs[k]);
+      if (fields[k] < 0) {
+        String key = InferSettings.SECTION.key(COLUMN_KEYS[k]).full();
+        throw SettingsException.of(key, key + " must be a 0-based column index when "
+            + InferSettings.SECTION.key("tsv-header").full() + " is false, found '" + specs[k] + "'");
+      }
+      names[k] = unnamed[k];
+    }
+    lineUnits(units, f, TableFormat.TSV, false, fields, s.splitSize(), conf);
+    return new Columns(names[0], names[1], names[2], null);
+  }
+
+  private static String[] specs(InferSettings s) {
+    return new String[] {s.textColumn(), s.textPairColumn(), s.idColumn()};
+  }
+
+  /**
+   * The text, pair and id columns resolved against a file's header into {@code fields} (0-based, -1 for none): by
+   * name, or by a 0-based index when no header cell has that name. A column neither names is refused, naming the
+   * file's first line.
+   *
+   * @param where the header as the message names it
+   * @param hint what the message suggests besides a column the header names
+   */
+  private static Columns byHeader(InputFiles.Listed f, List<String> header, InferSettings s, String where,
+      String hint, int[] fields) {
+    String[] specs = specs(s);
     String[] names = new String[3];
     for (int k = 0; k < 3; k++) {
       fields[k] = -1;
       if (specs[k].isEmpty()) continue;
-      if (header != null) {
-        fields[k] = Arrays.asList(header).indexOf(specs[k]);
-        if (fields[k] < 0 && index(specs[k]) >= 0 && index(specs[k]) < header.length) fields[k] = index(specs[k]);
-        if (fields[k] < 0) {
-          throw new InputFileException(f.path(), 1, "no column '" + specs[k] + "' ("
-              + InferSettings.SECTION.key(keys[k]).full() + ") in the header, which names " + Arrays.toString(header)
-              + "; give a column it names, or set "
-              + InferSettings.SECTION.key("tsv-header").full() + " = false to give 0-based column indices");
-        }
-        names[k] = header[fields[k]];
-      } else {
-        fields[k] = index(specs[k]);
-        if (fields[k] < 0) {
-          String key = InferSettings.SECTION.key(keys[k]).full();
-          throw SettingsException.of(key, key + " must be a 0-based column index when "
-              + InferSettings.SECTION.key("tsv-header").full() + " is false, found '" + specs[k] + "'");
-        }
-        names[k] = unnamed[k];
+      fields[k] = header.indexOf(specs[k]);
+      if (fields[k] < 0 && index(specs[k]) >= 0 && index(specs[k]) < header.size()) fields[k] = index(specs[k]);
+      if (fields[k] < 0) {
+        throw new InputFileException(f.path(), 1, "no column '" + specs[k] + "' ("
+            + InferSettings.SECTION.key(COLUMN_KEYS[k]).full() + ") in " + where + ", which names " + header
+            + "; give a column it names" + hint);
       }
+      names[k] = header.get(fields[k]);
     }
-    lineUnits(units, f, TableFormat.TSV, header != null, fields, s.splitSize(), conf);
     return new Columns(names[0], names[1], names[2], null);
   }
 
@@ -173,25 +199,13 @@ final class InferPlan {
       throw SettingsException.of(key, key + " = false is for TSV; " + f.path() + " is CSV, whose first line is"
           + " always its header (columns are named by it or by 0-based index)");
     }
-    List<String> header = CsvRowSource.header(new Path(f.path()), codec(f, conf), conf);
-    String[] specs = {s.textColumn(), s.textPairColumn(), s.idColumn()};
-    String[] keys = {"text-column", "text-pair-column", "id-column"};
-    int[] fields = {-1, -1, -1};
-    String[] names = new String[3];
-    for (int k = 0; k < 3; k++) {
-      if (specs[k].isEmpty()) continue;
-      fields[k] = header.indexOf(specs[k]);
-      if (fields[k] < 0 && index(specs[k]) >= 0 && index(specs[k]) < header.size()) fields[k] = index(specs[k]);
-      if (fields[k] < 0) {
-        throw new InputFileException(f.path(), 1, "no column '" + specs[k] + "' ("
-            + InferSettings.SECTION.key(keys[k]).full() + ") in the CSV header, which names " + header
-            + "; give a column it names or its 0-based index");
-      }
-      names[k] = header.get(fields[k]);
-    }
-    units.add(new InferUnit(units.size(), f.path(), TableFormat.CSV, 0, f.size(), codec(f, conf) != null, true,
-        fields, null, 0, 0));
-    return new Columns(names[0], names[1], names[2], null);
+    CompressionCodec codec = codec(f, conf);
+    int[] fields = new int[3];
+    Columns c = byHeader(f, CsvRowSource.header(new Path(f.path()), codec, conf), s, "the CSV header",
+        " or its 0-based index", fields);
+    units.add(new InferUnit(units.size(), f.path(), TableFormat.CSV, 0, f.size(), codec != null, true, fields, null,
+        0, 0));
+    return c;
   }
 
   private static int index(String s) {
@@ -227,15 +241,14 @@ final class InferPlan {
     } catch (RuntimeException | IOException e) {
       throw new InputFileException(f.path(), "cannot read it as Parquet: " + e.getMessage());
     }
-    String[] names = {s.textColumn(), s.textPairColumn(), s.idColumn()};
-    String[] keys = {"text-column", "text-pair-column", "id-column"};
+    String[] names = specs(s);
     List<Type> read = new ArrayList<>();
     String idType = null;
     for (int k = 0; k < 3; k++) {
       if (names[k].isEmpty()) continue;
       if (!schema.containsField(names[k])) {
         throw new InputFileException(f.path(), "no column '" + names[k] + "' ("
-            + InferSettings.SECTION.key(keys[k]).full() + "); its columns are "
+            + InferSettings.SECTION.key(COLUMN_KEYS[k]).full() + "); its columns are "
             + schema.getFields().stream().map(Type::getName).toList());
       }
       Type t = schema.getType(names[k]);
