@@ -72,6 +72,17 @@ class TokenizeCommandTest {
     return in.toString();
   }
 
+  /** The golden inputs' examples as tokenize reads them: one per line, a pair's texts tab-separated. */
+  static String pairLines(JsonNode inputs) {
+    StringBuilder lines = new StringBuilder();
+    for (JsonNode e : inputs.get("examples")) {
+      lines.append(e.get("text_a").asText());
+      if (!e.get("text_b").isNull()) lines.append('\t').append(e.get("text_b").asText());
+      lines.append('\n');
+    }
+    return lines.toString();
+  }
+
   @Test
   void wordPiecesEqualTheGoldenCases() throws Exception {
     List<JsonNode> usable = oneLineCases();
@@ -88,13 +99,8 @@ class TokenizeCommandTest {
   @Test
   void packedSequencesEqualTheGoldenInputs() throws Exception {
     JsonNode in = JSON.readTree(golden("inputs.json").toFile());
-    StringBuilder lines = new StringBuilder();
-    for (JsonNode e : in.get("examples")) {
-      lines.append(e.get("text_a").asText());
-      if (!e.get("text_b").isNull()) lines.append('\t').append(e.get("text_b").asText());
-      lines.append('\n');
-    }
-    Run r = tokenize(lines.toString(), "--max-seq-length", in.get("max_seq_length").asText());
+    String lines = pairLines(in);
+    Run r = tokenize(lines, "--max-seq-length", in.get("max_seq_length").asText());
     assertEquals(ExitCodes.OK, r.exit(), r.err());
     for (int i = 0; i < in.get("examples").size(); i++) {
       JsonNode e = in.get("examples").get(i);
@@ -132,16 +138,11 @@ class TokenizeCommandTest {
   @Test
   void tokenizerJsonPacksAsItsVocabTxt() throws Exception {
     JsonNode in = JSON.readTree(golden("inputs.json").toFile());
-    StringBuilder lines = new StringBuilder();
-    for (JsonNode e : in.get("examples")) {
-      lines.append(e.get("text_a").asText());
-      if (!e.get("text_b").isNull()) lines.append('\t').append(e.get("text_b").asText());
-      lines.append('\n');
-    }
+    String lines = pairLines(in);
     String length = in.get("max_seq_length").asText();
-    Run r = tokenize(transformers5("uncased/tokenizer.json"), lines.toString(), "--max-seq-length", length);
+    Run r = tokenize(transformers5("uncased/tokenizer.json"), lines, "--max-seq-length", length);
     assertEquals(ExitCodes.OK, r.exit(), r.err());
-    assertEquals(tokenize(lines.toString(), "--max-seq-length", length).lines(), r.lines());
+    assertEquals(tokenize(lines, "--max-seq-length", length).lines(), r.lines());
   }
 
   @ParameterizedTest(name = "{0}")
