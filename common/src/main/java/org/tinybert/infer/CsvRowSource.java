@@ -85,6 +85,12 @@ final class CsvRowSource implements RowSource {
     return new InputFileException(file, f.line(), "cannot be read as CSV: " + f.reason());
   }
 
+  /** A CSV unit is its whole file, so a row's line is already the file's. */
+  @Override
+  public long lineInFile(InputRow row, Configuration conf) {
+    return row.position();
+  }
+
   @Override
   public long lines() {
     return parser.getContext().currentLine();

@@ -89,6 +89,12 @@ final class LineRowSource implements RowSource {
     return lineStart;
   }
 
+  /** A row's line counts from this unit's first line: the lines of the file before it are counted again. */
+  @Override
+  public long lineInFile(InputRow row, Configuration conf) throws IOException {
+    return linesBefore(new Path(unit.file()), lineStart, conf) + row.position();
+  }
+
   @Override
   public long lines() {
     return lines;

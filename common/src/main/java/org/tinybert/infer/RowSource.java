@@ -18,6 +18,14 @@ interface RowSource extends Closeable {
   /** Lines read so far, header included (line formats and CSV; 0 for Parquet). */
   long lines();
 
+  /**
+   * The line of the file that {@code row} (read by this source) is on, for naming it; 0 where rows are not lines
+   * (Parquet: rows are named by number).
+   */
+  default long lineInFile(InputRow row, Configuration conf) throws IOException {
+    return 0;
+  }
+
   /** Opens the reader of {@code unit}'s format. */
   static RowSource open(InferUnit unit, Columns columns, Configuration conf) throws IOException {
     return switch (unit.format()) {

@@ -94,12 +94,8 @@ final class UnitRunner implements Function<InferUnit, PartStats> {
   private void bad(InferUnit unit, RowSource rows, InputRow r, Counts counts, Configuration c) throws IOException {
     if (!spec.skipBadRows()) {
       String hint = " (set " + InferSettings.BAD_ROWS.full() + " = skip to skip and count such rows)";
-      if (rows instanceof LineRowSource lrs) {
-        long line = LineRowSource.linesBefore(new Path(unit.file()), lrs.lineStart(), c) + r.position();
-        throw new InputFileException(unit.file(), line, r.reason() + hint);
-      }
-      // A CSV unit is its whole file, so a row's line is already the file's.
-      if (rows instanceof CsvRowSource) throw new InputFileException(unit.file(), r.position(), r.reason() + hint);
+      long line = rows.lineInFile(r, c);
+      if (line > 0) throw new InputFileException(unit.file(), line, r.reason() + hint);
       throw new InputFileException(unit.file(), "row " + r.position() + ": " + r.reason() + hint);
     }
     counts.skipped.merge(r.bad().key(), 1L, Long::sum);
