@@ -18,6 +18,7 @@
 #   EXECUTORS [4]      EXECUTOR_CORES [cpu: 4, gpu: 1]   EXECUTOR_MEMORY [8g]   EXECUTOR_OFFHEAP [16g]
 #   DRIVER_MEMORY [8g] DRIVER_CORES [1]   DRIVER_OFFHEAP [EXECUTOR_OFFHEAP]   QUEUE (YARN)
 #   EXTRA_CONF (more --conf flags, space-separated)
+#   JAVA_OPTIONS (more JVM flags for the driver and the executors, space-separated: e.g. -Xlog:gc to log collections)
 #   HADOOP_CONF_DIR    the cluster's Hadoop client configuration (YARN; HDFS paths)
 #   GPU_DISCOVERY_SCRIPT (gpu) the executors' discovery script [yarn: this directory's gpu-discovery.sh, shipped
 #                      with --files; k8s: the Spark image's examples/src/main/scripts/getGpusResources.sh;
@@ -98,8 +99,8 @@ common=(
   --num-executors "$executors" --executor-cores "$cores" --executor-memory "$memory"
   --driver-memory "${DRIVER_MEMORY:-8g}" --driver-cores "$driver_cores"
   --conf "spark.executor.memoryOverhead=$offheap"
-  --conf "spark.driver.extraJavaOptions=$opens $driver_nd4j"
-  --conf "spark.executor.extraJavaOptions=$opens $nd4j"
+  --conf "spark.driver.extraJavaOptions=$opens $driver_nd4j${JAVA_OPTIONS:+ $JAVA_OPTIONS}"
+  --conf "spark.executor.extraJavaOptions=$opens $nd4j${JAVA_OPTIONS:+ $JAVA_OPTIONS}"
   # One training task per executor: each task is a data-parallel worker with its own student and teacher.
   --conf "spark.task.cpus=$cores"
   --conf spark.executorEnv.OMP_WAIT_POLICY=PASSIVE

@@ -69,6 +69,38 @@ final class AveragingRound {
     return s;
   }
 
+  /**
+   * The most bytes one task's result may have: Spark serialises it into a single Java array (at most 2^31 - 9 bytes),
+   * less a megabyte for the report's other fields and Spark's own (accumulators, metrics).
+   */
+  static final long MAX_TASK_RESULT_BYTES = Integer.MAX_VALUE - 8 - (1L << 20);
+  static final String MAX_RESULT_SIZE_KEY = "spark.driver.maxResultSize";
+  private static final String MAX_RESULT_SIZE_DEFAULT = "1g";
+
+  /**
+   * On a cluster every worker's state comes back to the driver as its task's result. Past what one result can hold
+   * Spark fails in the executor (an OutOfMemoryError that kills it, then the same on every retry), and past
+   * {@code spark.driver.maxResultSize} it aborts the job after the first round's training: both are said here first,
+   * with what to change.
+   *
+   * @param maxResultSize {@code spark.driver.maxResultSize} in bytes, 0 for no limit
+   */
+  static void checkReturnable(long stateBytes, int workers, long maxResultSize) {
+    if (stateBytes > MAX_TASK_RESULT_BYTES) {
+      throw new IllegalArgumentException(String.format("this model's parameters and optimiser state are %.1f MB, "
+          + "and on a cluster each worker returns them to the driver as one Spark task result, which holds at most "
+          + "%.1f MB: train it with a local master (local[N], one machine), where nothing is serialised, or train a "
+          + "smaller model", stateBytes / 1e6, MAX_TASK_RESULT_BYTES / 1e6));
+    }
+    long round = stateBytes * workers;
+    if (maxResultSize > 0 && round > maxResultSize) {
+      throw new IllegalArgumentException(String.format("each round returns %d x %.1f MB of parameters and optimiser "
+          + "state to the driver, more than %s (%.1f MB): set it to at least %dm, or 0 for no limit (as "
+          + "deploy/spark/submit.sh does)", workers, stateBytes / 1e6, MAX_RESULT_SIZE_KEY, maxResultSize / 1e6,
+          (round + (1 << 20) - 1) >> 20));
+    }
+  }
+
   /** What a round gave the driver. */
   record Result(double score, double roundSeconds, double meanStepSeconds, double fixedSeconds) {}
 
@@ -91,12 +123,17 @@ final class AveragingRound {
     /** Where a worker's state lands before it is added to the sum: allocated once, on the first cluster round. */
     private INDArray[] received;
 
-    Driver(JavaSparkContext jsc, ComputationGraph graph, String runKey) {
+    /** Refuses a state that a cluster could not return (see {@link #checkReturnable}) before any round runs. */
+    Driver(JavaSparkContext jsc, ComputationGraph graph, String runKey, int workers) {
       this.jsc = jsc;
       this.graph = graph;
       this.runKey = runKey;
       this.confJson = graph.getConfiguration().toJson();
       this.inProcess = jsc.isLocal();
+      if (!inProcess) {
+        checkReturnable(stateBytes(graph), workers,
+            jsc.getConf().getSizeAsBytes(MAX_RESULT_SIZE_KEY, MAX_RESULT_SIZE_DEFAULT));
+      }
     }
 
     /**

@@ -142,7 +142,7 @@ public final class ParameterAveragingTrainer {
     // Executors keep one replica per task slot for the whole run, keyed by it (AveragingRound).
     String runKey = UUID.randomUUID().toString();
     Broadcast<SerializableConfiguration> hadoop = jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration()));
-    AveragingRound.Driver rounds = new AveragingRound.Driver(jsc, graph, runKey);
+    AveragingRound.Driver rounds = new AveragingRound.Driver(jsc, graph, runKey, plan.workers());
     LOG.info("each round moves {} MB of parameters and optimiser state to every worker and as much back{}",
         String.format("%.1f", AveragingRound.stateBytes(graph) / 1e6),
         jsc.isLocal() ? " (in this JVM: copied in memory, not serialised)" : "");

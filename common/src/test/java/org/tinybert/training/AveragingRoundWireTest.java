@@ -101,4 +101,28 @@ class AveragingRoundWireTest {
     assertEquals("a worker's state does not match the graph's: chunk 4 of 9", e.getMessage());
     for (INDArray a : into) assertEquals(0.0, a.norm1Number().doubleValue());
   }
+
+  @Test
+  void aStateAClusterCannotReturnIsRefusedBeforeAnyRoundWithWhatToChange() {
+    long bertLarge = 335_141_888L * 3 * Float.BYTES; // parameters, BertAdam's two moments
+    IllegalArgumentException tooBig =
+        assertThrows(IllegalArgumentException.class, () -> AveragingRound.checkReturnable(bertLarge, 2, 0));
+    assertTrue(tooBig.getMessage().contains("4021.7 MB") && tooBig.getMessage().contains("local[N]"),
+        tooBig.getMessage());
+    // The largest state one result holds passes, one byte more does not.
+    AveragingRound.checkReturnable(AveragingRound.MAX_TASK_RESULT_BYTES, 1, 0);
+    assertThrows(IllegalArgumentException.class,
+        () -> AveragingRound.checkReturnable(AveragingRound.MAX_TASK_RESULT_BYTES + 1, 1, 0));
+
+    long bertBase = 1_313_805_336L;
+    IllegalArgumentException overLimit = assertThrows(IllegalArgumentException.class,
+        () -> AveragingRound.checkReturnable(bertBase, 2, 1L << 30));
+    assertEquals("each round returns 2 x 1313.8 MB of parameters and optimiser state to the driver, more than "
+        + "spark.driver.maxResultSize (1073.7 MB): set it to at least 2506m, or 0 for no limit (as "
+        + "deploy/spark/submit.sh does)", overLimit.getMessage());
+    AveragingRound.checkReturnable(bertBase, 2, 0);
+    AveragingRound.checkReturnable(bertBase, 2, 2506L << 20);
+    AveragingRound.checkReturnable(bertBase, 2, 2 * bertBase);
+    assertThrows(IllegalArgumentException.class, () -> AveragingRound.checkReturnable(bertBase, 2, 2 * bertBase - 1));
+  }
 }

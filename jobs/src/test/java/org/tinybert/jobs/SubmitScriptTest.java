@@ -65,7 +65,7 @@ class SubmitScriptTest {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().keySet().removeIf(k -> k.startsWith("EXECUTOR") || k.startsWith("DRIVER")
-        || List.of("SPARK_MASTER_URL", "K8S_IMAGE", "EXTRA_CONF", "QUEUE").contains(k));
+        || List.of("SPARK_MASTER_URL", "K8S_IMAGE", "EXTRA_CONF", "JAVA_OPTIONS", "QUEUE").contains(k));
     pb.environment().put("SPARK_HOME", sparkHome.toString());
     pb.environment().put("APP_JAR", jar.toString());
     pb.environment().putAll(env);
@@ -178,6 +178,21 @@ class SubmitScriptTest {
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.conf("spark.yarn.jars=local:" + tmp + "/*"), r.args().toString());
     assertTrue(r.conf("spark.x=1"), r.args().toString());
+  }
+
+  @Test
+  void javaOptionsGoToTheDriverAndTheExecutorsAfterTheirOwnFlags() throws Exception {
+    Result plain = submit(Map.of("SPARK_MASTER_URL", "spark://m:7077"), "standalone", "cpu", "predict");
+    Result r = submit(Map.of("SPARK_MASTER_URL", "spark://m:7077", "JAVA_OPTIONS", "-Xlog:gc -XX:+UseParallelGC"),
+        "standalone", "cpu", "predict");
+    assertEquals(0, r.exit(), r.err());
+    for (String side : List.of("driver", "executor")) {
+      String key = "spark." + side + ".extraJavaOptions=";
+      String before = plain.args().stream().filter(a -> a.startsWith(key)).findFirst().orElseThrow();
+      // The script's own flags (module opens, ND4J's off-heap caps) stay, the user's come last.
+      assertTrue(r.conf(before + " -Xlog:gc -XX:+UseParallelGC"), r.args().toString());
+      assertTrue(before.contains("maxphysicalbytes"), before);
+    }
   }
 
   @Test
