@@ -261,6 +261,8 @@ class DagStructureTest(unittest.TestCase):
                 opts = conf["spark.%s.extraJavaOptions" % side].split()
                 self.assertIn("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", opts)
                 self.assertIn("-Dorg.bytedeco.javacpp.maxbytes=16g", opts)
+                # JavaCPP's physical cap counts the heap too: 8g + 16g.
+                self.assertIn("-Dorg.bytedeco.javacpp.maxphysicalbytes=%d" % (24 << 30), opts)
             self.assertIn("-XX:+UseG1GC", conf["spark.executor.extraJavaOptions"].split())
             self.assertNotIn("-XX:+UseG1GC", conf["spark.driver.extraJavaOptions"].split())
 
@@ -466,6 +468,9 @@ class WithoutVariablesTest(unittest.TestCase):
             load_dag({"tinybert_spark_conf": "{spark.executor.cores: 2"})
         with self.assertRaisesRegex(dag_args.SettingsError, r"retries must be an integer >= 0, found -1"):
             load_dag({"tinybert_retries": "-1"})
+        with self.assertRaisesRegex(dag_args.SettingsError,
+                                    r"spark_conf spark.executor.memory must be a size such as 512m or 8g, found '7.5g'"):
+            load_dag({"tinybert_spark_conf": '{"spark.executor.memory": "7.5g"}'})
 
 
 class ArgsModuleTest(unittest.TestCase):

@@ -33,6 +33,7 @@ an interrupted one.
 
 import argparse
 import json
+import re
 import sys
 
 # The GLUE tasks with the paper's settings in conf/task-distill/<task>.conf, and each one's directory under the GLUE
@@ -370,11 +371,25 @@ def spark_conf(s):
     offheap = conf["spark.executor.memoryOverhead"]
     conf.setdefault("spark.task.cpus", cores)
     conf.setdefault("spark.executorEnv.OMP_NUM_THREADS", cores)
-    nd4j = ("-Dorg.bytedeco.javacpp.maxbytes=" + offheap, "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + offheap)
     for side in ("driver", "executor"):
+        # JavaCPP's maxphysicalbytes caps the whole process's resident memory, the Java heap included (heap plus
+        # ND4J's off-heap), as deploy/spark/submit.sh sets it.
+        physical = _spark_bytes(conf, "spark.%s.memory" % side) + _spark_bytes(conf, "spark.executor.memoryOverhead")
+        nd4j = ("-Dorg.bytedeco.javacpp.maxbytes=" + offheap, "-Dorg.bytedeco.javacpp.maxphysicalbytes=%d" % physical)
         key = "spark.%s.extraJavaOptions" % side
         conf[key] = " ".join(ADD_OPENS + nd4j + ((user[key],) if key in user else ()))
     return conf
+
+
+_SIZE_SHIFT = {"k": 10, "m": 20, "g": 30, "t": 40}
+
+
+def _spark_bytes(conf, key):
+    """Bytes of a Spark memory size in conf[key] (512m, 8g, 1t; a plain number is MiB, as Spark reads these keys)."""
+    m = re.fullmatch(r"([0-9]+)([kmgt]?)b?", conf[key].strip().lower())
+    if not m:
+        raise SettingsError("spark_conf %s must be a size such as 512m or 8g, found %r" % (key, conf[key]))
+    return int(m.group(1)) << _SIZE_SHIFT.get(m.group(2), 20)
 
 
 def submit(s, task, step):

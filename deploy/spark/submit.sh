@@ -90,14 +90,37 @@ esac
 opens="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
 driver_offheap="${DRIVER_OFFHEAP:-$offheap}"
 driver_cores="${DRIVER_CORES:-1}"
-# ND4J allocates tensors off-heap through JavaCPP: cap it, and count it in the container's memory overhead.
-nd4j="-Dorg.bytedeco.javacpp.maxbytes=$offheap -Dorg.bytedeco.javacpp.maxphysicalbytes=$offheap"
-driver_nd4j="-Dorg.bytedeco.javacpp.maxbytes=$driver_offheap -Dorg.bytedeco.javacpp.maxphysicalbytes=$driver_offheap"
+# Bytes of a Spark memory size (512m, 8g, 1t; a plain number is MiB, as Spark reads --executor-memory).
+spark_bytes() { # NAME VALUE
+  local s="${2,,}"
+  if [[ ! "$s" =~ ^([0-9]+)([kmgt]?)b?$ ]]; then
+    echo "$1 must be a size such as 512m or 8g, found '$2'" >&2
+    exit 2
+  fi
+  case "${BASH_REMATCH[2]}" in
+    k) echo $((BASH_REMATCH[1] << 10)) ;;
+    g) echo $((BASH_REMATCH[1] << 30)) ;;
+    t) echo $((BASH_REMATCH[1] << 40)) ;;
+    *) echo $((BASH_REMATCH[1] << 20)) ;;
+  esac
+}
+driver_memory="${DRIVER_MEMORY:-8g}"
+# ND4J allocates tensors off-heap through JavaCPP: cap it (maxbytes), and count it in the container's memory overhead.
+# JavaCPP's other cap, maxphysicalbytes, is on the whole process's resident memory, the Java heap included: the
+# container's size, heap plus overhead (the off-heap size alone stopped a 7g-heap executor at its first step).
+heap_bytes="$(spark_bytes EXECUTOR_MEMORY "$memory")"
+offheap_bytes="$(spark_bytes EXECUTOR_OFFHEAP "$offheap")"
+driver_heap_bytes="$(spark_bytes DRIVER_MEMORY "$driver_memory")"
+driver_offheap_bytes="$(spark_bytes DRIVER_OFFHEAP "$driver_offheap")"
+physical=$((heap_bytes + offheap_bytes))
+driver_physical=$((driver_heap_bytes + driver_offheap_bytes))
+nd4j="-Dorg.bytedeco.javacpp.maxbytes=$offheap -Dorg.bytedeco.javacpp.maxphysicalbytes=$physical"
+driver_nd4j="-Dorg.bytedeco.javacpp.maxbytes=$driver_offheap -Dorg.bytedeco.javacpp.maxphysicalbytes=$driver_physical"
 
 common=(
   --class org.tinybert.jobs.Main
   --num-executors "$executors" --executor-cores "$cores" --executor-memory "$memory"
-  --driver-memory "${DRIVER_MEMORY:-8g}" --driver-cores "$driver_cores"
+  --driver-memory "$driver_memory" --driver-cores "$driver_cores"
   --conf "spark.executor.memoryOverhead=$offheap"
   --conf "spark.driver.extraJavaOptions=$opens $driver_nd4j${JAVA_OPTIONS:+ $JAVA_OPTIONS}"
   --conf "spark.executor.extraJavaOptions=$opens $nd4j${JAVA_OPTIONS:+ $JAVA_OPTIONS}"

@@ -196,6 +196,29 @@ class SubmitScriptTest {
   }
 
   @Test
+  void javaCppsPhysicalCapIsTheHeapAndTheOffHeapTogether() throws Exception {
+    // JavaCPP counts the resident Java heap against maxphysicalbytes; with the off-heap size alone a 7g-heap
+    // executor stopped at its first step. A plain number is MiB, as Spark reads these sizes.
+    Result r = submit(Map.of("SPARK_MASTER_URL", "spark://m:7077", "EXECUTOR_MEMORY", "7g", "EXECUTOR_OFFHEAP", "4096",
+        "DRIVER_MEMORY", "512m", "DRIVER_OFFHEAP", "3g"), "standalone", "cpu", "predict");
+    assertEquals(0, r.exit(), r.err());
+    String executor = r.args().stream().filter(a -> a.startsWith("spark.executor.extraJavaOptions=")).findFirst()
+        .orElseThrow();
+    String driver = r.args().stream().filter(a -> a.startsWith("spark.driver.extraJavaOptions=")).findFirst()
+        .orElseThrow();
+    assertTrue(executor.contains(" -Dorg.bytedeco.javacpp.maxbytes=4096 -Dorg.bytedeco.javacpp.maxphysicalbytes="
+        + (11L << 30)), executor);
+    assertTrue(driver.contains(" -Dorg.bytedeco.javacpp.maxbytes=3g -Dorg.bytedeco.javacpp.maxphysicalbytes="
+        + ((512L << 20) + (3L << 30))), driver);
+    for (String key : List.of("EXECUTOR_MEMORY", "EXECUTOR_OFFHEAP", "DRIVER_MEMORY", "DRIVER_OFFHEAP")) {
+      Result bad = submit(Map.of("SPARK_MASTER_URL", "spark://m:7077", key, "1.5g"), "standalone", "cpu", "predict");
+      assertEquals(2, bad.exit(), key);
+      assertEquals(key + " must be a size such as 512m or 8g, found '1.5g'", bad.err().strip());
+      assertTrue(bad.args().isEmpty(), "spark-submit ran: " + bad.args());
+    }
+  }
+
+  @Test
   void badArgumentsAreRefusedWithWhatWasExpected() throws Exception {
     Result usage = submit(Map.of());
     assertEquals(2, usage.exit());
