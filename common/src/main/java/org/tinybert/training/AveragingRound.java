@@ -1,5 +1,9 @@
 package org.tinybert.training;
 
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -40,8 +44,9 @@ import org.tinybert.runtime.GpuBinding;
  * in the driver's own JVM (a {@code local} master) nothing is serialised: workers copy the driver's arrays into their
  * replicas and the driver averages straight from the replicas' arrays, all ND4J copies at memory speed. On a cluster
  * the state goes out as one torrent broadcast per round and comes back as each task's result, in both directions as
- * flat little-endian float bytes in chunks of at most {@value #CHUNK_FLOATS} values, copied in bulk (DL4J Spark
- * serialised the same arrays element by element).
+ * flat little-endian float bytes in chunks of at most {@value #CHUNK_FLOATS} values ({@link Wire}): written straight
+ * from ND4J's arrays into Spark's serialisation stream and read back in bulk (DL4J Spark serialised the same arrays
+ * element by element).
  */
 final class AveragingRound {
   private static final Logger LOG = LoggerFactory.getLogger(AveragingRound.class);
@@ -109,7 +114,7 @@ final class AveragingRound {
    * state (null when the driver reads the replica itself) with the seconds it took to take the round's state in
    * (reading the broadcast, copying it into the replica) and to put its own out.
    */
-  record Report(int worker, double score, double stepSeconds, byte[][] state, double inSeconds, double outSeconds)
+  record Report(int worker, double score, double stepSeconds, Wire state, double inSeconds, double outSeconds)
       implements Serializable {}
 
   /** The driver's side, for one training run. */
@@ -145,11 +150,12 @@ final class AveragingRound {
       long t0 = System.nanoTime();
       INDArray[] state = stateOf(graph);
       String roundKey = runKey + "/" + (++roundCounter);
-      Broadcast<byte[][]> wire = null;
+      Broadcast<Wire> wire = null;
       if (inProcess) {
         InProcess.publish(roundKey, state);
       } else {
-        wire = jsc.broadcast(toBytes(state));
+        // Spark serialises the broadcast here, once: the driver's arrays are free to change after this call.
+        wire = jsc.broadcast(Wire.sending(state, null));
       }
       double packed = (System.nanoTime() - t0) / 1e9;
       long[][] shapes = new long[state.length][];
@@ -195,9 +201,9 @@ final class AveragingRound {
             }
             if (i == 0) first = trained;
           } else if (i == 0) {
-            readInto(r.state(), state);
+            readInto(r.state().chunks(), state);
           } else {
-            readInto(r.state(), received(state));
+            readInto(r.state().chunks(), received(state));
             for (int a = 0; a < state.length; a++) state[a].addi(received[a]);
           }
           scoreSum += r.score();
@@ -213,9 +219,12 @@ final class AveragingRound {
         for (ComputationGraph replica : replicas) Replicas.release(runKey, replica);
       }
       if (!inProcess) {
-        LOG.info("round {}: state packed in {} s, workers took it in and gave theirs out in up to {} s and {} s, "
-            + "tasks ran {} s (steps up to {} s), averaged in {} s", roundCounter, f(packed), f(maxIn), f(maxOut),
-            f((t1 - t0) / 1e9 - packed), f(maxStep), f((System.nanoTime() - t1) / 1e9));
+        // A worker's state is copied out as Spark serialises its result (within "tasks ran"), except where it had to
+        // be copied into chunks first (arrays off the host): then that copy is said too.
+        LOG.info("round {}: state broadcast in {} s, workers took it in in up to {} s{}, tasks ran {} s (steps up to "
+            + "{} s), averaged in {} s", roundCounter, f(packed), f(maxIn),
+            maxOut >= 0.005 ? " and copied theirs out in up to " + f(maxOut) + " s" : "", f((t1 - t0) / 1e9 - packed),
+            f(maxStep), f((System.nanoTime() - t1) / 1e9));
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       return new Result(scoreSum / reports.size(), secs, sumStep / reports.size(), Math.max(0, secs - maxStep));
@@ -246,14 +255,14 @@ final class AveragingRound {
     private final String runKey;
     private final String roundKey;
     private final String confJson;
-    private final Broadcast<byte[][]> wire;
+    private final Broadcast<Wire> wire;
     private final MultiDataSetLoader loader;
     private final Broadcast<SerializableConfiguration> hadoop;
     private final long[][] shapes;
     private final int iteration;
     private final int epoch;
 
-    Worker(String runKey, String roundKey, String confJson, long[][] shapes, Broadcast<byte[][]> wire,
+    Worker(String runKey, String roundKey, String confJson, long[][] shapes, Broadcast<Wire> wire,
         MultiDataSetLoader loader, Broadcast<SerializableConfiguration> hadoop, int iteration, int epoch) {
       this.runKey = runKey;
       this.roundKey = roundKey;
@@ -279,7 +288,7 @@ final class AveragingRound {
           INDArray[] driver = InProcess.published(roundKey);
           for (int a = 0; a < state.length; a++) state[a].assign(driver[a]);
         } else {
-          readInto(wire.value(), state);
+          readInto(wire.value().chunks(), state);
         }
         double inSeconds = (System.nanoTime() - t0) / 1e9;
         // Every worker starts the round at the run's step: the learning-rate schedule, BertAdam's bias correction
@@ -302,8 +311,11 @@ final class AveragingRound {
           handedOver = true;
           report = new Report(worker, replica.score(), stepSeconds, null, inSeconds, 0);
         } else {
+          // The replica's arrays are written out when Spark serialises this task's result, after this returns: the
+          // replica goes back to the pool only then, so no other task of this JVM can overwrite it first.
           long t1 = System.nanoTime();
-          byte[][] out = toBytes(stateOf(replica));
+          Wire out = Wire.sending(stateOf(replica), () -> Replicas.release(runKey, replica));
+          handedOver = out.releasesWhenWritten();
           report = new Report(worker, replica.score(), stepSeconds, out, inSeconds, (System.nanoTime() - t1) / 1e9);
         }
         return List.of(report).iterator();
@@ -381,9 +393,158 @@ final class AveragingRound {
 
   /** An array's own values in native memory, or null where they cannot be used in place. */
   private static FloatBuffer hostFloats(INDArray a) {
+    ByteBuffer b = hostBytes(a);
+    return b == null ? null : b.asFloatBuffer();
+  }
+
+  /** An array's own values in native memory as bytes in native order, or null where they cannot be used in place. */
+  private static ByteBuffer hostBytes(INDArray a) {
     if (!HOST_ARRAYS || a.isView() || a.dataType() != DataType.FLOAT || a.data().length() != a.length()) return null;
-    FloatBuffer f = a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-    return f.remaining() == a.length() ? f : null;
+    ByteBuffer b = a.data().asNio().order(ByteOrder.nativeOrder());
+    return b.remaining() == a.length() * Float.BYTES ? b : null;
+  }
+
+  /**
+   * A state on the wire, as the chunks of {@link #toBytes}: what the driver broadcasts and what each worker returns.
+   * Made from ND4J's host arrays, it copies their memory straight into the stream when Spark serialises it, a
+   * megabyte at a time, where a {@code byte[][]} of the whole state had to be made on the heap first: 1.3 GB per
+   * worker and round for a BERT-base-sized model being fine-tuned, which with Spark's own serialised copies filled
+   * the heaps and made the collector take most of a round. Where it arrives it is read into heap chunks.
+   *
+   * <p>Written with Java serialisation, which Spark uses for broadcasts and task results by default: Kryo as the
+   * application's serializer cannot rebuild the partitions' Scala collections.
+   */
+  static final class Wire implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** Bytes copied from native memory into the stream at a time. */
+    private static final int SCRATCH_BYTES = 1 << 20;
+    /** Views of the sent arrays' memory (not the arrays: Spark sizes a broadcast's value by walking its fields). */
+    private transient ByteBuffer[] source;
+    private transient int chunkFloats;
+    /** Run once the state is written, or could not be. */
+    private transient Runnable written;
+    /** The state as it arrived, or as it was sent where the arrays are not host arrays. */
+    private transient byte[][] chunks;
+
+    private Wire() {}
+
+    static Wire of(byte[][] chunks) {
+      Wire w = new Wire();
+      w.chunks = chunks;
+      return w;
+    }
+
+    /** {@link #sending(INDArray[], int, Runnable)} in chunks of {@value #CHUNK_FLOATS} values. */
+    static Wire sending(INDArray[] arrays, Runnable written) {
+      return sending(arrays, CHUNK_FLOATS, written);
+    }
+
+    /**
+     * The arrays' state, copied from their memory when serialised, after which {@code written} (if any) runs. The
+     * arrays must keep their values until then and be held elsewhere: the wire keeps views of their memory, not
+     * them. Where that cannot be done (arrays ND4J keeps on a GPU, views, a big-endian machine) the state is copied
+     * into chunks now and {@code written} is not kept: the arrays are free at once ({@link #releasesWhenWritten}).
+     */
+    static Wire sending(INDArray[] arrays, int chunkFloats, Runnable written) {
+      ByteBuffer[] views = new ByteBuffer[arrays.length];
+      for (int a = 0; a < arrays.length; a++) {
+        views[a] = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? hostBytes(arrays[a]) : null;
+        if (views[a] == null) return of(toBytes(arrays, chunkFloats));
+      }
+      Wire w = new Wire();
+      w.source = views;
+      w.chunkFloats = chunkFloats;
+      w.written = written;
+      return w;
+    }
+
+    /** Whether the arrays it was made from are still in use until it is written. */
+    boolean releasesWhenWritten() {
+      return source != null && written != null;
+    }
+
+    /** The state's chunks, as {@link #readInto} takes them. */
+    byte[][] chunks() {
+      if (chunks == null) throw new IllegalStateException("a state on the wire is read where it arrives");
+      return chunks;
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+      try {
+        if (source == null) {
+          out.writeInt(chunks.length);
+          for (byte[] c : chunks) {
+            out.writeInt(c.length);
+            out.write(c);
+          }
+          return;
+        }
+        long chunkBytes = (long) chunkFloats * Float.BYTES;
+        int count = 0;
+        for (ByteBuffer b : source) count += Math.toIntExact((b.remaining() + chunkBytes - 1) / chunkBytes);
+        out.writeInt(count);
+        byte[] scratch = new byte[SCRATCH_BYTES];
+        for (ByteBuffer b : source) {
+          ByteBuffer values = b.duplicate();
+          while (values.hasRemaining()) {
+            int chunk = (int) Math.min(values.remaining(), chunkBytes);
+            out.writeInt(chunk);
+            for (int left = chunk; left > 0; ) {
+              int n = Math.min(left, SCRATCH_BYTES);
+              values.get(scratch, 0, n);
+              out.write(scratch, 0, n);
+              left -= n;
+            }
+          }
+        }
+      } finally {
+        Runnable r = written;
+        written = null;
+        if (r != null) r.run();
+      }
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException {
+      int count = in.readInt();
+      if (count < 0) throw new InvalidObjectException("a state on the wire with " + count + " chunks");
+      chunks = new byte[count][];
+      long read = 0;
+      for (int c = 0; c < count; c++) {
+        int length = in.readInt();
+        if (length < 0) throw new InvalidObjectException("chunk " + c + " of a state on the wire has " + length + " bytes");
+        try {
+          chunks[c] = allocate.apply(length);
+        } catch (OutOfMemoryError e) {
+          chunks = null;
+          throw outOfHeap(in, read, length, c, count, e);
+        }
+        in.readFully(chunks[c]);
+        read += length;
+      }
+    }
+
+    /** How chunks are allocated where they arrive: a test stands in a heap that is full. */
+    static java.util.function.IntFunction<byte[]> allocate = byte[]::new;
+
+    /**
+     * A heap too small for the state it receives. Thrown as it is, the error would surface as ObjectInputStream's
+     * "unread block data" (what is left of this object is still in the stream), and on the driver Spark's task-result
+     * thread dies of it and the job waits forever: so the rest of the state is skipped first and the reason given,
+     * which Spark reports as the task's or the job's failure.
+     */
+    private static IOException outOfHeap(ObjectInputStream in, long read, int length, int chunk, int count,
+        OutOfMemoryError cause) throws IOException {
+      long total = read;
+      for (int c = chunk; c < count; c++) {
+        int n = c == chunk ? length : in.readInt();
+        in.skipNBytes(n);
+        total += n;
+      }
+      return new IOException(String.format("this JVM's heap (%.0f MB at most) cannot take in a state of %.1f MB "
+          + "sent by Spark (a worker's result on the driver, the round's broadcast on an executor): give it more "
+          + "(spark.driver.memory, spark.executor.memory; on a cluster a round holds a few copies of the state there)",
+          Runtime.getRuntime().maxMemory() / 1e6, total / 1e6), cause);
+    }
   }
 
   // ---- what stays in a JVM ----

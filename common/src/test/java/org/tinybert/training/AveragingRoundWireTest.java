@@ -5,10 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,7 +35,8 @@ class AveragingRoundWireTest {
     params[3] = Float.NEGATIVE_INFINITY;
     float[] updater = new float[106];
     for (int i = 0; i < updater.length; i++) updater[i] = r.nextFloat() * 1e-3f;
-    return new INDArray[] {Nd4j.createFromArray(params).reshape(1, 53), Nd4j.createFromArray(updater).reshape(1, 106)};
+    // Arrays of their own, as a graph's parameters and optimiser state are (a reshape would make views).
+    return new INDArray[] {Nd4j.create(params, new long[] {1, 53}, 'c'), Nd4j.create(updater, new long[] {1, 106}, 'c')};
   }
 
   private static INDArray[] zerosLike(INDArray[] like) {
@@ -68,6 +76,101 @@ class AveragingRoundWireTest {
       AveragingRound.readInto(AveragingRound.toBytes(s, chunk), back);
       for (int a = 0; a < s.length; a++) assertArrayEquals(bits(s[a]), bits(back[a]), "chunk size " + chunk);
     }
+  }
+
+  private static byte[] serialise(Object o) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(o);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static AveragingRound.Wire deserialise(byte[] bytes) throws Exception {
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+      return (AveragingRound.Wire) in.readObject();
+    }
+  }
+
+  @Test
+  void aStateSentFromTheArraysArrivesAsTheirChunksAndFreesThemOnceWritten() throws Exception {
+    INDArray[] s = state();
+    for (int chunk : new int[] {1, 20, 53, AveragingRound.CHUNK_FLOATS}) {
+      AtomicInteger released = new AtomicInteger();
+      AveragingRound.Wire sent = AveragingRound.Wire.sending(s, chunk, released::incrementAndGet);
+      assertTrue(sent.releasesWhenWritten(), "host arrays are written from their memory");
+      assertEquals(0, released.get(), "the arrays are in use until written");
+      byte[] streamed = serialise(sent);
+      assertEquals(1, released.get());
+      // The same bytes as a state copied into chunks first, and it arrives as those chunks.
+      byte[][] expected = AveragingRound.toBytes(s, chunk);
+      assertArrayEquals(serialise(AveragingRound.Wire.of(expected)), streamed, "chunk size " + chunk);
+      byte[][] arrived = deserialise(streamed).chunks();
+      assertEquals(expected.length, arrived.length);
+      for (int c = 0; c < expected.length; c++) assertArrayEquals(expected[c], arrived[c], "chunk " + c);
+      INDArray[] back = zerosLike(s);
+      AveragingRound.readInto(arrived, back);
+      for (int a = 0; a < s.length; a++) assertArrayEquals(bits(s[a]), bits(back[a]), "chunk size " + chunk);
+    }
+  }
+
+  @Test
+  void arraysAreFreedEvenWhenWritingFails() {
+    AtomicInteger released = new AtomicInteger();
+    AveragingRound.Wire sent = AveragingRound.Wire.sending(state(), 20, released::incrementAndGet);
+    OutputStream full = new OutputStream() {
+      private int left = 300;
+
+      @Override
+      public void write(int b) throws IOException {
+        if (--left < 0) throw new IOException("no space left");
+      }
+    };
+    assertThrows(IOException.class, () -> new ObjectOutputStream(full).writeObject(sent));
+    assertEquals(1, released.get());
+  }
+
+  @Test
+  void aHeapTooSmallForAnArrivingStateSaysSoInsteadOfBreakingTheStream() throws Exception {
+    INDArray[] s = state();
+    AveragingRound.Report report = new AveragingRound.Report(3, 0.5, 1.0, AveragingRound.Wire.sending(s, 20, null), 0, 0);
+    // As Spark collects a task's records: an array, here with something after the state.
+    byte[] bytes = serialise(new Object[] {report, "after"});
+    AtomicInteger allocations = new AtomicInteger();
+    AveragingRound.Wire.allocate = n -> {
+      if (allocations.incrementAndGet() == 2) throw new OutOfMemoryError("Java heap space");
+      return new byte[n];
+    };
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+      IOException e = assertThrows(IOException.class, in::readObject);
+      assertTrue(e.getMessage().startsWith("this JVM's heap (") && e.getMessage().contains(
+          "cannot take in a state of 0.0 MB sent by Spark") && e.getMessage().contains("spark.driver.memory"),
+          e.getMessage());
+      assertTrue(e.getCause() instanceof OutOfMemoryError, String.valueOf(e.getCause()));
+    } finally {
+      AveragingRound.Wire.allocate = byte[]::new;
+    }
+    // With the heap back, the same bytes read as they were written.
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+      Object[] back = (Object[]) in.readObject();
+      assertEquals("after", back[1]);
+      byte[][] chunks = ((AveragingRound.Report) back[0]).state().chunks();
+      assertEquals(AveragingRound.toBytes(s, 20).length, chunks.length);
+    }
+  }
+
+  @Test
+  void viewsAreCopiedIntoChunksAtOnceAndFreedThen() throws Exception {
+    INDArray[] s = state();
+    INDArray row = Nd4j.create(DataType.FLOAT, 2, 53).getRow(1).assign(s[0]);
+    AtomicInteger released = new AtomicInteger();
+    AveragingRound.Wire sent = AveragingRound.Wire.sending(new INDArray[] {row}, 10, released::incrementAndGet);
+    assertEquals(false, sent.releasesWhenWritten());
+    row.assign(0);
+    byte[][] arrived = deserialise(serialise(sent)).chunks();
+    assertArrayEquals(AveragingRound.toBytes(new INDArray[] {s[0]}, 10)[5], arrived[5]);
+    assertEquals(0, released.get(), "the caller frees arrays copied at once");
+    assertThrows(IllegalStateException.class, () -> AveragingRound.Wire.sending(s, 20, null).chunks());
   }
 
   @Test
