@@ -260,7 +260,7 @@ class DagStructureTest(unittest.TestCase):
             for side in ("driver", "executor"):
                 opts = conf["spark.%s.extraJavaOptions" % side].split()
                 self.assertIn("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", opts)
-                self.assertIn("-Dorg.bytedeco.javacpp.maxbytes=16g", opts)
+                self.assertIn("-Dorg.bytedeco.javacpp.maxbytes=%d" % (16 << 30), opts)
                 # JavaCPP's physical cap counts the heap too: 8g + 16g.
                 self.assertIn("-Dorg.bytedeco.javacpp.maxphysicalbytes=%d" % (24 << 30), opts)
             self.assertIn("-XX:+UseG1GC", conf["spark.executor.extraJavaOptions"].split())

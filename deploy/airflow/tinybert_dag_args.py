@@ -368,14 +368,15 @@ def spark_conf(s):
     conf = dict(BASE_SPARK_CONF)
     conf.update({k: v for k, v in user.items() if not k.endswith(".extraJavaOptions")})
     cores = conf["spark.executor.cores"]
-    offheap = conf["spark.executor.memoryOverhead"]
+    offheap = _spark_bytes(conf, "spark.executor.memoryOverhead")
     conf.setdefault("spark.task.cpus", cores)
     conf.setdefault("spark.executorEnv.OMP_NUM_THREADS", cores)
     for side in ("driver", "executor"):
         # JavaCPP's maxphysicalbytes caps the whole process's resident memory, the Java heap included (heap plus
-        # ND4J's off-heap), as deploy/spark/submit.sh sets it.
-        physical = _spark_bytes(conf, "spark.%s.memory" % side) + _spark_bytes(conf, "spark.executor.memoryOverhead")
-        nd4j = ("-Dorg.bytedeco.javacpp.maxbytes=" + offheap, "-Dorg.bytedeco.javacpp.maxphysicalbytes=%d" % physical)
+        # ND4J's off-heap), as deploy/spark/submit.sh sets it; both in bytes (JavaCPP reads a plain number as bytes,
+        # Spark as MiB).
+        physical = _spark_bytes(conf, "spark.%s.memory" % side) + offheap
+        nd4j = ("-Dorg.bytedeco.javacpp.maxbytes=%d" % offheap, "-Dorg.bytedeco.javacpp.maxphysicalbytes=%d" % physical)
         key = "spark.%s.extraJavaOptions" % side
         conf[key] = " ".join(ADD_OPENS + nd4j + ((user[key],) if key in user else ()))
     return conf

@@ -114,8 +114,9 @@ driver_heap_bytes="$(spark_bytes DRIVER_MEMORY "$driver_memory")"
 driver_offheap_bytes="$(spark_bytes DRIVER_OFFHEAP "$driver_offheap")"
 physical=$((heap_bytes + offheap_bytes))
 driver_physical=$((driver_heap_bytes + driver_offheap_bytes))
-nd4j="-Dorg.bytedeco.javacpp.maxbytes=$offheap -Dorg.bytedeco.javacpp.maxphysicalbytes=$physical"
-driver_nd4j="-Dorg.bytedeco.javacpp.maxbytes=$driver_offheap -Dorg.bytedeco.javacpp.maxphysicalbytes=$driver_physical"
+# In bytes: JavaCPP reads a plain number as bytes, where Spark reads it as MiB.
+nd4j="-Dorg.bytedeco.javacpp.maxbytes=$offheap_bytes -Dorg.bytedeco.javacpp.maxphysicalbytes=$physical"
+driver_nd4j="-Dorg.bytedeco.javacpp.maxbytes=$driver_offheap_bytes -Dorg.bytedeco.javacpp.maxphysicalbytes=$driver_physical"
 
 common=(
   --class org.tinybert.jobs.Main

@@ -65,6 +65,11 @@ class AirflowDagTest {
   private static JsonNode sample;
   private static JsonNode samplePlan;
 
+  /** Bytes of a Spark memory size, read as Spark reads spark.executor.memoryOverhead (a plain number is MiB). */
+  private static long bytes(String size) {
+    return org.apache.spark.network.util.JavaUtils.byteStringAsMb(size) << 20;
+  }
+
   /** One python3 run: exit code, standard output, standard error. */
   record Ran(int exit, String out, String err) {
     String describe() {
@@ -241,7 +246,7 @@ class AirflowDagTest {
           List<String> options = List.of(conf.get("spark." + side + ".extraJavaOptions").asText().split(" "));
           assertTrue(options.containsAll(opens), where + " " + side + " options lack some of " + opens);
           assertTrue(options.contains("-Dorg.bytedeco.javacpp.maxbytes="
-              + conf.get("spark.executor.memoryOverhead").asText()), where + ": " + options);
+              + bytes(conf.get("spark.executor.memoryOverhead").asText())), where + ": " + options);
         }
         assertEquals("PASSIVE", conf.get("spark.executorEnv.OMP_WAIT_POLICY").asText(), where);
         assertTrue(script.contains("--conf spark.driver.maxResultSize=0"), "submit.sh sets no maxResultSize=0");

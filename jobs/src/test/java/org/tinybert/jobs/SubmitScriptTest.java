@@ -86,7 +86,7 @@ class SubmitScriptTest {
     assertTrue(r.conf("spark.driver.memoryOverhead=3g"), r.args().toString());
     assertTrue(r.conf("spark.yarn.appMasterEnv.OMP_WAIT_POLICY=PASSIVE"), r.args().toString());
     assertTrue(r.args().stream().anyMatch(a -> a.startsWith("spark.driver.extraJavaOptions=")
-        && a.contains("-Dorg.bytedeco.javacpp.maxbytes=3g") && a.contains("--add-opens=java.base/sun.nio.ch")));
+        && a.contains("-Dorg.bytedeco.javacpp.maxbytes=" + (3L << 30)) && a.contains("--add-opens=java.base/sun.nio.ch")));
     // The application jar, then the command line, untouched.
     assertEquals(List.of(jar.toString(), "general-distill", "--epochs", "1"),
         r.args().subList(r.args().size() - 4, r.args().size()));
@@ -196,7 +196,7 @@ class SubmitScriptTest {
   }
 
   @Test
-  void javaCppsPhysicalCapIsTheHeapAndTheOffHeapTogether() throws Exception {
+  void javaCppsCapsAreInBytesAndThePhysicalOneIsTheHeapAndTheOffHeapTogether() throws Exception {
     // JavaCPP counts the resident Java heap against maxphysicalbytes; with the off-heap size alone a 7g-heap
     // executor stopped at its first step. A plain number is MiB, as Spark reads these sizes.
     Result r = submit(Map.of("SPARK_MASTER_URL", "spark://m:7077", "EXECUTOR_MEMORY", "7g", "EXECUTOR_OFFHEAP", "4096",
@@ -206,10 +206,11 @@ class SubmitScriptTest {
         .orElseThrow();
     String driver = r.args().stream().filter(a -> a.startsWith("spark.driver.extraJavaOptions=")).findFirst()
         .orElseThrow();
-    assertTrue(executor.contains(" -Dorg.bytedeco.javacpp.maxbytes=4096 -Dorg.bytedeco.javacpp.maxphysicalbytes="
-        + (11L << 30)), executor);
-    assertTrue(driver.contains(" -Dorg.bytedeco.javacpp.maxbytes=3g -Dorg.bytedeco.javacpp.maxphysicalbytes="
-        + ((512L << 20) + (3L << 30))), driver);
+    // Both in bytes: JavaCPP would read a plain 4096 as bytes.
+    assertTrue(executor.contains(" -Dorg.bytedeco.javacpp.maxbytes=" + (4L << 30)
+        + " -Dorg.bytedeco.javacpp.maxphysicalbytes=" + (11L << 30)), executor);
+    assertTrue(driver.contains(" -Dorg.bytedeco.javacpp.maxbytes=" + (3L << 30)
+        + " -Dorg.bytedeco.javacpp.maxphysicalbytes=" + ((512L << 20) + (3L << 30))), driver);
     for (String key : List.of("EXECUTOR_MEMORY", "EXECUTOR_OFFHEAP", "DRIVER_MEMORY", "DRIVER_OFFHEAP")) {
       Result bad = submit(Map.of("SPARK_MASTER_URL", "spark://m:7077", key, "1.5g"), "standalone", "cpu", "predict");
       assertEquals(2, bad.exit(), key);
