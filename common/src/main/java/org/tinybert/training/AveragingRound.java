@@ -418,19 +418,25 @@ final class AveragingRound {
     private static final long serialVersionUID = 1L;
     /** Bytes copied from native memory into the stream at a time. */
     private static final int SCRATCH_BYTES = 1 << 20;
-    /** Views of the sent arrays' memory (not the arrays: Spark sizes a broadcast's value by walking its fields). */
+    /**
+     * What is sent: views of the arrays' memory (not the arrays: Spark sizes a broadcast's value by walking its
+     * fields), or the chunks made of them; null once arrived.
+     */
     private transient ByteBuffer[] source;
     private transient int chunkFloats;
     /** Run once the state is written, or could not be. */
     private transient Runnable written;
-    /** The state as it arrived, or as it was sent where the arrays are not host arrays. */
+    /** The state as it arrived. */
     private transient byte[][] chunks;
 
     private Wire() {}
 
+    /** A state already in chunks (arrays off the host), sent chunk for chunk. */
     static Wire of(byte[][] chunks) {
       Wire w = new Wire();
-      w.chunks = chunks;
+      w.source = new ByteBuffer[chunks.length];
+      for (int c = 0; c < chunks.length; c++) w.source[c] = ByteBuffer.wrap(chunks[c]);
+      w.chunkFloats = Integer.MAX_VALUE; // each buffer is one chunk
       return w;
     }
 
@@ -471,14 +477,6 @@ final class AveragingRound {
 
     private void writeObject(ObjectOutputStream out) throws IOException {
       try {
-        if (source == null) {
-          out.writeInt(chunks.length);
-          for (byte[] c : chunks) {
-            out.writeInt(c.length);
-            out.write(c);
-          }
-          return;
-        }
         long chunkBytes = (long) chunkFloats * Float.BYTES;
         int count = 0;
         for (ByteBuffer b : source) count += Math.toIntExact((b.remaining() + chunkBytes - 1) / chunkBytes);
